@@ -35,11 +35,11 @@ func TestACS3SignatureMatchesDocumentedVector(t *testing.T) {
 
 func TestPercentEncodeFollowsAlibabaRules(t *testing.T) {
 	cases := map[string]string{
-		"a b":    "a%20b",
-		"a*b":    "a%2Ab",
-		"a~b":    "a~b",
+		"a b":     "a%20b",
+		"a*b":     "a%2Ab",
+		"a~b":     "a~b",
 		`{"k":1}`: "%7B%22k%22%3A1%7D",
-		"阿":      "%E9%98%BF",
+		"阿":       "%E9%98%BF",
 	}
 	for in, want := range cases {
 		if got := percentEncode(in); got != want {
