@@ -1,0 +1,167 @@
+package alert
+
+import (
+	_ "embed"
+	"errors"
+	"fmt"
+	"os"
+
+	"gopkg.in/yaml.v3"
+)
+
+// Environment variables that override the embedded rules (see docs/alerts.md).
+const (
+	EnvRulesFile = "SMSFLOW_ALERT_RULES_FILE" // path to a rule file
+	EnvRulesYAML = "SMSFLOW_ALERT_RULES_YAML" // the rule file itself
+)
+
+//go:embed defaults.yaml
+var defaultsYAML []byte
+
+// rawFile is the top level of a rule file before its parts are decoded.
+type rawFile struct {
+	// IncludeDefaults makes the file a patch over the embedded defaults:
+	// rules and channels with a default's name change only the fields given.
+	IncludeDefaults bool        `yaml:"include_defaults"`
+	Settings        yaml.Node   `yaml:"settings"`
+	Rules           []yaml.Node `yaml:"rules"`
+	Silences        []yaml.Node `yaml:"silences"`
+	Channels        []yaml.Node `yaml:"channels"`
+}
+
+// Defaults returns the embedded default rule file, validated.
+func Defaults() (*Config, error) {
+	return parse(defaultsYAML, nil)
+}
+
+// DefaultsYAML returns the embedded default rule file as text.
+func DefaultsYAML() []byte { return append([]byte(nil), defaultsYAML...) }
+
+// Parse parses and validates a rule file. All problems are reported
+// together, each naming the rule (or channel, silence) and the field.
+func Parse(data []byte) (*Config, error) {
+	base, err := Defaults()
+	if err != nil {
+		return nil, fmt.Errorf("embedded defaults: %w", err)
+	}
+	return parse(data, base)
+}
+
+// LoadFile parses the rule file at path.
+func LoadFile(path string) (*Config, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("read alert rules: %w", err)
+	}
+	cfg, err := Parse(data)
+	if err != nil {
+		return nil, fmt.Errorf("alert rules %s: %w", path, err)
+	}
+	return cfg, nil
+}
+
+// LoadFromEnv picks the rule file the environment asks for: the YAML in
+// SMSFLOW_ALERT_RULES_YAML, else the file at SMSFLOW_ALERT_RULES_FILE, else
+// the embedded defaults. Setting both is an error rather than a guess.
+func LoadFromEnv(getenv func(string) string) (*Config, error) {
+	inline, path := getenv(EnvRulesYAML), getenv(EnvRulesFile)
+	switch {
+	case inline != "" && path != "":
+		return nil, fmt.Errorf("alert rules: set only one of %s and %s", EnvRulesYAML, EnvRulesFile)
+	case inline != "":
+		cfg, err := Parse([]byte(inline))
+		if err != nil {
+			return nil, fmt.Errorf("alert rules from %s: %w", EnvRulesYAML, err)
+		}
+		return cfg, nil
+	case path != "":
+		return LoadFile(path)
+	default:
+		return Defaults()
+	}
+}
+
+// parse decodes data; base (when the file includes defaults) is patched.
+func parse(data []byte, base *Config) (*Config, error) {
+	var raw rawFile
+	if err := yaml.Unmarshal(data, &raw); err != nil {
+		return nil, fmt.Errorf("alert rules: %w", err)
+	}
+	cfg := &Config{}
+	if raw.IncludeDefaults && base != nil {
+		cfg = base.clone()
+	}
+	var errs []error
+	if raw.Settings.Kind != 0 {
+		errs = append(errs, decodeFields(&raw.Settings, &cfg.Settings, "settings")...)
+	}
+	errs = append(errs, decodeNamed(raw.Rules, &cfg.Rules, "rule")...)
+	errs = append(errs, decodeNamed(raw.Channels, &cfg.Channels, "channel")...)
+	for i := range raw.Silences {
+		var s Silence
+		errs = append(errs, decodeFields(&raw.Silences[i], &s, fmt.Sprintf("silence #%d", i+1))...)
+		cfg.Silences = append(cfg.Silences, s)
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	cfg.applyDefaults()
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	return cfg, nil
+}
+
+// named is a rule or a channel: both are patched by name.
+type named interface{ Rule | Channel }
+
+func decodeNamed[T named](nodes []yaml.Node, list *[]T, what string) []error {
+	var errs []error
+	for i := range nodes {
+		name := mappingValue(&nodes[i], "name")
+		label := fmt.Sprintf("%s #%d", what, i+1)
+		if name != "" {
+			label = fmt.Sprintf("%s %q", what, name)
+		}
+		idx := indexByName(*list, name)
+		var item T
+		if idx >= 0 {
+			item = (*list)[idx]
+		}
+		errs = append(errs, decodeFields(&nodes[i], &item, label)...)
+		if idx >= 0 {
+			(*list)[idx] = item
+		} else {
+			*list = append(*list, item)
+		}
+	}
+	return errs
+}
+
+func indexByName[T named](list []T, name string) int {
+	if name == "" {
+		return -1
+	}
+	for i, item := range list {
+		switch v := any(item).(type) {
+		case Rule:
+			if v.Name == name {
+				return i
+			}
+		case Channel:
+			if v.Name == name {
+				return i
+			}
+		}
+	}
+	return -1
+}
+
+// clone deep-copies the parts a patch may change.
+func (c *Config) clone() *Config {
+	out := &Config{Settings: c.Settings}
+	out.Rules = append([]Rule(nil), c.Rules...)
+	out.Channels = append([]Channel(nil), c.Channels...)
+	out.Silences = append([]Silence(nil), c.Silences...)
+	return out
+}

@@ -1,0 +1,261 @@
+package alert
+
+import (
+	"errors"
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+)
+
+var (
+	ruleNameRE  = regexp.MustCompile(`^[a-z][a-z0-9_.-]*$`)
+	fieldNameRE = regexp.MustCompile(`^[a-z_][a-z0-9_]*$`)
+	envNameRE   = regexp.MustCompile(`^[A-Z_][A-Z0-9_]*$`)
+)
+
+var severities = map[string]bool{"critical": true, "warning": true, "info": true}
+
+// kindDefaults are what a built-in kind means when the rule leaves it out.
+var kindDefaults = map[string]struct {
+	comparison string
+	quantile   float64
+	unit       string
+}{
+	KindFailureRate:             {">", 0, UnitRatio},
+	KindLatencyQuantile:         {">", 0.99, UnitMillis},
+	KindThrottleRate:            {">", 0, UnitRatio},
+	KindNoTraffic:               {"<", 0, UnitCount},
+	KindDeliveryRate:            {"<", 0, UnitRatio},
+	KindDeliveryLatencyQuantile: {">", 0.95, UnitMillis},
+}
+
+// Units of a rule's value, used to print it.
+const (
+	UnitRatio  = "ratio"
+	UnitMillis = "ms"
+	UnitCount  = "count"
+)
+
+func (c *Config) applyDefaults() {
+	if c.Settings.Interval == 0 {
+		c.Settings.Interval = DefaultInterval
+	}
+	if c.Settings.IndexLag == 0 {
+		c.Settings.IndexLag = DefaultIndexLag
+	}
+	if c.Settings.DeliveryLease == 0 {
+		c.Settings.DeliveryLease = DefaultDeliveryLease
+	}
+	for i := range c.Rules {
+		r := &c.Rules[i]
+		if d, ok := kindDefaults[r.Kind]; ok {
+			if r.Comparison == "" {
+				r.Comparison = d.comparison
+			}
+			if r.Quantile == 0 {
+				r.Quantile = d.quantile
+			}
+			if r.Unit == "" {
+				r.Unit = d.unit
+			}
+		}
+		if r.For == 0 {
+			r.For = 1
+		}
+	}
+}
+
+// Validate checks the whole file and returns every problem found, each
+// naming the rule, channel or silence and the field, joined in one error.
+func (c *Config) Validate() error {
+	var errs []error
+	add := func(what, field, format string, args ...any) {
+		errs = append(errs, fmt.Errorf("%s: field %s: %s", what, field, fmt.Sprintf(format, args...)))
+	}
+	if c.Settings.Interval < 0 || c.Settings.IndexLag < 0 || c.Settings.DeliveryLease < 0 {
+		errs = append(errs, errors.New("settings: durations must not be negative"))
+	}
+	channels := map[string]bool{}
+	for i, ch := range c.Channels {
+		what := fmt.Sprintf("channel %q", ch.Name)
+		if ch.Name == "" {
+			what = fmt.Sprintf("channel #%d", i+1)
+			add(what, "name", "is required")
+		} else if channels[ch.Name] {
+			add(what, "name", "is declared twice")
+		}
+		channels[ch.Name] = true
+		validateChannel(ch, func(field, format string, args ...any) { add(what, field, format, args...) })
+	}
+	rules := map[string]Rule{}
+	for i, r := range c.Rules {
+		what := fmt.Sprintf("rule %q", r.Name)
+		if r.Name == "" {
+			what = fmt.Sprintf("rule #%d", i+1)
+		}
+		if _, dup := rules[r.Name]; dup && r.Name != "" {
+			add(what, "name", "is declared twice")
+		}
+		rules[r.Name] = r
+		validateRule(r, channels, func(field, format string, args ...any) { add(what, field, format, args...) })
+	}
+	for i, s := range c.Silences {
+		what := fmt.Sprintf("silence #%d", i+1)
+		r, ok := rules[s.Rule]
+		switch {
+		case s.Rule == "":
+			add(what, "rule", "is required")
+		case !ok:
+			add(what, "rule", "names no rule: %q", s.Rule)
+		}
+		if s.Start.IsZero() || s.End.IsZero() {
+			add(what, "start/end", "both are required (RFC 3339 times)")
+		} else if !s.End.After(s.Start) {
+			add(what, "end", "must be after start")
+		}
+		for k := range s.Matcher {
+			if ok && !slices.Contains(r.GroupBy, k) {
+				add(what, "match", "%q is not in the group_by of rule %q", k, s.Rule)
+			}
+		}
+	}
+	return errors.Join(errs...)
+}
+
+type addFunc func(field, format string, args ...any)
+
+func validateRule(r Rule, channels map[string]bool, add addFunc) {
+	if r.Name == "" {
+		add("name", "is required")
+	} else if !ruleNameRE.MatchString(r.Name) {
+		add("name", "must match %s", ruleNameRE)
+	}
+	if !severities[r.Severity] {
+		add("severity", "must be one of critical, warning, info (got %q)", r.Severity)
+	}
+	_, builtin := kindDefaults[r.Kind]
+	switch {
+	case r.Kind != "" && r.Query != "":
+		add("query", "set either kind or query, not both")
+	case r.Kind == "" && r.Query == "":
+		add("kind", "set a built-in kind or a query")
+	case r.Kind != "" && !builtin:
+		add("kind", "unknown kind %q", r.Kind)
+	case r.Query != "" && !strings.Contains(r.Query, "|"):
+		add("query", "must be `search | SQL`")
+	}
+	if r.Query != "" && r.Filter != "" {
+		add("filter", "only applies to built-in kinds; put it in the query")
+	}
+	quantileKind := r.Kind == KindLatencyQuantile || r.Kind == KindDeliveryLatencyQuantile
+	if quantileKind && (r.Quantile <= 0 || r.Quantile >= 1) {
+		add("quantile", "must be between 0 and 1 (got %v)", r.Quantile)
+	}
+	if !quantileKind && r.Quantile != 0 {
+		add("quantile", "only applies to latency kinds")
+	}
+	if r.Window <= 0 {
+		add("window", "is required and must be positive")
+	} else if r.Window%time.Second != 0 {
+		add("window", "must be whole seconds (SLS windows are in seconds)")
+	}
+	if r.Threshold == nil {
+		add("threshold", "is required")
+	}
+	if _, ok := comparisons[r.Comparison]; !ok {
+		add("comparison", "must be one of > >= < <= == != (got %q)", r.Comparison)
+	}
+	if r.MinSamples < 0 {
+		add("min_samples", "must not be negative")
+	}
+	if r.For < 1 {
+		add("for", "must be at least 1")
+	}
+	if r.RepeatInterval < 0 {
+		add("repeat_interval", "must not be negative")
+	}
+	switch r.Unit {
+	case "", UnitRatio, UnitMillis, UnitCount:
+	default:
+		add("unit", "must be ratio, ms or count (got %q)", r.Unit)
+	}
+	for _, g := range r.GroupBy {
+		if !fieldNameRE.MatchString(g) || reservedVars[g] {
+			add("group_by", "%q is not a usable field name", g)
+		}
+	}
+	if r.Kind == KindNoTraffic && len(r.GroupBy) > 0 {
+		add("group_by", "no_traffic cannot group: a silent group returns no row to compare")
+	}
+	for k := range r.Labels {
+		if !fieldNameRE.MatchString(k) {
+			add("labels", "%q is not a valid label name", k)
+		}
+	}
+	for k, text := range r.Annotations {
+		for _, v := range templateVars(text) {
+			if !reservedVars[v] && !slices.Contains(r.GroupBy, v) {
+				add("annotations."+k, "${%s} is neither a built-in variable nor in group_by", v)
+			}
+		}
+	}
+	if len(r.Channels) == 0 {
+		add("channels", "name at least one channel")
+	}
+	for _, ch := range r.Channels {
+		if !channels[ch] {
+			add("channels", "no channel named %q", ch)
+		}
+	}
+}
+
+func validateChannel(ch Channel, add addFunc) {
+	checkEnv := func(field, name string) {
+		if name != "" && !envNameRE.MatchString(name) {
+			add(field, "must name an environment variable (got %q); never put the secret itself here", name)
+		}
+	}
+	checkEnv("url_env", ch.URLEnv)
+	checkEnv("secret_env", ch.SecretEnv)
+	checkEnv("phones_env", ch.PhonesEnv)
+	switch ch.Type {
+	case ChannelDingTalk, ChannelWeCom, ChannelLark:
+		if ch.URL != "" {
+			add("url", "a robot URL carries its access token: use url_env")
+		}
+		if ch.URLEnv == "" {
+			add("url_env", "is required")
+		}
+		if ch.Type == ChannelWeCom && ch.SecretEnv != "" {
+			add("secret_env", "WeCom robots are not signed; the key is in the URL")
+		}
+	case ChannelWebhook:
+		if (ch.URL == "") == (ch.URLEnv == "") {
+			add("url", "set exactly one of url and url_env")
+		}
+	case ChannelSMS:
+		if ch.SignName == "" {
+			add("sign_name", "is required")
+		}
+		if ch.TemplateCode == "" {
+			add("template_code", "is required")
+		}
+		if ch.PhonesEnv == "" {
+			add("phones_env", "is required (comma-separated on-call numbers)")
+		}
+		for k, text := range ch.Params {
+			for _, v := range templateVars(text) {
+				if !reservedVars[v] {
+					add("params."+k, "${%s} is not a built-in variable", v)
+				}
+			}
+		}
+	default:
+		add("type", "must be one of sms, dingtalk, wecom, lark, webhook (got %q)", ch.Type)
+	}
+	if ch.Type != ChannelSMS && (ch.SignName != "" || ch.TemplateCode != "" || ch.PhonesEnv != "" || len(ch.Params) > 0) {
+		add("type", "sign_name, template_code, phones_env and params apply to sms channels only")
+	}
+}

@@ -1,0 +1,149 @@
+// Package config is the single list of environment variables smsflow reads.
+// Every setting is a field with an `env` tag; fields tagged `secret:"true"`
+// must come from a secret store (s.yaml `${env('...')}`), never a literal.
+// Deployment descriptors are checked against these structs, so a variable
+// that is read here but not declared there fails a test.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"reflect"
+	"strings"
+	"time"
+
+	"github.com/caarlos0/env/v11"
+)
+
+// Dysms configures the Dysmsapi client.
+type Dysms struct {
+	// Endpoint is host[:port] without scheme.
+	Endpoint string `env:"SMSFLOW_DYSMS_ENDPOINT" envDefault:"dysmsapi.aliyuncs.com"`
+	// Protocol is HTTPS in the cloud; the local stack uses HTTP.
+	Protocol string `env:"SMSFLOW_DYSMS_PROTOCOL" envDefault:"HTTPS"`
+	RegionID string `env:"SMSFLOW_DYSMS_REGION" envDefault:"cn-hangzhou"`
+	// ReadTimeout bounds one call, connect included. Alibaba advises no less
+	// than 1 s; after a timeout the outcome is unknown and is never retried.
+	ReadTimeout time.Duration `env:"SMSFLOW_DYSMS_TIMEOUT" envDefault:"5s"`
+	// MaxAttempts bounds calls per message, counting the first.
+	MaxAttempts int `env:"SMSFLOW_DYSMS_MAX_ATTEMPTS" envDefault:"3"`
+	// BackoffInitial is the first retry delay; it doubles, with jitter.
+	BackoffInitial time.Duration `env:"SMSFLOW_DYSMS_BACKOFF" envDefault:"100ms"`
+	// AllowLongLivedKey lets a credential without a security token through.
+	// Only the local stack sets it, and only for loopback endpoints.
+	AllowLongLivedKey bool `env:"SMSFLOW_ALLOW_LONG_LIVED_KEY"`
+}
+
+// HTTPAuth configures who may call the HTTP API.
+type HTTPAuth struct {
+	// TriggerAuth is "function" when the FC HTTP trigger authenticates
+	// callers itself (authType: function), else "anonymous".
+	TriggerAuth string `env:"SMSFLOW_TRIGGER_AUTH" envDefault:"anonymous"`
+	// TokenSHA256 lists hex SHA-256 hashes of accepted bearer tokens, so the
+	// tokens themselves are stored nowhere.
+	TokenSHA256 []string `env:"SMSFLOW_API_TOKEN_SHA256" envSeparator:"," secret:"true"`
+	// MaxBodyBytes caps a request body (1000 numbers fit in well under it).
+	MaxBodyBytes int64 `env:"SMSFLOW_MAX_BODY_BYTES" envDefault:"65536"`
+}
+
+// Privacy configures how personal data is pseudonymised in events.
+type Privacy struct {
+	// PhoneHashKey keys the HMAC that lets one number be followed across
+	// events. Without it a per-instance random key is used (and hashes do
+	// not match across instances).
+	PhoneHashKey string `env:"SMSFLOW_PHONE_HASH_KEY" secret:"true"`
+}
+
+// Send is the configuration of functions/send.
+type Send struct {
+	Dysms
+	HTTPAuth
+	Privacy
+}
+
+// Load reads T from the environment, with defaults, then validates it.
+func Load[T any]() (T, error) {
+	cfg, err := env.ParseAs[T]()
+	if err != nil {
+		return cfg, fmt.Errorf("config: %w", nameVariables(reflect.TypeFor[T](), err))
+	}
+	if v, ok := any(&cfg).(interface{ Validate() error }); ok {
+		if err := v.Validate(); err != nil {
+			return cfg, fmt.Errorf("config: %w", err)
+		}
+	}
+	return cfg, nil
+}
+
+// Validate checks what env parsing cannot.
+func (c Send) Validate() error {
+	if err := c.Dysms.Validate(); err != nil {
+		return err
+	}
+	return c.HTTPAuth.Validate()
+}
+
+// Validate checks the Dysmsapi settings.
+func (d Dysms) Validate() error {
+	switch {
+	case d.Protocol != "HTTP" && d.Protocol != "HTTPS":
+		return fmt.Errorf("SMSFLOW_DYSMS_PROTOCOL must be HTTP or HTTPS, got %q", d.Protocol)
+	case d.ReadTimeout < time.Second:
+		return fmt.Errorf("SMSFLOW_DYSMS_TIMEOUT must be at least 1s (Alibaba's advice), got %s", d.ReadTimeout)
+	case d.MaxAttempts < 1 || d.MaxAttempts > 10:
+		return fmt.Errorf("SMSFLOW_DYSMS_MAX_ATTEMPTS must be 1..10, got %d", d.MaxAttempts)
+	}
+	return nil
+}
+
+// Validate checks the authentication settings.
+func (a HTTPAuth) Validate() error {
+	if a.TriggerAuth != "anonymous" && a.TriggerAuth != "function" {
+		return fmt.Errorf("SMSFLOW_TRIGGER_AUTH must be anonymous or function, got %q", a.TriggerAuth)
+	}
+	for _, h := range a.TokenSHA256 {
+		if len(h) != 64 {
+			return fmt.Errorf("SMSFLOW_API_TOKEN_SHA256 entries must be 64 hex characters (a SHA-256), one is %d long", len(h))
+		}
+	}
+	if a.MaxBodyBytes < 1024 {
+		return fmt.Errorf("SMSFLOW_MAX_BODY_BYTES must be at least 1024, got %d", a.MaxBodyBytes)
+	}
+	return nil
+}
+
+// nameVariables rewrites env's parse errors, which name Go fields, to name
+// the environment variable an operator has to fix.
+func nameVariables(t reflect.Type, err error) error {
+	var agg env.AggregateError
+	if !errors.As(err, &agg) {
+		return err
+	}
+	msgs := make([]error, 0, len(agg.Errors))
+	for _, e := range agg.Errors {
+		var pe env.ParseError
+		if errors.As(e, &pe) {
+			if key := envKeyOf(t, pe.Name); key != "" {
+				e = fmt.Errorf("%s: %w", key, pe.Err)
+			}
+		}
+		msgs = append(msgs, e)
+	}
+	return errors.Join(msgs...)
+}
+
+func envKeyOf(t reflect.Type, field string) string {
+	for i := 0; i < t.NumField(); i++ {
+		f := t.Field(i)
+		if f.Name == field {
+			key, _, _ := strings.Cut(f.Tag.Get("env"), ",")
+			return key
+		}
+		if f.Anonymous && f.Type.Kind() == reflect.Struct {
+			if key := envKeyOf(f.Type, field); key != "" {
+				return key
+			}
+		}
+	}
+	return ""
+}

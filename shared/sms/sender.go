@@ -1,0 +1,181 @@
+package sms
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"strings"
+	"time"
+
+	util "github.com/alibabacloud-go/tea-utils/v2/service"
+	"github.com/alibabacloud-go/tea/tea"
+	dysmsapi "github.com/alibabacloud-go/dysmsapi-20170525/v3/client"
+
+	"smsflow/shared/config"
+	"smsflow/shared/creds"
+	"smsflow/shared/phone"
+)
+
+// Request is one validated SendSms call: one template to 1..1000 numbers.
+type Request struct {
+	Numbers        []phone.Number
+	SignName       string
+	TemplateCode   string
+	TemplateParams map[string]string
+	OutID          string
+}
+
+// AttemptHook is told about every call as soon as it ends, so an attempt is
+// recorded even if what follows it fails.
+type AttemptHook func(ctx context.Context, a Attempt)
+
+// Sender sends through Dysmsapi with safe retries. It is safe for
+// concurrent use by overlapping invocations.
+type Sender struct {
+	cfg     config.Dysms
+	creds   *creds.Source
+	clients *clientCache
+	// margin is kept free before the invocation deadline to log and answer.
+	margin time.Duration
+	now    func() time.Time
+	sleep  func(context.Context, time.Duration) error
+}
+
+// New returns a Sender.
+func New(cfg config.Dysms, src *creds.Source) *Sender {
+	return &Sender{cfg: cfg, creds: src, clients: newClientCache(cfg), margin: 250 * time.Millisecond,
+		now: time.Now, sleep: sleepCtx}
+}
+
+// Send calls SendSms until it is accepted, refused, or a retry is either
+// unsafe (the outcome is unknown) or no longer useful. It retries only what
+// provably did not send, with jittered exponential backoff, and never starts
+// a call that could not finish before ctx's deadline.
+func (s *Sender) Send(ctx context.Context, req Request, hook AttemptHook) (Outcome, []Attempt) {
+	triple, err := s.creds.Get(ctx)
+	if err != nil {
+		o := Outcome{Status: StatusFailed, Class: ClassCredentials, Detail: err.Error()}
+		return o, nil
+	}
+	client, err := s.clients.get(triple)
+	if err != nil {
+		return Outcome{Status: StatusFailed, Class: ClassCredentials, Detail: fmt.Sprintf("building the Dysmsapi client: %v", err)}, nil
+	}
+	params, err := encodeParams(req.TemplateParams)
+	if err != nil {
+		return Outcome{Status: StatusRejected, Class: ClassCaller, Detail: err.Error()}, nil
+	}
+	callCtx := ctx
+	if dl, ok := ctx.Deadline(); ok {
+		var cancel context.CancelFunc
+		callCtx, cancel = context.WithDeadline(ctx, dl.Add(-s.margin))
+		defer cancel()
+	}
+	api := &dysmsapi.SendSmsRequest{
+		PhoneNumbers:  tea.String(joinNumbers(req.Numbers)),
+		SignName:      tea.String(req.SignName),
+		TemplateCode:  tea.String(req.TemplateCode),
+		TemplateParam: params,
+	}
+	if req.OutID != "" {
+		api.OutId = tea.String(req.OutID)
+	}
+	var attempts []Attempt
+	for n := 1; ; n++ {
+		start := s.now()
+		out := s.call(callCtx, client, api)
+		a := Attempt{Number: n, Start: start, Latency: s.now().Sub(start), Outcome: out}
+		attempts = append(attempts, a)
+		if hook != nil {
+			hook(ctx, a)
+		}
+		if !out.Retryable() || n >= s.cfg.MaxAttempts {
+			return out, attempts
+		}
+		delay := backoff(s.cfg.BackoffInitial, n)
+		if !s.fits(callCtx, delay) {
+			return out, attempts
+		}
+		if err := s.sleep(callCtx, delay); err != nil {
+			return out, attempts
+		}
+	}
+}
+
+// fits reports whether a call started after delay could still end (answer
+// or time out cleanly) before the deadline.
+func (s *Sender) fits(ctx context.Context, delay time.Duration) bool {
+	dl, ok := ctx.Deadline()
+	return !ok || s.now().Add(delay+s.cfg.ReadTimeout).Before(dl)
+}
+
+// call runs one SendSms. The SDK takes no context, so the call runs in its
+// own goroutine and a deadline that passes first ends the wait: the call may
+// still reach Alibaba, so that is an unknown outcome, never a retry.
+func (s *Sender) call(ctx context.Context, client *dysmsapi.Client, req *dysmsapi.SendSmsRequest) Outcome {
+	type result struct {
+		resp *dysmsapi.SendSmsResponse
+		err  error
+	}
+	done := make(chan result, 1)
+	go func() {
+		resp, err := client.SendSmsWithOptions(req, &util.RuntimeOptions{})
+		done <- result{resp, err}
+	}()
+	select {
+	case r := <-done:
+		if r.err != nil {
+			return Classify("", "", "", "", 0, r.err, s.now())
+		}
+		if r.resp == nil || r.resp.Body == nil {
+			return Outcome{Status: StatusUnknown, Class: ClassAmbiguous, Detail: "Dysmsapi answered without a body"}
+		}
+		b := r.resp.Body
+		return Classify(tea.StringValue(b.Code), tea.StringValue(b.Message), tea.StringValue(b.RequestId),
+			tea.StringValue(b.BizId), int(tea.Int32Value(r.resp.StatusCode)), nil, s.now())
+	case <-ctx.Done():
+		return Outcome{Status: StatusUnknown, Class: ClassAmbiguous,
+			Detail: "invocation deadline reached while waiting for Dysmsapi; the message may have been sent"}
+	}
+}
+
+// backoff is full-jitter exponential backoff: uniform in [d/2, d) with
+// d = initial·2^(n-1), so retries from many instances spread out.
+func backoff(initial time.Duration, n int) time.Duration {
+	d := initial << (n - 1)
+	return d/2 + rand.N(d/2+1)
+}
+
+func sleepCtx(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+func joinNumbers(ns []phone.Number) string {
+	parts := make([]string, len(ns))
+	for i, n := range ns {
+		parts[i] = n.Upstream()
+	}
+	return strings.Join(parts, ",")
+}
+
+// encodeParams renders TemplateParam. Alibaba wants every value a string
+// (isv.INVALID_JSON_PARAM otherwise); the map guarantees that.
+func encodeParams(p map[string]string) (*string, error) {
+	if len(p) == 0 {
+		return nil, nil
+	}
+	b, err := json.Marshal(p)
+	if err != nil {
+		return nil, errors.New("template_params cannot be encoded")
+	}
+	return tea.String(string(b)), nil
+}
