@@ -1,0 +1,162 @@
+package fcrt
+
+import (
+	"context"
+	"net/http"
+	"time"
+)
+
+// InvokeOptions are per-invocation settings a trigger chooses.
+type InvokeOptions struct {
+	RequestID  string // default: a fresh FC-style id
+	RetryCount int    // x-fc-retry-count: how often this event was retried before
+}
+
+// Invoker runs invocations: an *Instance, or a *Pool of them.
+type Invoker interface {
+	Invoke(ctx context.Context, payload []byte, opts InvokeOptions) (Result, error)
+}
+
+// invocation is one request handed to the runtime.
+type invocation struct {
+	id       string
+	kind     invocationType
+	payload  []byte
+	header   http.Header
+	admitted time.Time
+	timeout  time.Duration
+	timer    *time.Timer
+	finished bool // guarded by Instance.mu
+	result   Result
+	done     chan struct{}
+}
+
+// Invoke runs one invocation on this instance and waits for its result.
+// It waits for a free slot when Concurrency invocations are in flight, and
+// thaws a frozen instance first. The deadline starts when the invocation
+// is admitted. Cancelling ctx only stops the waiting: like on FC, the
+// invocation runs on (holding its slot) until it answers or times out.
+func (i *Instance) Invoke(ctx context.Context, payload []byte, opts InvokeOptions) (Result, error) {
+	select {
+	case i.slots <- struct{}{}:
+	case <-i.exited:
+		return Result{}, ErrInstanceExited
+	case <-ctx.Done():
+		return Result{}, ctx.Err()
+	}
+	return i.dispatch(ctx, typeHandler, payload, i.fn.Timeout, opts)
+}
+
+// tryInvoke is Invoke when a slot is free right now; ok is false otherwise.
+func (i *Instance) tryInvoke(ctx context.Context, payload []byte, opts InvokeOptions) (res Result, err error, ok bool) {
+	select {
+	case i.slots <- struct{}{}:
+	default:
+		return Result{}, nil, false
+	}
+	res, err = i.dispatch(ctx, typeHandler, payload, i.fn.Timeout, opts)
+	return res, err, true
+}
+
+// dispatch admits an invocation (a handler invocation already holds its
+// slot), queues it for GET next and waits for its result.
+func (i *Instance) dispatch(ctx context.Context, kind invocationType, payload []byte, timeout time.Duration, opts InvokeOptions) (Result, error) {
+	inv, err := i.admit(kind, payload, timeout, opts)
+	if err != nil {
+		if kind == typeHandler {
+			<-i.slots
+		}
+		return Result{}, err
+	}
+	select {
+	case i.queue <- inv: // never blocks long: the queue holds Concurrency+1
+	case <-i.exited:
+	}
+	select {
+	case <-inv.done:
+		return inv.result, nil
+	case <-ctx.Done():
+		return Result{}, ctx.Err()
+	}
+}
+
+func (i *Instance) admit(kind invocationType, payload []byte, timeout time.Duration, opts InvokeOptions) (*invocation, error) {
+	id := opts.RequestID
+	if id == "" {
+		id = newRequestID()
+	}
+	i.mu.Lock()
+	defer i.mu.Unlock()
+	if i.isExited() {
+		return nil, ErrInstanceExited
+	}
+	if i.closing && kind == typeHandler {
+		return nil, ErrInstanceClosed
+	}
+	now := time.Now()
+	inv := &invocation{
+		id:       id,
+		kind:     kind,
+		payload:  payload,
+		header:   runtimeHeaders(&i.fn, id, kind, now.Add(timeout), timeout, opts.RetryCount),
+		admitted: now,
+		timeout:  timeout,
+		done:     make(chan struct{}),
+	}
+	i.inflight[id] = inv
+	i.thawLocked()
+	inv.timer = time.AfterFunc(timeout, func() { i.expire(inv) })
+	return inv, nil
+}
+
+// expire ends an invocation that did not answer before its deadline. With
+// instance concurrency 1 the instance is then killed and must be replaced
+// (a Pool does so), because the stuck handler would otherwise still own
+// the instance's only slot; FC likewise replaces a single-concurrency
+// instance whose request was abandoned. With higher concurrency the
+// instance keeps serving and a late answer is refused.
+func (i *Instance) expire(inv *invocation) {
+	if !i.finish(inv, Result{Error: timeoutError(inv.timeout)}) {
+		return
+	}
+	i.fn.Logger.Warn("fc invocation timed out", "function", i.fn.Name, "instance", i.id,
+		"request_id", inv.id, "type", inv.kind.String(), "timeout", inv.timeout)
+	if i.fn.Concurrency == 1 || inv.kind != typeHandler {
+		i.fn.Logger.Warn("fc instance recycled after a timeout", "function", i.fn.Name, "instance", i.id)
+		i.Kill()
+	}
+}
+
+// finish records an invocation's result once; false if it already had one.
+func (i *Instance) finish(inv *invocation, res Result) bool {
+	i.mu.Lock()
+	if inv.finished {
+		i.mu.Unlock()
+		return false
+	}
+	inv.finished = true
+	inv.timer.Stop()
+	delete(i.inflight, inv.id)
+	res.RequestID = inv.id
+	res.Duration = time.Since(inv.admitted)
+	inv.result = res
+	if inv.kind == typeHandler {
+		<-i.slots
+	}
+	if len(i.inflight) == 0 {
+		close(i.drained)
+		i.drained = make(chan struct{})
+		i.freezeIfIdleLocked()
+	}
+	i.mu.Unlock()
+	close(inv.done)
+	return true
+}
+
+// lookup finds an unanswered invocation by request id.
+func (i *Instance) lookup(id string) (*invocation, bool) {
+	i.mu.Lock()
+	defer i.mu.Unlock()
+	inv, ok := i.inflight[id]
+	return inv, ok
+}
