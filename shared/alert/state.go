@@ -1,6 +1,7 @@
 package alert
 
 import (
+	"maps"
 	"sort"
 	"strings"
 	"time"
@@ -91,17 +92,7 @@ type Notice struct {
 // clone copies the maps so a new state never aliases a loaded one.
 func (s State) clone() State {
 	out := s
-	if s.LastSent != nil {
-		out.LastSent = make(map[string]time.Time, len(s.LastSent))
-		for k, v := range s.LastSent {
-			out.LastSent[k] = v
-		}
-	}
-	if s.Outbox != nil {
-		out.Outbox = make(map[string]Notice, len(s.Outbox))
-		for k, v := range s.Outbox {
-			out.Outbox[k] = v
-		}
-	}
+	out.LastSent = maps.Clone(s.LastSent)
+	out.Outbox = maps.Clone(s.Outbox)
 	return out
 }

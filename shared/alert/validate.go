@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"smsflow/shared/alert/notify"
 )
 
 var (
@@ -195,7 +197,7 @@ func validateRule(r Rule, channels map[string]bool, add addFunc) {
 		}
 	}
 	for k, text := range r.Annotations {
-		for _, v := range templateVars(text) {
+		for _, v := range notify.TemplateVars(text) {
 			if !reservedVars[v] && !slices.Contains(r.GroupBy, v) {
 				add("annotations."+k, "${%s} is neither a built-in variable nor in group_by", v)
 			}
@@ -246,7 +248,7 @@ func validateChannel(ch Channel, add addFunc) {
 			add("phones_env", "is required (comma-separated on-call numbers)")
 		}
 		for k, text := range ch.Params {
-			for _, v := range templateVars(text) {
+			for _, v := range notify.TemplateVars(text) {
 				if !reservedVars[v] {
 					add("params."+k, "${%s} is not a built-in variable", v)
 				}

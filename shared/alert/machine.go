@@ -1,0 +1,149 @@
+package alert
+
+import (
+	"maps"
+	"time"
+)
+
+// observation is one group's row of a rule query.
+type observation struct {
+	Group   map[string]string
+	Value   float64
+	Samples int64
+	Example string
+}
+
+// stepInput is everything one evaluation of one key depends on.
+type stepInput struct {
+	rule     Rule
+	slot     time.Time
+	obs      *observation // nil: the group returned no row (no data)
+	silenced bool
+	channels []string // the rule's enabled channels
+	lease    time.Duration
+	claimID  string // id of the transition this step would write
+}
+
+// step is the state machine: ok → pending → firing → (repeat) → resolved → ok.
+// It is pure so the table tests can drive it. changed is false when
+// nothing worth a record happened (a steady ok or firing alert writes no
+// record until a notice falls due).
+func step(prev State, in stepInput) (next State, changed bool) {
+	s := prev.clone()
+	if s.Status == "" {
+		s.Status = StatusOK
+	}
+	s.Slot = in.slot
+	r := in.rule
+	breach := false
+	if o := in.obs; o != nil {
+		s.Group, s.Value, s.Samples, s.Example = o.Group, o.Value, o.Samples, o.Example
+		// Too few samples is not a breach: 1 failure of 1 send says nothing.
+		breach = o.Samples >= r.MinSamples && r.breaches(o.Value)
+	} else {
+		s.Samples, s.Example = 0, ""
+	}
+	if breach {
+		onBreach(&s, r, in.slot)
+	} else {
+		onClear(&s, in.channels)
+	}
+	if s.Status == StatusFiring && !in.silenced {
+		claimFiring(&s, in)
+	}
+	reclaimExpired(&s, in, NoticeResolved)
+	return s, meaningfulChange(prev, s)
+}
+
+func onBreach(s *State, r Rule, slot time.Time) {
+	if s.Status == StatusOK || s.Status == StatusResolved {
+		// A new episode: whatever the last one still owed is moot.
+		*s = State{Status: StatusPending, Group: s.Group, Slot: s.Slot, ActiveAt: slot,
+			Value: s.Value, Samples: s.Samples, Example: s.Example}
+	}
+	if s.Breaches < r.For {
+		s.Breaches++ // capped at For: a steady firing alert writes nothing
+	}
+	if s.Status == StatusPending && s.Breaches >= r.For {
+		s.Status, s.FiredAt = StatusFiring, slot
+	}
+}
+
+func onClear(s *State, channels []string) {
+	s.Breaches = 0
+	switch s.Status {
+	case StatusPending:
+		*s = State{Status: StatusOK, Group: s.Group, Slot: s.Slot, Value: s.Value, Samples: s.Samples}
+	case StatusFiring:
+		s.Status, s.ResolvedAt = StatusResolved, s.Slot
+		outbox := map[string]Notice{}
+		for _, ch := range channels {
+			// Tell the channels that heard (or may be hearing) it fired.
+			n, owed := s.Outbox[ch]
+			inFlight := owed && !n.Failed && n.Kind != NoticeResolved
+			if !s.LastSent[ch].IsZero() || inFlight {
+				outbox[ch] = Notice{Kind: NoticeResolved}
+			}
+		}
+		s.Outbox = outbox
+	case StatusResolved:
+		if len(s.Outbox) == 0 {
+			*s = State{Status: StatusOK, Group: s.Group, Slot: s.Slot, Value: s.Value, Samples: s.Samples}
+		}
+	}
+}
+
+// claimFiring puts a firing (or repeat) notice in the outbox of every
+// channel that is due one and is not already being served by a live claim.
+func claimFiring(s *State, in stepInput) {
+	for _, ch := range in.channels {
+		n, owed := s.Outbox[ch]
+		if owed && !claimExpired(n, in) {
+			continue
+		}
+		last := s.LastSent[ch]
+		kind := NoticeRepeat
+		due := owed // a failed or abandoned notice is retried
+		if last.IsZero() {
+			kind, due = NoticeFiring, true
+		} else if in.rule.RepeatInterval > 0 && !in.slot.Before(last.Add(in.rule.RepeatInterval)) {
+			due = true
+		}
+		if owed && n.Kind == NoticeFiring {
+			kind = NoticeFiring
+		}
+		if due {
+			if s.Outbox == nil {
+				s.Outbox = map[string]Notice{}
+			}
+			s.Outbox[ch] = Notice{Kind: kind, ClaimID: in.claimID, ClaimedAt: in.slot, Attempts: n.Attempts}
+		}
+	}
+}
+
+// reclaimExpired gives notices of the given kind that are unclaimed,
+// failed or abandoned to this step's claim.
+func reclaimExpired(s *State, in stepInput, kind NoticeKind) {
+	for ch, n := range s.Outbox {
+		if n.Kind == kind && (n.ClaimID == "" || claimExpired(n, in)) {
+			n.ClaimID, n.ClaimedAt, n.Failed = in.claimID, in.slot, false
+			s.Outbox[ch] = n
+		}
+	}
+}
+
+// claimExpired: the claim failed, or its sender recorded nothing within
+// the lease (it died or was frozen), so another run may send it again.
+func claimExpired(n Notice, in stepInput) bool {
+	return n.ClaimID == "" || n.Failed || !in.slot.Before(n.ClaimedAt.Add(in.lease))
+}
+
+// meaningfulChange ignores fields that move every evaluation (value, slot)
+// so that a steady alert does not write a record a minute.
+func meaningfulChange(a, b State) bool {
+	if a.Status == "" {
+		a.Status = StatusOK
+	}
+	return a.Status != b.Status || a.Breaches != b.Breaches ||
+		!maps.Equal(a.Outbox, b.Outbox) || !maps.EqualFunc(a.LastSent, b.LastSent, time.Time.Equal)
+}

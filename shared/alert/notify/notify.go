@@ -1,0 +1,130 @@
+// Package notify delivers alert notifications: DingTalk, WeCom and Lark
+// robots, a signed generic JSON webhook, and SMS to on-call people.
+package notify
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"time"
+)
+
+// Message is one notification, rendered by package alert. Robots show
+// Title and Markdown/Text; the webhook sends the structured fields.
+type Message struct {
+	// ID is unique per notice and stable across retries of the same claim:
+	// receivers may de-duplicate on it.
+	ID             string            `json:"id"`
+	Status         string            `json:"status"` // firing | resolved
+	Kind           string            `json:"kind"`   // firing | repeat | resolved
+	Rule           string            `json:"rule"`
+	Severity       string            `json:"severity"`
+	Group          map[string]string `json:"group,omitempty"`
+	Value          string            `json:"value"`
+	Threshold      string            `json:"threshold"`
+	Comparison     string            `json:"comparison"`
+	Window         string            `json:"window"`
+	Samples        int64             `json:"samples"`
+	Query          string            `json:"query"`
+	ExampleTraceID string            `json:"example_trace_id,omitempty"`
+	FiredAt        time.Time         `json:"fired_at,omitzero"`
+	ResolvedAt     time.Time         `json:"resolved_at,omitzero"`
+	FiredFor       string            `json:"fired_for,omitempty"`
+	Labels         map[string]string `json:"labels,omitempty"`
+	Annotations    map[string]string `json:"annotations,omitempty"`
+	Title          string            `json:"title"`
+	Text           string            `json:"text"`
+	Markdown       string            `json:"-"`
+	// Vars are the ${name} values for templates (SMS parameters).
+	Vars map[string]string `json:"-"`
+}
+
+// Channel sends a message somewhere. An error means "not delivered, try
+// again next run"; see PartialError for a message that reached some.
+type Channel interface {
+	Send(ctx context.Context, m Message) error
+}
+
+// PartialError reports a message that reached some recipients but not all
+// (SMS to several on-call numbers). It counts as delivered: re-sending
+// would page the reached people twice.
+type PartialError struct{ Err error }
+
+func (e *PartialError) Error() string { return "partly delivered: " + e.Err.Error() }
+func (e *PartialError) Unwrap() error { return e.Err }
+
+// maxErrorBody bounds how much of a failing answer lands in an error.
+const maxErrorBody = 512
+
+// postJSON posts body as JSON and returns the answer of a 2xx response.
+func postJSON(ctx context.Context, client *http.Client, url string, body []byte, header http.Header) ([]byte, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
+	if err != nil {
+		return nil, fmt.Errorf("build request: %w", err)
+	}
+	for k, vs := range header {
+		req.Header[k] = vs
+	}
+	req.Header.Set("Content-Type", "application/json; charset=utf-8")
+	if client == nil {
+		client = http.DefaultClient
+	}
+	resp, err := client.Do(req)
+	if err != nil {
+		return nil, fmt.Errorf("post: %w", err)
+	}
+	defer resp.Body.Close()
+	answer, err := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
+	if err != nil {
+		return nil, fmt.Errorf("read answer: %w", err)
+	}
+	if resp.StatusCode/100 != 2 {
+		return nil, fmt.Errorf("HTTP %d: %s", resp.StatusCode, truncate(string(answer), maxErrorBody))
+	}
+	return answer, nil
+}
+
+// robotAnswer covers the answers of the three robots: DingTalk and WeCom
+// say {"errcode":0,"errmsg":"ok"}, Lark {"code":0,"msg":"success"} (older
+// Lark bots {"StatusCode":0}). A robot refusal comes with HTTP 200.
+type robotAnswer struct {
+	ErrCode    *int   `json:"errcode"`
+	ErrMsg     string `json:"errmsg"`
+	Code       *int   `json:"code"`
+	Msg        string `json:"msg"`
+	StatusCode *int   `json:"StatusCode"`
+}
+
+func checkRobotAnswer(answer []byte) error {
+	var a robotAnswer
+	if err := json.Unmarshal(answer, &a); err != nil {
+		return fmt.Errorf("robot answer is not JSON: %s", truncate(string(answer), maxErrorBody))
+	}
+	switch {
+	case a.ErrCode != nil && *a.ErrCode != 0:
+		return fmt.Errorf("robot refused: errcode %d: %s", *a.ErrCode, a.ErrMsg)
+	case a.Code != nil && *a.Code != 0:
+		return fmt.Errorf("robot refused: code %d: %s", *a.Code, a.Msg)
+	case a.StatusCode != nil && *a.StatusCode != 0:
+		return fmt.Errorf("robot refused: StatusCode %d", *a.StatusCode)
+	case a.ErrCode == nil && a.Code == nil && a.StatusCode == nil:
+		return fmt.Errorf("robot answer has no status code: %s", truncate(string(answer), maxErrorBody))
+	}
+	return nil
+}
+
+// truncate cuts s to at most n bytes without splitting a UTF-8 rune.
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8RuneStart(s[n]) {
+		n--
+	}
+	return s[:n] + "…"
+}
+
+func utf8RuneStart(b byte) bool { return b&0xC0 != 0x80 }

@@ -1,0 +1,88 @@
+package notify
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+)
+
+// SMSSender sends one templated SMS. The lead backs it with the shared
+// sender (shared/sms), so alert texts go through the same client, retries
+// and logging as any other message.
+type SMSSender interface {
+	SendSMS(ctx context.Context, req SMSRequest) error
+}
+
+// SMSRequest is one message to one number.
+type SMSRequest struct {
+	Phone        string
+	SignName     string
+	TemplateCode string
+	Params       map[string]string
+	OutID        string // ties the receipt to the notice
+}
+
+// smsParamMaxRunes keeps template variables within Dysmsapi's length
+// limit for notification variables.
+const smsParamMaxRunes = 35
+
+// SMS texts the on-call numbers through an approved template whose
+// variables are filled from the message (${rule}, ${status}, ...).
+type SMS struct {
+	Sender       SMSSender
+	SignName     string
+	TemplateCode string
+	Phones       []string
+	Params       map[string]string // template variable -> ${name} text
+}
+
+func (s *SMS) Send(ctx context.Context, m Message) error {
+	if len(s.Phones) == 0 {
+		return errors.New("sms: no on-call numbers")
+	}
+	params := make(map[string]string, len(s.Params))
+	for k, text := range s.Params {
+		params[k] = truncateRunes(Expand(text, m.Vars), smsParamMaxRunes)
+	}
+	var failed []error
+	for _, phone := range s.Phones {
+		err := s.Sender.SendSMS(ctx, SMSRequest{
+			Phone: phone, SignName: s.SignName, TemplateCode: s.TemplateCode, Params: params, OutID: m.ID,
+		})
+		if err != nil {
+			// Never print the full number: on-call numbers are personal data.
+			failed = append(failed, fmt.Errorf("%s: %w", MaskPhone(phone), err))
+		}
+	}
+	switch {
+	case len(failed) == 0:
+		return nil
+	case len(failed) == len(s.Phones):
+		return fmt.Errorf("sms: %w", errors.Join(failed...))
+	default:
+		return &PartialError{Err: fmt.Errorf("sms: %w", errors.Join(failed...))}
+	}
+}
+
+// MaskPhone keeps the first 3 and last 4 digits of a number long enough
+// to hide something (138****8000), and only the last 2 of shorter ones.
+func MaskPhone(phone string) string {
+	r := []rune(strings.TrimSpace(phone))
+	switch {
+	case len(r) >= 11:
+		return string(r[:3]) + strings.Repeat("*", len(r)-7) + string(r[len(r)-4:])
+	case len(r) > 2:
+		return strings.Repeat("*", len(r)-2) + string(r[len(r)-2:])
+	default:
+		return strings.Repeat("*", len(r))
+	}
+}
+
+func truncateRunes(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n])
+}

@@ -1,0 +1,74 @@
+package alert
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"strconv"
+	"time"
+)
+
+// Querier runs one SLS query over [from, to). The lead backs it with
+// GetLogs; tests with a fake.
+type Querier interface {
+	Query(ctx context.Context, from, to time.Time, query string) (Result, error)
+}
+
+// Result of a query. SLS returns every value as a string.
+type Result struct {
+	Rows []map[string]string
+	// Complete is SLS's IsComplete(): an incomplete result undercounts and
+	// is treated as unknown, never as "no failures".
+	Complete bool
+}
+
+// observations turns result rows into one observation per group.
+func observations(r Rule, rows []map[string]string) ([]observation, error) {
+	out := make([]observation, 0, len(rows))
+	for i, row := range rows {
+		o := observation{Example: cleanNull(row[ColExample])}
+		if len(r.GroupBy) > 0 {
+			o.Group = make(map[string]string, len(r.GroupBy))
+			for _, g := range r.GroupBy {
+				v, ok := row[g]
+				if !ok {
+					return nil, fmt.Errorf("row %d: no column %q for group_by", i+1, g)
+				}
+				o.Group[g] = v
+			}
+		}
+		if s, ok := row[ColSamples]; ok {
+			n, err := strconv.ParseFloat(s, 64)
+			if err != nil {
+				return nil, fmt.Errorf("row %d: column %s: %q is not a number", i+1, ColSamples, s)
+			}
+			o.Samples = int64(n)
+		} else if r.MinSamples > 0 {
+			return nil, fmt.Errorf("row %d: no column %s (the rule has min_samples)", i+1, ColSamples)
+		}
+		v, ok := row[ColValue]
+		if !ok {
+			return nil, fmt.Errorf("row %d: no column %s", i+1, ColValue)
+		}
+		f, err := strconv.ParseFloat(v, 64)
+		switch {
+		case err == nil && !math.IsNaN(f):
+			o.Value = f
+		case o.Samples == 0 && cleanNull(v) == "":
+			// A quantile over no rows is null: no data, not an error.
+			o.Value = math.NaN()
+		default:
+			return nil, fmt.Errorf("row %d: column %s: %q is not a number", i+1, ColValue, v)
+		}
+		out = append(out, o)
+	}
+	return out, nil
+}
+
+// cleanNull maps SLS's rendering of SQL NULL to "".
+func cleanNull(s string) string {
+	if s == "null" || s == "NULL" {
+		return ""
+	}
+	return s
+}
