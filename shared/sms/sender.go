@@ -9,9 +9,9 @@ import (
 	"strings"
 	"time"
 
+	dysmsapi "github.com/alibabacloud-go/dysmsapi-20170525/v3/client"
 	util "github.com/alibabacloud-go/tea-utils/v2/service"
 	"github.com/alibabacloud-go/tea/tea"
-	dysmsapi "github.com/alibabacloud-go/dysmsapi-20170525/v3/client"
 
 	"smsflow/shared/config"
 	"smsflow/shared/creds"

@@ -1,0 +1,180 @@
+package api
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"sort"
+	"strings"
+	"time"
+
+	"smsflow/shared/obs"
+	"smsflow/shared/sms"
+	"smsflow/shared/trace"
+)
+
+type acceptedBody struct {
+	Status            string `json:"status"`
+	BizID             string `json:"biz_id"`
+	UpstreamRequestID string `json:"upstream_request_id"`
+	TraceID           string `json:"trace_id"`
+}
+
+// exchange is one POST /v1/messages as it goes: what we know so far, so the
+// sms.result event can be written whatever path (or panic) ends it.
+type exchange struct {
+	start    time.Time
+	span     trace.SpanContext
+	caller   string
+	req      *sms.Request
+	outcome  *sms.Outcome
+	attempts int
+	status   int
+	err      *Error
+}
+
+func (h *Handler) send(w http.ResponseWriter, r *http.Request, span trace.SpanContext) {
+	ctx := r.Context()
+	x := &exchange{start: h.now(), span: span}
+	defer func() {
+		if p := recover(); p != nil {
+			x.err = newError(http.StatusInternalServerError, CodeInternal, "", "internal error; the trace id identifies it in the logs")
+			x.status = x.err.Status
+			h.log.LogAttrs(ctx, slog.LevelError, "panic in send handler", slog.Any("panic", p))
+			writeError(w, span.TraceIDString(), x.err)
+		}
+		h.logResult(ctx, x)
+	}()
+
+	caller, aerr := h.auth.check(r)
+	if aerr != nil {
+		h.refuse(w, x, aerr)
+		return
+	}
+	x.caller = caller
+	req, derr := DecodeRequest(r, h.maxBody)
+	if derr != nil {
+		h.refuse(w, x, derr)
+		return
+	}
+	x.req = &req
+	h.log.LogAttrs(ctx, slog.LevelInfo, obs.EventRequest, h.requestAttrs(x)...)
+
+	out, attempts := h.sender.Send(ctx, req, func(ctx context.Context, a sms.Attempt) {
+		x.attempts = a.Number
+		x.outcome = &a.Outcome
+		h.logAttempt(ctx, x, a)
+	})
+	x.outcome, x.attempts = &out, len(attempts)
+	if out.Status == sms.StatusAccepted {
+		x.status = http.StatusOK
+		writeJSON(w, http.StatusOK, acceptedBody{Status: string(sms.StatusAccepted), BizID: out.BizID,
+			UpstreamRequestID: out.RequestID, TraceID: span.TraceIDString()})
+		return
+	}
+	h.refuse(w, x, outcomeError(out))
+}
+
+func (h *Handler) refuse(w http.ResponseWriter, x *exchange, e *Error) {
+	x.err, x.status = e, e.Status
+	writeError(w, x.span.TraceIDString(), e)
+}
+
+// requestAttrs are the fields every event of a request repeats.
+func (h *Handler) requestAttrs(x *exchange) []slog.Attr {
+	attrs := []slog.Attr{slog.String(obs.KeyCaller, x.caller)}
+	if x.req == nil {
+		return attrs
+	}
+	req := x.req
+	masked := make([]string, len(req.Numbers))
+	hashes := make([]string, len(req.Numbers))
+	countries := map[string]bool{}
+	for i, n := range req.Numbers {
+		masked[i], hashes[i] = n.Masked(), h.hasher.Hash(n)
+		countries[n.CountryCode()] = true
+	}
+	keys := make([]string, 0, len(req.TemplateParams))
+	for k := range req.TemplateParams {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return append(attrs,
+		slog.String(obs.KeyPhoneMasked, strings.Join(masked, ",")),
+		slog.String(obs.KeyPhoneHash, strings.Join(hashes, ",")),
+		slog.String(obs.KeyCountryCode, strings.Join(sortedKeys(countries), ",")),
+		slog.Int(obs.KeyNumberCount, len(req.Numbers)),
+		slog.String(obs.KeySignName, req.SignName),
+		slog.String(obs.KeyTemplateCode, req.TemplateCode),
+		slog.String(obs.KeyTemplateParamKeys, strings.Join(keys, ",")),
+		slog.String(obs.KeyOutID, req.OutID),
+	)
+}
+
+func sortedKeys(m map[string]bool) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+func outcomeAttrs(o sms.Outcome) []slog.Attr {
+	return []slog.Attr{
+		slog.String(obs.KeyStatus, string(o.Status)),
+		slog.String(obs.KeyBizID, o.BizID),
+		slog.String(obs.KeyUpstreamRequestID, o.RequestID),
+		slog.String(obs.KeyErrorCode, o.Code),
+		slog.String(obs.KeyErrorClass, string(o.Class)),
+		slog.String(obs.KeyErrorMessage, firstNonEmpty(o.Message, o.Detail)),
+		slog.Bool(obs.KeyRetryable, o.Retryable()),
+		slog.Int(obs.KeyUpstreamStatus, o.HTTPStatus),
+	}
+}
+
+func (h *Handler) logAttempt(ctx context.Context, x *exchange, a sms.Attempt) {
+	child := x.span.Child()
+	attrs := append(h.requestAttrs(x), outcomeAttrs(a.Outcome)...)
+	attrs = append(attrs, slog.Int(obs.KeyAttempt, a.Number), slog.Int64(obs.KeyLatencyMS, a.Latency.Milliseconds()))
+	level := slog.LevelInfo
+	if a.Outcome.Status != sms.StatusAccepted {
+		level = slog.LevelWarn
+	}
+	h.log.LogAttrs(trace.NewContext(ctx, child), level, obs.EventAttempt, attrs...)
+}
+
+func (h *Handler) logResult(ctx context.Context, x *exchange) {
+	attrs := h.requestAttrs(x)
+	status := string(sms.StatusRejected)
+	if x.outcome != nil {
+		attrs = append(attrs, outcomeAttrs(*x.outcome)...)
+		status = string(x.outcome.Status)
+	} else {
+		attrs = append(attrs, slog.String(obs.KeyStatus, status))
+	}
+	if x.err != nil && x.outcome == nil {
+		attrs = append(attrs, slog.String(obs.KeyErrorCode, x.err.Code), slog.String(obs.KeyErrorClass, "request"),
+			slog.String(obs.KeyErrorMessage, x.err.Message), slog.String(obs.KeyField, x.err.Field))
+	}
+	attrs = append(attrs,
+		slog.Int(obs.KeyAttempts, x.attempts),
+		slog.Int(obs.KeyHTTPStatus, x.status),
+		slog.Int64(obs.KeyDurationMS, h.now().Sub(x.start).Milliseconds()),
+	)
+	level := slog.LevelInfo
+	switch {
+	case x.status >= 500:
+		level = slog.LevelError
+	case x.status >= 400:
+		level = slog.LevelWarn
+	}
+	h.log.LogAttrs(ctx, level, obs.EventResult, attrs...)
+}
+
+func firstNonEmpty(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
+}

@@ -1,0 +1,94 @@
+package obs
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"os"
+
+	"github.com/aliyun/fc-runtime-go-sdk/fccontext"
+
+	"smsflow/shared/trace"
+)
+
+// Invocation is what FC tells a function about the call it is serving.
+type Invocation struct {
+	RequestID, Function, Qualifier, Version, Region string
+}
+
+type invocationKey struct{}
+
+// WithInvocation reads the FC context once and keeps what events need.
+// (fccontext.FromContext allocates a logger on every call, and a log line
+// should not.) Outside FC, ctx is returned unchanged.
+func WithInvocation(ctx context.Context) context.Context {
+	fc, ok := fccontext.FromContext(ctx)
+	if !ok || fc == nil {
+		return ctx
+	}
+	return context.WithValue(ctx, invocationKey{}, Invocation{RequestID: fc.RequestID, Function: fc.Function.Name,
+		Qualifier: fc.Service.Qualifier, Version: fc.Service.VersionId, Region: fc.Region})
+}
+
+// InvocationFrom returns the invocation WithInvocation stored, if any.
+func InvocationFrom(ctx context.Context) (Invocation, bool) {
+	inv, ok := ctx.Value(invocationKey{}).(Invocation)
+	return inv, ok
+}
+
+// Middleware puts the invocation in every request's context.
+func Middleware(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		next.ServeHTTP(w, r.WithContext(WithInvocation(r.Context())))
+	})
+}
+
+// InstanceID names this process: FC's instance id when it sets one, else
+// the host name.
+var InstanceID = func() string {
+	if id := os.Getenv("FC_INSTANCE_ID"); id != "" {
+		return id
+	}
+	h, _ := os.Hostname()
+	return h
+}()
+
+// ContextHandler adds what the context knows to every record: the trace and
+// span ids, and the FC invocation. Code that logs passes ctx and nothing
+// else, the way opentelemetry's slog bridge reads the active span.
+type ContextHandler struct {
+	next slog.Handler
+}
+
+// WithContext wraps next.
+func WithContext(next slog.Handler) *ContextHandler { return &ContextHandler{next: next} }
+
+// Enabled defers to the wrapped handler.
+func (h *ContextHandler) Enabled(ctx context.Context, l slog.Level) bool { return h.next.Enabled(ctx, l) }
+
+// Handle adds the context fields, then passes the record on.
+func (h *ContextHandler) Handle(ctx context.Context, r slog.Record) error {
+	if sc, ok := trace.FromContext(ctx); ok {
+		r.AddAttrs(slog.String(KeyTraceID, sc.TraceIDString()), slog.String(KeySpanID, sc.SpanIDString()))
+		if p := sc.ParentIDString(); p != "" {
+			r.AddAttrs(slog.String(KeyParentSpanID, p))
+		}
+	}
+	if inv, ok := InvocationFrom(ctx); ok {
+		r.AddAttrs(slog.String(KeyFCRequestID, inv.RequestID), slog.String(KeyFunction, inv.Function),
+			slog.String(KeyQualifier, inv.Qualifier), slog.String(KeyVersion, inv.Version),
+			slog.String(KeyRegion, inv.Region))
+	}
+	r.AddAttrs(slog.String(KeyInstanceID, InstanceID))
+	return h.next.Handle(ctx, r)
+}
+
+// WithAttrs keeps the wrapping.
+func (h *ContextHandler) WithAttrs(as []slog.Attr) slog.Handler {
+	return &ContextHandler{next: h.next.WithAttrs(as)}
+}
+
+// WithGroup keeps the wrapping.
+func (h *ContextHandler) WithGroup(name string) slog.Handler {
+	return &ContextHandler{next: h.next.WithGroup(name)}
+}
