@@ -1,0 +1,250 @@
+package fcrt
+
+import (
+	"context"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/aliyun/fc-runtime-go-sdk/fccontext"
+
+	"smsflow/local/sts"
+)
+
+type echoReply struct {
+	FC         fccontext.FcContext `json:"fc"`
+	Env        map[string]string   `json:"env"`
+	DeadlineMs int64               `json:"deadlineMs"`
+	InitCount  int                 `json:"initCount"`
+}
+
+func TestInvokeDeliversEveryContextField(t *testing.T) {
+	fn := testFunction(t)
+	fn.Handler = "main"
+	fn.MemoryMB = 256
+	fn.Timeout = 7 * time.Second
+	fn.Region = "cn-shanghai"
+	fn.AccountID = "1234567890123456"
+	fn.Qualifier = "prod"
+	fn.VersionID = "3"
+	fn.ServiceName = "smsflow"
+	fn.LogProject = "smsflow-local"
+	fn.LogStore = "sms"
+	fn.Env["HTTP_PROXY"] = "" // must not be inherited from the emulator either
+	var minted atomic.Int32
+	var last atomic.Value
+	fn.Credentials = func() sts.Credential {
+		minted.Add(1)
+		c := sts.Issue(time.Hour)
+		last.Store(c)
+		return c
+	}
+	inst := startInstance(t, fn)
+	envCred := last.Load().(sts.Credential)
+
+	before := time.Now()
+	res, err := inst.Invoke(context.Background(), []byte(`{"op":"echo"}`), InvokeOptions{RequestID: "req-echo-1", RetryCount: 2})
+	if err != nil || res.Failed() {
+		t.Fatalf("Invoke: %v %+v", err, res.Error)
+	}
+	got := decode[echoReply](t, res.Payload)
+	invCred := last.Load().(sts.Credential)
+
+	if res.RequestID != "req-echo-1" || got.FC.RequestID != "req-echo-1" {
+		t.Errorf("request id: result %q, function saw %q", res.RequestID, got.FC.RequestID)
+	}
+	want := fccontext.FcContext{
+		RequestID:   "req-echo-1",
+		Credentials: fccontext.Credentials{AccessKeyId: invCred.AccessKeyID, AccessKeySecret: invCred.AccessKeySecret, SecurityToken: invCred.SecurityToken},
+		Function:    fccontext.Function{Name: "fcfunc", Handler: "main", Memory: "256", Timeout: 7},
+		Service:     fccontext.Service{Name: "smsflow", LogProject: "smsflow-local", LogStore: "sms", Qualifier: "prod", VersionId: "3"},
+		Region:      "cn-shanghai",
+		AccountId:   "1234567890123456",
+		RetryCount:  2,
+	}
+	got.FC.Tracing = fccontext.Tracing{}
+	if got.FC.Credentials != want.Credentials || got.FC.Function != want.Function || got.FC.Service != want.Service ||
+		got.FC.Region != want.Region || got.FC.AccountId != want.AccountId || got.FC.RetryCount != want.RetryCount {
+		t.Errorf("FcContext:\n got %+v\nwant %+v", got.FC, want)
+	}
+	if err := sts.Verify(got.FC.Credentials.AccessKeyId, got.FC.Credentials.SecurityToken, time.Now()); err != nil {
+		t.Errorf("per-invocation credentials do not verify: %v", err)
+	}
+	if got.FC.Credentials.AccessKeyId == envCred.AccessKeyID {
+		t.Errorf("invocation credentials were not minted fresh")
+	}
+	deadline := time.UnixMilli(got.DeadlineMs)
+	if deadline.Before(before.Add(6*time.Second)) || deadline.After(time.Now().Add(7*time.Second)) {
+		t.Errorf("ctx deadline %v not ~7 s after %v", deadline, before)
+	}
+
+	wantEnv := map[string]string{
+		"FC_RUNTIME_API":                  inst.RuntimeAPI(),
+		"FC_FUNCTION_NAME":                "fcfunc",
+		"FC_FUNCTION_HANDLER":             "main",
+		"FC_FUNCTION_MEMORY_SIZE":         "256",
+		"FC_REGION":                       "cn-shanghai",
+		"FC_ACCOUNT_ID":                   "1234567890123456",
+		"FC_INSTANCE_ID":                  inst.ID(),
+		"ALIBABA_CLOUD_ACCESS_KEY_ID":     envCred.AccessKeyID,
+		"ALIBABA_CLOUD_ACCESS_KEY_SECRET": envCred.AccessKeySecret,
+		"ALIBABA_CLOUD_SECURITY_TOKEN":    envCred.SecurityToken,
+		"FCFUNC_STATE":                    fn.Env["FCFUNC_STATE"],
+		"HTTP_PROXY":                      "",
+	}
+	for k, v := range wantEnv {
+		if got.Env[k] != v {
+			t.Errorf("env %s = %q, want %q", k, got.Env[k], v)
+		}
+	}
+	if n := minted.Load(); n != 2 {
+		t.Errorf("credentials minted %d times, want 2 (instance env + one invocation)", n)
+	}
+	if tm := inst.Timing(); tm.StartupLatency() <= 0 || tm.FirstPoll.Before(tm.ProcessStarted) {
+		t.Errorf("timing not recorded: %+v", tm)
+	}
+}
+
+func TestFunctionErrorAndPanicKeepTheProcess(t *testing.T) {
+	inst := startInstance(t, testFunction(t))
+	pid := inst.Pid()
+
+	res := invoke(t, inst, `{"op":"error"}`)
+	if res.Error == nil || res.Error.Kind != KindFunctionError || res.Error.Message != "boom" || res.Error.Type != "errorString" {
+		t.Fatalf("error result = %+v", res.Error)
+	}
+	if res.Payload != nil {
+		t.Errorf("failed invocation has a payload: %s", res.Payload)
+	}
+
+	res = invoke(t, inst, `{"op":"panic"}`)
+	if res.Error == nil || res.Error.Kind != KindFunctionError || res.Error.Message != "kaboom" {
+		t.Fatalf("panic result = %+v", res.Error)
+	}
+	if len(res.Error.StackTrace) == 0 || !strings.Contains(string(res.ErrorJSON()), `"stackTrace"`) {
+		t.Errorf("panic carries no stack trace: %s", res.ErrorJSON())
+	}
+
+	res = invoke(t, inst, `{"op":"echo"}`)
+	if res.Failed() {
+		t.Fatalf("after panic: %+v", res.Error)
+	}
+	if inst.Pid() != pid || inst.isExited() {
+		t.Errorf("process changed or exited after error and panic")
+	}
+}
+
+func TestTimeoutWithConcurrencyOneRecyclesTheInstance(t *testing.T) {
+	fn := testFunction(t)
+	fn.Timeout = time.Second
+	inst := startInstance(t, fn)
+
+	start := time.Now()
+	res := invoke(t, inst, `{"op":"sleep","ms":4000}`)
+	elapsed := time.Since(start)
+	if !res.TimedOut() {
+		t.Fatalf("result = %+v, want timeout", res.Error)
+	}
+	if res.Error.Message != "Function timed out after 1 seconds" {
+		t.Errorf("timeout message %q", res.Error.Message)
+	}
+	if elapsed < 900*time.Millisecond || elapsed > 2500*time.Millisecond {
+		t.Errorf("timeout answered after %v, want ~1 s", elapsed)
+	}
+	select {
+	case <-inst.Exited():
+	case <-time.After(3 * time.Second):
+		t.Fatal("single-concurrency instance not recycled after a timeout")
+	}
+	if _, err := inst.Invoke(context.Background(), []byte(`{"op":"echo"}`), InvokeOptions{}); err != ErrInstanceExited {
+		t.Errorf("Invoke on recycled instance: %v, want ErrInstanceExited", err)
+	}
+}
+
+func TestTimeoutWithConcurrencyKeepsServing(t *testing.T) {
+	fn := testFunction(t)
+	fn.Timeout = time.Second
+	fn.Concurrency = 2
+	inst := startInstance(t, fn)
+
+	res := invoke(t, inst, `{"op":"sleep","ms":1500}`)
+	if !res.TimedOut() {
+		t.Fatalf("result = %+v, want timeout", res.Error)
+	}
+	if res := invoke(t, inst, `{"op":"echo"}`); res.Failed() {
+		t.Fatalf("instance stopped serving after a timeout: %+v", res.Error)
+	}
+	// The late answer of the timed-out invocation arrives and is refused;
+	// the instance is still fine afterwards.
+	time.Sleep(700 * time.Millisecond)
+	if res := invoke(t, inst, `{"op":"echo"}`); res.Failed() {
+		t.Fatalf("after the late answer: %+v", res.Error)
+	}
+}
+
+type sleepReply struct{ Start, End int64 }
+
+func TestOverlappingInvocationsOnOneInstance(t *testing.T) {
+	run := func(concurrency int) (a, b sleepReply) {
+		fn := testFunction(t)
+		fn.Concurrency = concurrency
+		inst := startInstance(t, fn)
+		results := make(chan Result, 2)
+		for range 2 {
+			go func() { results <- invoke(t, inst, `{"op":"sleep","ms":400}`) }()
+		}
+		r1, r2 := <-results, <-results
+		if r1.Failed() || r2.Failed() {
+			t.Fatalf("sleep failed: %+v %+v", r1.Error, r2.Error)
+		}
+		return decode[sleepReply](t, r1.Payload), decode[sleepReply](t, r2.Payload)
+	}
+	overlap := func(a, b sleepReply) bool { return a.Start < b.End && b.Start < a.End }
+
+	if a, b := run(2); !overlap(a, b) {
+		t.Errorf("concurrency 2: invocations did not overlap: %+v %+v", a, b)
+	}
+	if a, b := run(1); overlap(a, b) {
+		t.Errorf("concurrency 1: invocations overlapped: %+v %+v", a, b)
+	}
+}
+
+func TestProcessCrashFailsTheInvocation(t *testing.T) {
+	inst := startInstance(t, testFunction(t))
+	res := invoke(t, inst, `{"op":"exit"}`)
+	if res.Error == nil || res.Error.Kind != KindCrash || !strings.Contains(res.Error.Message, "exit status 3") {
+		t.Fatalf("result = %+v, want crash with exit status 3", res.Error)
+	}
+}
+
+func TestStartFailsWhenTheBinaryExits(t *testing.T) {
+	fn := testFunction(t)
+	fn.Binary = "/bin/false"
+	if _, err := Start(context.Background(), fn); err == nil || !strings.Contains(err.Error(), "exited before polling") {
+		t.Fatalf("Start = %v", err)
+	}
+}
+
+func TestRuntimeHeadersCarryRequiredDeadline(t *testing.T) {
+	fn, _ := Function{Name: "f", Binary: "x", Timeout: 1500 * time.Millisecond}.withDefaults()
+	deadline := time.UnixMilli(1_700_000_000_123)
+	h := runtimeHeaders(&fn, "rid", typeHandler, deadline, fn.Timeout, 0)
+	get := func(k string) string { // FC's lower-case names are kept verbatim
+		if v := h[k]; len(v) == 1 {
+			return v[0]
+		}
+		return ""
+	}
+	if get(hdrDeadline) != "1700000000123" || get(hdrTimeout) != "2" {
+		t.Errorf("deadline %q timeout %q", get(hdrDeadline), get(hdrTimeout))
+	}
+	if _, ok := h[hdrFunctionType]; ok {
+		t.Errorf("handler invocation carries a function type")
+	}
+	h = runtimeHeaders(&fn, "rid", typePreStop, deadline, fn.Timeout, 0)
+	if v, _ := strconv.Atoi(get(hdrFunctionType)); v != 2 {
+		t.Errorf("preStop type %q", get(hdrFunctionType))
+	}
+}
