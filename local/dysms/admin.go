@@ -1,0 +1,81 @@
+package dysms
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strings"
+)
+
+const adminPrefix = "/_emulator/"
+
+// serveAdmin is the JSON admin API for tests and humans:
+//
+//	GET    /_emulator/healthz    {"status":"ok"}
+//	GET    /_emulator/messages   {"messages":[Message...]} (?phone= filters)
+//	GET    /_emulator/stats      Stats
+//	GET    /_emulator/faults     {"faults":[Fault...]}
+//	POST   /_emulator/faults     Fault -> 201 Fault (with its id)
+//	DELETE /_emulator/faults     204, every fault disarmed
+//	POST   /_emulator/reset      204, see Server.Reset
+//	GET    /_emulator/registry   Registry
+func (s *Server) serveAdmin(w http.ResponseWriter, r *http.Request) {
+	route := r.Method + " " + strings.TrimSuffix(strings.TrimPrefix(r.URL.Path, adminPrefix), "/")
+	switch route {
+	case "GET healthz":
+		adminJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+	case "GET messages":
+		adminJSON(w, http.StatusOK, map[string]any{"messages": s.messagesFor(r.URL.Query().Get("phone"))})
+	case "GET stats":
+		adminJSON(w, http.StatusOK, s.Stats())
+	case "GET faults":
+		adminJSON(w, http.StatusOK, map[string]any{"faults": s.Faults()})
+	case "POST faults":
+		s.adminSetFault(w, r)
+	case "DELETE faults":
+		s.ClearFaults()
+		w.WriteHeader(http.StatusNoContent)
+	case "POST reset":
+		s.Reset()
+		w.WriteHeader(http.StatusNoContent)
+	case "GET registry":
+		adminJSON(w, http.StatusOK, s.Registry())
+	default:
+		adminJSON(w, http.StatusNotFound, map[string]string{"error": fmt.Sprintf("no admin route %s %s", r.Method, r.URL.Path)})
+	}
+}
+
+func (s *Server) adminSetFault(w http.ResponseWriter, r *http.Request) {
+	var f Fault
+	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 64<<10)).Decode(&f); err != nil {
+		adminJSON(w, http.StatusBadRequest, map[string]string{"error": err.Error()})
+		return
+	}
+	f, err := s.SetFault(f)
+	if err != nil {
+		adminJSON(w, http.StatusBadRequest, map[string]string{"error": err.Error()})
+		return
+	}
+	adminJSON(w, http.StatusCreated, f)
+}
+
+func (s *Server) messagesFor(phone string) []Message {
+	all := s.Messages()
+	if phone == "" {
+		return all
+	}
+	want, ok := normalisePhone(phone)
+	out := []Message{}
+	for _, m := range all {
+		if ok && m.Phone == want {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+func adminJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}

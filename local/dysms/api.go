@@ -1,0 +1,235 @@
+package dysms
+
+import (
+	"io"
+	"mime"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+)
+
+const (
+	apiVersion         = "2017-05-25"
+	actionSendSms      = "SendSms"
+	actionSendBatchSms = "SendBatchSms"
+	actionQueryDetails = "QuerySendDetails"
+	maxBodyBytes       = 1 << 20
+)
+
+func knownAction(a string) bool {
+	return a == actionSendSms || a == actionSendBatchSms || a == actionQueryDetails
+}
+
+// call is one API request on its way through the emulator.
+type call struct {
+	requestID   string
+	action      string
+	params      url.Values // query and form body together
+	accessKeyID string
+	now         time.Time
+}
+
+// answer is what the emulator decided; exactly one of gw, refusal, body.
+type answer struct {
+	gw      *gatewayError
+	refusal *refusal
+	body    map[string]any // Code OK
+	latency time.Duration  // wait before answering
+	reset   bool           // reset the connection instead of answering
+	phones  []string       // for the log line only (masked there)
+}
+
+func (a *answer) ok() bool { return a.body != nil }
+
+func (a *answer) code() string {
+	switch {
+	case a.reset:
+		return "reset"
+	case a.gw != nil:
+		return a.gw.Code
+	case a.refusal != nil:
+		return a.refusal.Code
+	default:
+		return codeOK
+	}
+}
+
+func (a *answer) status() int {
+	if a.gw != nil {
+		return a.gw.Status
+	}
+	return http.StatusOK
+}
+
+func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
+	c := &call{requestID: newRequestID(), now: s.opts.Now()}
+	a := s.handle(w, r, c)
+	if a == nil { // the connection is already gone
+		return
+	}
+	s.finish(w, r, c, a)
+}
+
+// handle runs the gateway checks, faults and the action. It answers nil
+// when it has already reset the connection before reading the request.
+func (s *Server) handle(w http.ResponseWriter, r *http.Request, c *call) *answer {
+	if r.Method != http.MethodPost && r.Method != http.MethodGet {
+		return &answer{gw: errMethod}
+	}
+	if r.URL.Path != "/" {
+		return &answer{gw: errActionNotFound}
+	}
+	c.action = r.Header.Get("x-acs-action")
+	if c.action == "" {
+		c.action = r.URL.Query().Get("Action")
+	}
+	if c.action != "" && s.takeFault(c.action, kindsBeforeRead) != nil {
+		s.count(c.action)
+		s.resetBeforeRead(w, c)
+		return nil
+	}
+	body, err := io.ReadAll(io.LimitReader(r.Body, maxBodyBytes+1))
+	if err != nil || len(body) > maxBodyBytes {
+		return &answer{gw: gwErr(http.StatusBadRequest, "InvalidParameter", "The request body could not be read.")}
+	}
+	c.params = requestParams(r, body)
+	if c.action == "" {
+		c.action = c.params.Get("Action")
+	}
+	s.count(c.action)
+	if gw := checkActionAndVersion(r, c); gw != nil {
+		return &answer{gw: gw}
+	}
+	phones := phonesOf(c.action, c.params)
+	if c.action != actionQueryDetails && s.takeMagic(phones, FaultResetBeforeRead) != "" {
+		s.resetBeforeRead(w, c)
+		return nil
+	}
+	ak, gw := s.authenticate(r, body, c.params, c.now)
+	if gw != nil {
+		return &answer{gw: gw, phones: phones}
+	}
+	c.accessKeyID = ak
+	if a := s.injectedFailure(c, phones); a != nil {
+		return a
+	}
+	a := s.runAction(c)
+	a.phones = phones
+	if a.ok() {
+		s.afterAccept(c, a, phones)
+	}
+	return a
+}
+
+func checkActionAndVersion(r *http.Request, c *call) *gatewayError {
+	if c.action == "" {
+		return errMissing("Action")
+	}
+	version := r.Header.Get("x-acs-version")
+	if version == "" {
+		version = c.params.Get("Version")
+	}
+	switch {
+	case version == "":
+		return errMissing("Version")
+	case version != apiVersion:
+		return errVersion
+	case !knownAction(c.action):
+		return errActionNotFound
+	}
+	return nil
+}
+
+// requestParams merges the query with a form body: the v3 SDK sends
+// SendBatchSms' JSON arrays in the body, RPC clients may send everything
+// there.
+func requestParams(r *http.Request, body []byte) url.Values {
+	params := r.URL.Query()
+	mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if mt != "application/x-www-form-urlencoded" || len(body) == 0 {
+		return params
+	}
+	form, err := url.ParseQuery(string(body))
+	if err != nil {
+		return params
+	}
+	for k, vs := range form {
+		params[k] = append(params[k], vs...)
+	}
+	return params
+}
+
+// phonesOf lists the numbers a request is about, for reserved numbers and
+// log lines; it never fails (validation happens in the action).
+func phonesOf(action string, p url.Values) []string {
+	switch action {
+	case actionSendSms:
+		return splitPhones(p.Get("PhoneNumbers"))
+	case actionSendBatchSms:
+		var list []string
+		_ = decodeJSONArray(p.Get("PhoneNumberJson"), &list)
+		return list
+	case actionQueryDetails:
+		if n := p.Get("PhoneNumber"); n != "" {
+			return []string{n}
+		}
+	}
+	return nil
+}
+
+func splitPhones(s string) []string {
+	var out []string
+	for _, p := range strings.Split(s, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+func (s *Server) runAction(c *call) *answer {
+	switch c.action {
+	case actionSendSms:
+		return s.sendSms(c)
+	case actionSendBatchSms:
+		return s.sendBatchSms(c)
+	default:
+		return s.querySendDetails(c)
+	}
+}
+
+func (s *Server) finish(w http.ResponseWriter, r *http.Request, c *call, a *answer) {
+	sleep(r.Context(), a.latency)
+	s.mu.Lock()
+	s.stats.Outcomes[a.code()]++
+	if a.ok() {
+		s.stats.AcceptedRequests[c.action]++
+	}
+	s.mu.Unlock()
+	s.logf("dysms: %s %s %s -> %s", c.requestID, c.action, maskPhones(a.phones), s.describe(a))
+	switch {
+	case a.reset:
+		resetConnection(w)
+	case a.gw != nil:
+		writeGatewayError(w, c.requestID, a.gw)
+	case a.refusal != nil:
+		writeRefusal(w, c.requestID, a.refusal)
+	default:
+		writeJSON(w, http.StatusOK, c.requestID, a.body)
+	}
+}
+
+func (s *Server) resetBeforeRead(w http.ResponseWriter, c *call) {
+	s.mu.Lock()
+	s.stats.Outcomes["reset"]++
+	s.mu.Unlock()
+	s.logf("dysms: %s %s reset before read", c.requestID, c.action)
+	resetConnection(w)
+}
+
+func (s *Server) count(action string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.stats.Requests[action]++
+}

@@ -1,0 +1,62 @@
+package dysms
+
+import "slices"
+
+// magicNumber is what a reserved number does. The range 13800000001-
+// 13800000014 is reserved; every other number behaves normally. The table
+// is documented in docs/local-dysms.md: keep the two in step.
+type magicNumber struct {
+	fault     FaultKind      // "" for none
+	firstOnly bool           // only the first request with this number since Reset
+	delivery  DeliveryStatus // 0 for the normal outcome (delivered)
+}
+
+var magicNumbers = map[string]magicNumber{
+	"13800000001": {fault: FaultHTTP500},
+	"13800000002": {fault: FaultHTTP503},
+	"13800000003": {fault: FaultSystemError},
+	"13800000004": {fault: FaultThrottlingAPI},
+	"13800000005": {fault: FaultThrottlingUser},
+	"13800000006": {fault: FaultBusinessLimit},
+	"13800000007": {fault: FaultResetBeforeRead},
+	"13800000008": {fault: FaultResetAfterAccept},
+	"13800000009": {fault: FaultLatency},
+	"13800000010": {delivery: StatusFailed},
+	"13800000011": {delivery: StatusWaiting},
+	"13800000012": {fault: FaultHTTP503, firstOnly: true},
+	"13800000013": {fault: FaultResetAfterAccept, firstOnly: true},
+	"13800000014": {fault: FaultLatency, firstOnly: true},
+}
+
+// magicFault answers the fault of one of kinds that a reserved number among
+// phones triggers, consuming a first-only number's single use. The Server's
+// lock guards seen.
+func magicFault(phones []string, seen map[string]bool, kinds ...FaultKind) (FaultKind, bool) {
+	for _, raw := range phones {
+		p, ok := normalisePhone(raw)
+		if !ok {
+			continue
+		}
+		m, ok := magicNumbers[p]
+		if !ok || !slices.Contains(kinds, m.fault) {
+			continue
+		}
+		if m.firstOnly {
+			if seen[p] {
+				continue
+			}
+			seen[p] = true
+		}
+		return m.fault, true
+	}
+	return "", false
+}
+
+// magicDelivery answers the delivery outcome of a reserved number.
+func magicDelivery(phone string) (DeliveryStatus, bool) {
+	m, ok := magicNumbers[phone]
+	if !ok || m.delivery == 0 {
+		return 0, false
+	}
+	return m.delivery, true
+}

@@ -1,0 +1,143 @@
+package dysms
+
+import (
+	"fmt"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Options configure a Server. The zero value is usable.
+type Options struct {
+	// RegistryFile is an optional YAML registry of signatures and templates
+	// (see LoadRegistry); empty means DefaultRegistry.
+	RegistryFile string
+	// Now is the emulator's clock: timestamp freshness, STS expiry, flow
+	// control windows, message times. Nil means time.Now.
+	Now func() time.Time
+	// Logf receives one line per API request (numbers masked, parameter
+	// values never). Nil means silent.
+	Logf func(format string, args ...any)
+	// MagicLatency is how long the reserved latency numbers wait before
+	// answering. Zero means 3 s.
+	MagicLatency time.Duration
+}
+
+// Server is the Dysmsapi emulator: an http.Handler serving the API on "/"
+// and the admin API under /_emulator/.
+type Server struct {
+	opts     Options
+	registry Registry
+	nonces   *nonceStore
+
+	mu        sync.Mutex // guards everything below
+	messages  []Message
+	stats     Stats
+	faults    faultList
+	flow      *flowLimiter
+	magicSeen map[string]bool
+}
+
+// New builds a Server, loading the registry file if one is named.
+func New(opts Options) (*Server, error) {
+	reg := DefaultRegistry()
+	if opts.RegistryFile != "" {
+		var err error
+		if reg, err = LoadRegistry(opts.RegistryFile); err != nil {
+			return nil, err
+		}
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.Logf == nil {
+		opts.Logf = func(string, ...any) {}
+	}
+	if opts.MagicLatency == 0 {
+		opts.MagicLatency = 3 * time.Second
+	}
+	s := &Server{opts: opts, registry: reg, nonces: newNonceStore()}
+	s.resetLocked()
+	return s, nil
+}
+
+// ServeHTTP serves the Dysmsapi API and the admin API.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if strings.HasPrefix(r.URL.Path, adminPrefix) {
+		s.serveAdmin(w, r)
+		return
+	}
+	s.serveAPI(w, r)
+}
+
+// Registry answers the signatures and templates the emulator knows.
+func (s *Server) Registry() Registry { return s.registry }
+
+// Messages answers every accepted message since the last Reset, oldest first.
+func (s *Server) Messages() []Message {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]Message, len(s.messages))
+	for i, m := range s.messages {
+		out[i] = m.clone()
+	}
+	return out
+}
+
+// Stats answers the request and outcome counters since the last Reset.
+func (s *Server) Stats() Stats {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.stats.clone()
+}
+
+// SetFault adds a fault after the ones already set (the oldest matching
+// fault fires first) and answers it with its id.
+func (s *Server) SetFault(f Fault) (Fault, error) {
+	if err := f.validate(); err != nil {
+		return Fault{}, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.faults.add(f), nil
+}
+
+// Faults answers the faults still armed.
+func (s *Server) Faults() []Fault {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]Fault(nil), s.faults.faults...)
+}
+
+// ClearFaults disarms every fault.
+func (s *Server) ClearFaults() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.faults.faults = nil
+}
+
+// Reset forgets messages, counters, faults, flow-control history and which
+// first-only reserved numbers were used. Remembered nonces stay: a reset
+// emulator must still refuse a replayed request.
+func (s *Server) Reset() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.resetLocked()
+}
+
+func (s *Server) resetLocked() {
+	s.messages = nil
+	s.stats = newStats()
+	s.faults.faults = nil
+	s.flow = newFlowLimiter()
+	s.magicSeen = map[string]bool{}
+}
+
+func (s *Server) logf(format string, args ...any) {
+	s.opts.Logf(format, args...)
+}
+
+func (s *Server) describe(a *answer) string {
+	return fmt.Sprintf("%d %s", a.status(), a.code())
+}
