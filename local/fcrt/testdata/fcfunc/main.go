@@ -130,10 +130,25 @@ type httpEcho struct {
 	RawEvent json.RawMessage         `json:"rawEvent"`
 }
 
-func handleHTTP(payload []byte) (*events.HTTPTriggerResponse, error) {
+func handleHTTP(payload []byte) (any, error) {
 	var ev events.HTTPTriggerEvent
 	if err := json.Unmarshal(payload, &ev); err != nil {
 		return nil, err
+	}
+	query := map[string]string{}
+	if ev.QueryParameters != nil {
+		query = *ev.QueryParameters
+	}
+	switch query["fail"] {
+	case "error":
+		return nil, errors.New("http boom")
+	case "panic":
+		panic("http kaboom")
+	case "sleep":
+		time.Sleep(3 * time.Second)
+	}
+	if query["reply"] == "plain" {
+		return map[string]string{"plain": "result"}, nil // not an HTTP trigger response
 	}
 	body := []byte{}
 	if ev.Body != nil {
@@ -145,7 +160,7 @@ func handleHTTP(payload []byte) (*events.HTTPTriggerResponse, error) {
 			}
 		}
 	}
-	if ev.QueryParameters != nil && (*ev.QueryParameters)["reply"] == "binary" {
+	if query["reply"] == "binary" {
 		// Answer the request body back, reversed, as binary.
 		rev := make([]byte, len(body))
 		for k := range body {
