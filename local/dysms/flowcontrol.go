@@ -14,7 +14,7 @@ var chinaTime = time.FixedZone("CST", 8*3600)
 // and 40/day per number whatever the signature; notifications 50/day per
 // signature+template+number.
 type flowRule struct {
-	window string // "minute", "hour" or "day" (natural day)
+	window  string // "minute", "hour" or "day" (natural day)
 	permits int
 	message string
 }
