@@ -1,0 +1,84 @@
+package sls
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+)
+
+// apiError is an error the emulator answers in SLS's JSON shape
+// {"errorCode","errorMessage"}. The SDK only keeps the HTTP status when the
+// body is valid JSON, so every refusal goes through writeError.
+type apiError struct {
+	Status  int
+	Code    string
+	Message string
+}
+
+func (e *apiError) Error() string { return e.Code + ": " + e.Message }
+
+func newAPIError(status int, code, format string, args ...any) *apiError {
+	return &apiError{Status: status, Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+// Error codes. The names and statuses come from the SDK's error_code.go and
+// Alibaba's "common error codes" table; docs/local-sls.md lists which ones
+// are unverified guesses.
+const (
+	codeUnauthorized         = "Unauthorized"
+	codeSignatureNotMatch    = "SignatureNotMatch"
+	codeRequestTimeExpired   = "RequestTimeExpired"
+	codeInvalidDateFormat    = "InvalidDateFormat"
+	codeMissingDate          = "MissingDate"
+	codeProjectNotExist      = "ProjectNotExist"
+	codeProjectAlreadyExist  = "ProjectAlreadyExist"
+	codeLogStoreNotExist     = "LogStoreNotExist"
+	codeLogStoreAlreadyExist = "LogStoreAlreadyExist"
+	codeShardNotExist        = "ShardNotExist"
+	codeInvalidCursor        = "InvalidCursor"
+	codeParameterInvalid     = "ParameterInvalid"
+	codePostBodyTooLarge     = "PostBodyTooLarge"
+	codePostBodyInvalid      = "PostBodyInvalid"
+	codePostBodyUncompress   = "PostBodyUncompressError"
+	codeInvalidCompressType  = "InvalidCompressType"
+	codeMissingBodyRawSize   = "MissingBodyRawSize"
+	codeInvalidBodyRawSize   = "InvalidBodyRawSize"
+	codeInvalidContentMD5    = "InvalidContentMD5"
+	codeIndexConfigNotExist  = "IndexConfigNotExist"
+	codeIndexAlreadyExist    = "IndexAlreadyExist"
+	codeInternalServerError  = "InternalServerError"
+	codeNotSupported         = "NotSupported"
+	codeInvalidTimeRange     = "InvalidTimeRange"
+)
+
+func errProjectNotExist(project string) *apiError {
+	return newAPIError(http.StatusNotFound, codeProjectNotExist, "The Project does not exist : %s", project)
+}
+
+func errLogStoreNotExist(logstore string) *apiError {
+	return newAPIError(http.StatusNotFound, codeLogStoreNotExist, "logstore %s does not exist", logstore)
+}
+
+func errInternal(err error) *apiError {
+	return newAPIError(http.StatusInternalServerError, codeInternalServerError, "internal server error: %v", err)
+}
+
+func errQuery(format string, args ...any) *apiError {
+	return newAPIError(http.StatusBadRequest, codeParameterInvalid, format, args...)
+}
+
+func writeError(w http.ResponseWriter, e *apiError) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(e.Status)
+	_ = json.NewEncoder(w).Encode(map[string]string{"errorCode": e.Code, "errorMessage": e.Message})
+}
+
+func writeJSON(w http.ResponseWriter, v any) {
+	body, err := json.Marshal(v)
+	if err != nil {
+		writeError(w, errInternal(err))
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	_, _ = w.Write(body)
+}

@@ -1,0 +1,109 @@
+package sls
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net"
+	"net/http"
+
+	slssdk "github.com/aliyun/aliyun-log-go-sdk"
+	"github.com/gogo/protobuf/proto"
+)
+
+// maxLogsPerGroup is the most logs one LogGroup may carry; the SDK's
+// producer clamps MaxBatchCount to the same 40960.
+const maxLogsPerGroup = 40960
+
+func (s *Server) handlePutLogs(req *request, hashKey string) *apiError {
+	raw, e := decodeBody(req.r.Header, req.body)
+	if e != nil {
+		return e
+	}
+	group := &slssdk.LogGroup{}
+	if err := proto.Unmarshal(raw, group); err != nil {
+		return newAPIError(http.StatusBadRequest, codePostBodyInvalid, "invalid LogGroup protobuf: %v", err)
+	}
+	if len(group.Logs) > maxLogsPerGroup {
+		return newAPIError(http.StatusBadRequest, codePostBodyInvalid,
+			"log group has %d logs, more than %d", len(group.Logs), maxLogsPerGroup)
+	}
+	if group.GetSource() == "" { // SLS fills in the client address
+		host, _, _ := net.SplitHostPort(req.r.RemoteAddr)
+		group.Source = proto.String(host)
+	}
+	info, err := s.getLogstore(req.r.Context(), req.project, req.logstore)
+	if err != nil {
+		return errInternal(err)
+	}
+	shard := int(s.rr.Add(1) % uint64(info.Shards))
+	if hashKey != "" {
+		shard = shardForKey(shardRanges(info.Shards, info.Created), hashKey)
+	}
+	if err := s.storeGroup(req.r.Context(), req.project, req.logstore, shard, group); err != nil {
+		return errInternal(err)
+	}
+	req.w.Header().Set("Content-Type", "application/json")
+	req.w.WriteHeader(http.StatusOK)
+	return nil
+}
+
+// storeGroup appends the group to its shard (for cursors) and its logs to
+// the searchable table, stamped with the current index version.
+func (s *Server) storeGroup(ctx context.Context, project, logstore string, shard int, group *slssdk.LogGroup) error {
+	body, err := proto.Marshal(group)
+	if err != nil {
+		return fmt.Errorf("sls: encode group: %w", err)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	version, _, err := s.currentIndexVersion(ctx, project, logstore)
+	if err != nil {
+		return err
+	}
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("sls: begin: %w", err)
+	}
+	defer tx.Rollback()
+	_, err = tx.ExecContext(ctx,
+		`INSERT INTO groups(project, logstore, shard, seq, received, body)
+		 SELECT ?, ?, ?, COALESCE(MAX(seq) + 1, 0), ?, ? FROM groups WHERE project = ? AND logstore = ? AND shard = ?`,
+		project, logstore, shard, s.now().Unix(), body, project, logstore, shard)
+	if err != nil {
+		return fmt.Errorf("sls: store group: %w", err)
+	}
+	stmt, err := tx.PrepareContext(ctx,
+		`INSERT INTO logs(project, logstore, time, topic, source, index_version, fields) VALUES(?, ?, ?, ?, ?, ?, ?)`)
+	if err != nil {
+		return fmt.Errorf("sls: prepare: %w", err)
+	}
+	defer stmt.Close()
+	for _, l := range group.Logs {
+		fields, err := json.Marshal(logFields(l, group.LogTags))
+		if err != nil {
+			return fmt.Errorf("sls: encode fields: %w", err)
+		}
+		if _, err := stmt.ExecContext(ctx, project, logstore, int64(l.GetTime()), group.GetTopic(),
+			group.GetSource(), version, string(fields)); err != nil {
+			return fmt.Errorf("sls: store log: %w", err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("sls: commit: %w", err)
+	}
+	return nil
+}
+
+// logFields flattens a log's contents and its group's tags (as
+// "__tag__:<key>", the way GetLogs shows them) into ordered pairs.
+func logFields(l *slssdk.Log, tags []*slssdk.LogTag) [][2]string {
+	out := make([][2]string, 0, len(l.Contents)+len(tags))
+	for _, c := range l.Contents {
+		out = append(out, [2]string{c.GetKey(), c.GetValue()})
+	}
+	for _, t := range tags {
+		out = append(out, [2]string{"__tag__:" + t.GetKey(), t.GetValue()})
+	}
+	return out
+}

@@ -1,0 +1,149 @@
+package sls
+
+import (
+	"fmt"
+	"strings"
+)
+
+// defaultSQLLimit is how many rows SLS returns for SQL without LIMIT.
+const defaultSQLLimit = 100
+
+// sqlFunctions lists the SLS (Presto) functions the emulator runs, mapped to
+// the SQLite name that implements them with the same semantics. Anything
+// else is refused rather than risk SQLite's different meaning.
+var sqlFunctions = map[string]string{
+	"count": "count", "count_if": "count_if", "sum": "sum", "avg": "avg", "min": "min", "max": "max",
+	"approx_percentile": "approx_percentile", "round": "sls_round", "nullif": "nullif",
+	"coalesce": "coalesce", "date_trunc": "date_trunc", "abs": "abs", "lower": "lower",
+	"upper": "upper", "length": "length", "if": "iif", "greatest": "max", "least": "min",
+	"strpos": "instr", "substr": "substr", "replace": "replace", "trim": "trim",
+	"ltrim": "ltrim", "rtrim": "rtrim", "ceil": "ceil", "ceiling": "ceil", "floor": "floor",
+	"concat": "concat",
+}
+
+// keywordsBeforeParen are words that may precede "(" without being a call.
+var keywordsBeforeParen = map[string]bool{
+	"AND": true, "OR": true, "NOT": true, "IN": true, "CAST": true, "CASE": true, "WHEN": true,
+	"THEN": true, "ELSE": true, "SELECT": true, "FROM": true, "WHERE": true, "BY": true, "AS": true,
+	"IS": true, "LIKE": true, "BETWEEN": true, "HAVING": true, "DISTINCT": true, "ALL": true,
+	"LIMIT": true, "ON": true, "END": true, "ASC": true, "DESC": true,
+}
+
+// unsupportedKeywords are valid SLS SQL the emulator does not run.
+var unsupportedKeywords = map[string]bool{
+	"JOIN": true, "UNION": true, "INTERSECT": true, "EXCEPT": true, "WITH": true, "OVER": true,
+	"WINDOW": true, "VALUES": true, "UNNEST": true, "CROSS": true,
+	"INSERT": true, "UPDATE": true, "DELETE": true, "CREATE": true, "DROP": true, "ALTER": true,
+	"PRAGMA": true, "ATTACH": true, "DETACH": true,
+}
+
+var clauseStarts = map[string]bool{"WHERE": true, "GROUP": true, "HAVING": true, "ORDER": true, "LIMIT": true}
+
+// rewrittenSQL is a SLS SELECT turned into a SQLite statement over table.
+type rewrittenSQL struct {
+	text    string
+	aliases map[string]bool // names given with AS, kept as result keys
+}
+
+// rewriteSQL validates the SQL part of a query and rewrites it for SQLite:
+// FROM log/<logstore> (or no FROM) becomes FROM table, "quoted" identifiers
+// become [bracketed] ones (SQLite would read an unknown "x" as a string),
+// functions are mapped, and LIMIT 100 is added when there is none.
+func rewriteSQL(q, logstore, table string) (*rewrittenSQL, *apiError) {
+	q = strings.TrimSpace(q)
+	q = strings.TrimSpace(strings.TrimSuffix(q, ";"))
+	toks, err := tokenizeSQL(q)
+	if err != nil {
+		return nil, errQuery("%v", err)
+	}
+	first := nextSolid(toks, -1)
+	if first < 0 || !toks[first].is("SELECT") {
+		return nil, errQuery("line 1:1: the local SLS emulator runs SELECT statements only")
+	}
+	out := &rewrittenSQL{aliases: map[string]bool{}}
+	hasFrom, hasLimit := false, false
+	insertAt := -1 // token index before which "FROM table" goes when absent
+	parts := make([]string, len(toks))
+	for i, t := range toks {
+		parts[i] = t.text
+	}
+	skip := map[int]bool{} // tokens already rewritten (the FROM target)
+	for i, t := range toks {
+		if skip[i] {
+			continue
+		}
+		col := t.pos + 1
+		switch t.kind {
+		case tkPunct:
+			if t.text == ";" {
+				return nil, errQuery("line 1:%d: only one statement is allowed", col)
+			}
+		case tkQuotedIdent:
+			if strings.ContainsAny(t.text, "[]") {
+				return nil, errQuery("line 1:%d: identifier %q is not supported", col, t.text)
+			}
+			parts[i] = "[" + t.text + "]"
+		case tkIdent:
+			upper := strings.ToUpper(t.text)
+			next := nextSolid(toks, i)
+			switch {
+			case unsupportedKeywords[upper]:
+				return nil, errQuery("line 1:%d: %s is not supported by the local SLS emulator", col, upper)
+			case upper == "SELECT" && i != first:
+				return nil, errQuery("line 1:%d: subqueries are not supported by the local SLS emulator", col)
+			case upper == "AS" && next >= 0 && (toks[next].kind == tkIdent || toks[next].kind == tkQuotedIdent):
+				out.aliases[toks[next].text] = true
+			case next >= 0 && toks[next].text == "(" && toks[next].kind == tkPunct && !keywordsBeforeParen[upper]:
+				name, ok := sqlFunctions[strings.ToLower(t.text)]
+				if !ok {
+					return nil, errQuery("line 1:%d: Function '%s' not registered", col, strings.ToLower(t.text))
+				}
+				parts[i] = name
+			case t.depth == 0 && upper == "FROM":
+				hasFrom = true
+				if e := checkFromTarget(toks, i, logstore); e != nil {
+					return nil, e
+				}
+				parts[next] = table
+				skip[next] = true
+			case t.depth == 0 && upper == "LIMIT":
+				hasLimit = true
+			}
+			if t.depth == 0 && clauseStarts[upper] && insertAt < 0 {
+				insertAt = i
+			}
+		}
+	}
+	var b strings.Builder
+	for i, p := range parts {
+		if !hasFrom && i == insertAt {
+			b.WriteString(" FROM " + table + " ")
+		}
+		b.WriteString(p)
+	}
+	if !hasFrom && insertAt < 0 {
+		b.WriteString(" FROM " + table)
+	}
+	if !hasLimit {
+		fmt.Fprintf(&b, " LIMIT %d", defaultSQLLimit)
+	}
+	out.text = b.String()
+	return out, nil
+}
+
+// checkFromTarget accepts FROM log or FROM <logstore>, then a clause or end.
+func checkFromTarget(toks []sqlToken, from int, logstore string) *apiError {
+	target := nextSolid(toks, from)
+	if target < 0 {
+		return errQuery("line 1:%d: FROM needs a table", toks[from].pos+1)
+	}
+	t := toks[target]
+	if (t.kind != tkIdent && t.kind != tkQuotedIdent) || (t.text != "log" && t.text != logstore) {
+		return errQuery("line 1:%d: Table '%s' does not exist (use log or the logstore name)", t.pos+1, t.text)
+	}
+	after := nextSolid(toks, target)
+	if after >= 0 && !(toks[after].kind == tkIdent && clauseStarts[strings.ToUpper(toks[after].text)]) {
+		return errQuery("line 1:%d: only a single table (log) is supported after FROM", toks[after].pos+1)
+	}
+	return nil
+}
