@@ -3,6 +3,7 @@ package alert
 import (
 	"fmt"
 	"maps"
+	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -119,9 +120,12 @@ func body(m notify.Message, n notice, markdown bool) string {
 
 // formatValue prints a value in the rule's unit: ratios as percents.
 func formatValue(v float64, unit string) string {
+	if math.IsNaN(v) {
+		return "no data"
+	}
 	switch unit {
 	case UnitRatio:
-		return strconv.FormatFloat(v*100, 'f', -1, 64) + "%"
+		return strconv.FormatFloat(math.Round(v*10000)/100, 'f', -1, 64) + "%"
 	case UnitMillis:
 		return strconv.FormatFloat(v, 'f', 0, 64) + " ms"
 	default:

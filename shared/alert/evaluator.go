@@ -1,0 +1,284 @@
+package alert
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"smsflow/shared/alert/notify"
+)
+
+// Options are the evaluator's dependencies.
+type Options struct {
+	Querier  Querier
+	StateLog StateLog
+	// Channels by name, as built by BuildChannels.
+	Channels map[string]notify.Channel
+	// Emitter receives alert.* events; dropped when nil.
+	Emitter Emitter
+	// SendTimeout bounds one notification; 10 s when zero.
+	SendTimeout time.Duration
+}
+
+// Evaluator runs every enabled rule once per Run.
+type Evaluator struct {
+	cfg  *Config
+	opts Options
+	emit Emitter
+}
+
+// NewEvaluator checks that every channel a rule uses is either disabled in
+// the file or present in opts.Channels.
+func NewEvaluator(cfg *Config, opts Options) (*Evaluator, error) {
+	if cfg == nil || opts.Querier == nil || opts.StateLog == nil {
+		return nil, errors.New("alert: config, querier and state log are required")
+	}
+	if opts.SendTimeout == 0 {
+		opts.SendTimeout = 10 * time.Second
+	}
+	enabled := map[string]bool{}
+	for _, c := range cfg.Channels {
+		enabled[c.Name] = c.IsEnabled()
+	}
+	for _, r := range cfg.Rules {
+		for _, ch := range r.Channels {
+			if enabled[ch] && opts.Channels[ch] == nil {
+				return nil, fmt.Errorf("alert: rule %q: channel %q is enabled but was not built", r.Name, ch)
+			}
+		}
+	}
+	e := &Evaluator{cfg: cfg, opts: opts, emit: opts.Emitter}
+	if e.emit == nil {
+		e.emit = nopEmitter{}
+	}
+	return e, nil
+}
+
+// Report sums up one run.
+type Report struct {
+	RunID       string
+	Slot        time.Time
+	Evaluated   int // rules evaluated
+	Unknown     int // rules whose result was unknown (query error or incomplete)
+	Transitions int // records this run wrote and won
+	Lost        int // records this run wrote but another run won: no notification
+	Sent        int
+	Failed      int
+}
+
+// Run evaluates every enabled rule for the slot containing now, records
+// the transitions, and sends the notices this run won. It returns an
+// error only when the state log fails (then nothing was sent).
+func (e *Evaluator) Run(ctx context.Context, now time.Time) (Report, error) {
+	rep := Report{RunID: newRunID(), Slot: now.Truncate(e.cfg.Settings.Interval)}
+	records, err := e.opts.StateLog.Load(ctx)
+	if err != nil {
+		e.emitError(ctx, "", "state_load", err)
+		return rep, fmt.Errorf("alert: load state: %w", err)
+	}
+	folded := Fold(records)
+	var claims []Record
+	for _, r := range e.cfg.Rules {
+		if !r.IsEnabled() {
+			continue
+		}
+		recs, ok := e.evaluateRule(ctx, r, rep, folded)
+		if !ok {
+			rep.Unknown++
+			continue
+		}
+		rep.Evaluated++
+		claims = append(claims, recs...)
+	}
+	if len(claims) > 0 {
+		if err := e.claimAndNotify(ctx, claims, &rep); err != nil {
+			return rep, err
+		}
+	}
+	e.emit.Emit(ctx, slog.LevelInfo, EventRun, slog.String("run_id", rep.RunID),
+		slog.Time("slot", rep.Slot), slog.Int("evaluated", rep.Evaluated), slog.Int("unknown", rep.Unknown),
+		slog.Int("transitions", rep.Transitions), slog.Int("lost", rep.Lost),
+		slog.Int("sent", rep.Sent), slog.Int("failed", rep.Failed))
+	return rep, nil
+}
+
+// evaluateRule runs the rule's one query and steps each of its keys. ok is
+// false when the result is unknown: then no key of the rule moves.
+func (e *Evaluator) evaluateRule(ctx context.Context, r Rule, rep Report, folded *Folded) ([]Record, bool) {
+	to := rep.Slot.Add(-e.cfg.Settings.IndexLag)
+	res, err := e.opts.Querier.Query(ctx, to.Add(-r.Window), to, r.CompiledQuery())
+	if err == nil && !res.Complete {
+		err = errors.New("SLS result incomplete")
+	}
+	var obs []observation
+	if err == nil {
+		obs, err = observations(r, res.Rows)
+	}
+	if err != nil {
+		e.emitError(ctx, r.Name, "query", err)
+		return nil, false
+	}
+	inputs := map[Key]*observation{}
+	for i := range obs {
+		inputs[Key{Rule: r.Name, Group: groupKey(obs[i].Group)}] = &obs[i]
+	}
+	if len(r.GroupBy) == 0 && len(obs) == 0 {
+		inputs[Key{Rule: r.Name}] = nil
+	}
+	// Keys that are not ok but returned no row must still move (resolve).
+	for k, s := range folded.States {
+		if _, seen := inputs[k]; !seen && k.Rule == r.Name && (s.Status != StatusOK || len(s.Outbox) > 0) {
+			inputs[k] = nil
+		}
+	}
+	channels := e.ruleChannels(r)
+	var out []Record
+	for k, o := range inputs {
+		prev := folded.States[k]
+		if !prev.Slot.IsZero() && !prev.Slot.Before(rep.Slot) {
+			continue // this slot was already evaluated (a duplicated timer delivery)
+		}
+		group := prev.Group
+		if o != nil {
+			group = o.Group
+		}
+		id := transitionID(k, rep.Slot, folded.Head(k))
+		next, changed := step(prev, stepInput{
+			rule: r, slot: rep.Slot, obs: o, channels: channels, lease: e.cfg.Settings.DeliveryLease,
+			silenced: e.cfg.silenced(r.Name, group, rep.Slot), claimID: id,
+		})
+		if !changed {
+			continue
+		}
+		from := prev.Status
+		if from == "" {
+			from = StatusOK
+		}
+		out = append(out, Record{Type: RecordTransition, ID: id, RunID: rep.RunID, Key: k, At: rep.Slot,
+			Prev: folded.Head(k), Slot: rep.Slot, From: from, State: &next})
+	}
+	return out, true
+}
+
+// ruleChannels are the rule's channels that are enabled.
+func (e *Evaluator) ruleChannels(r Rule) []string {
+	var out []string
+	for _, ch := range r.Channels {
+		if e.opts.Channels[ch] != nil {
+			out = append(out, ch)
+		}
+	}
+	return out
+}
+
+// claimAndNotify appends the claims, re-reads the log, and sends only the
+// notices of claims this run won: a run that lost a race stays silent.
+func (e *Evaluator) claimAndNotify(ctx context.Context, claims []Record, rep *Report) error {
+	if err := e.opts.StateLog.Append(ctx, claims); err != nil {
+		e.emitError(ctx, "", "state_append", err)
+		return fmt.Errorf("alert: append state: %w", err)
+	}
+	records, err := e.opts.StateLog.Load(ctx)
+	if err != nil {
+		// Whether we won is unknown: sending could notify twice. The
+		// notices stay claimed and are retried once the lease expires.
+		e.emitError(ctx, "", "state_reload", err)
+		return fmt.Errorf("alert: reload state: %w", err)
+	}
+	folded := Fold(records)
+	var outcomes []Record
+	for _, c := range claims {
+		if !folded.Won(c) {
+			rep.Lost++
+			continue
+		}
+		rep.Transitions++
+		e.emitState(ctx, c)
+		outcomes = append(outcomes, e.deliver(ctx, c, rep)...)
+	}
+	if len(outcomes) > 0 {
+		if err := e.opts.StateLog.Append(ctx, outcomes); err != nil {
+			e.emitError(ctx, "", "state_append", err)
+			return fmt.Errorf("alert: append deliveries: %w", err)
+		}
+	}
+	return nil
+}
+
+// deliver sends every notice the claim c holds and returns their outcomes.
+// A failing channel never stops the others.
+func (e *Evaluator) deliver(ctx context.Context, c Record, rep *Report) []Record {
+	rule, _ := e.cfg.rule(c.Key.Rule)
+	var out []Record
+	for ch, n := range c.State.Outbox {
+		if n.ClaimID != c.ID {
+			continue
+		}
+		msg := render(notice{rule: rule, key: c.Key, state: *c.State, kind: n.Kind,
+			id: deliveryID(c.ID, ch), windowEnd: c.Slot.Add(-e.cfg.Settings.IndexLag)})
+		sendCtx, cancel := context.WithTimeout(ctx, e.opts.SendTimeout)
+		err := e.opts.Channels[ch].Send(sendCtx, msg)
+		cancel()
+		outcome := Record{Type: RecordDelivery, ID: deliveryID(c.ID, ch), RunID: c.RunID, Key: c.Key,
+			At: c.Slot, ClaimID: c.ID, Channel: ch, Kind: n.Kind, OK: err == nil, Attempt: n.Attempts + 1}
+		var partial *notify.PartialError
+		if errors.As(err, &partial) {
+			outcome.OK = true
+		}
+		if err != nil {
+			outcome.Error = err.Error()
+		}
+		if outcome.OK {
+			rep.Sent++
+		} else {
+			rep.Failed++
+		}
+		e.emitNotification(ctx, outcome)
+		out = append(out, outcome)
+	}
+	return out
+}
+
+func (c *Config) rule(name string) (Rule, bool) {
+	for _, r := range c.Rules {
+		if r.Name == name {
+			return r, true
+		}
+	}
+	return Rule{}, false
+}
+
+func (e *Evaluator) emitState(ctx context.Context, c Record) {
+	if c.From == c.State.Status {
+		return
+	}
+	e.emit.Emit(ctx, slog.LevelInfo, EventState, slog.String("rule", c.Key.Rule), slog.String("group", c.Key.Group),
+		slog.String("from", string(c.From)), slog.String("to", string(c.State.Status)),
+		slog.Float64("value", c.State.Value), slog.Int64("samples", c.State.Samples),
+		slog.String("transition_id", c.ID), slog.String("run_id", c.RunID))
+}
+
+func (e *Evaluator) emitNotification(ctx context.Context, o Record) {
+	level := slog.LevelInfo
+	if o.Error != "" {
+		level = slog.LevelWarn
+	}
+	e.emit.Emit(ctx, level, EventNotification, slog.String("rule", o.Key.Rule), slog.String("group", o.Key.Group),
+		slog.String("channel", o.Channel), slog.String("kind", string(o.Kind)), slog.Bool("ok", o.OK),
+		slog.Int("attempt", o.Attempt), slog.String("error", o.Error), slog.String("notice_id", o.ID))
+}
+
+func (e *Evaluator) emitError(ctx context.Context, rule, stage string, err error) {
+	e.emit.Emit(ctx, slog.LevelError, EventError, slog.String("rule", rule), slog.String("stage", stage),
+		slog.String("error", err.Error()))
+}
+
+func newRunID() string {
+	b := make([]byte, 8)
+	_, _ = rand.Read(b) // crypto/rand.Read never fails on supported platforms
+	return hex.EncodeToString(b)
+}

@@ -1,0 +1,232 @@
+package alert
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestDefaultsLoad(t *testing.T) {
+	cfg, err := Defaults()
+	if err != nil {
+		t.Fatalf("embedded defaults do not load: %v", err)
+	}
+	want := map[string]bool{
+		"sms_failure_rate": true, "sms_template_failure_rate": true, "sms_call_latency_p99": true,
+		"sms_throttle_rate": true, "sms_no_traffic": false, "sms_delivery_rate": true, "sms_delivery_latency_p95": true,
+	}
+	if len(cfg.Rules) != len(want) {
+		t.Fatalf("got %d rules, want %d", len(cfg.Rules), len(want))
+	}
+	for _, r := range cfg.Rules {
+		enabled, ok := want[r.Name]
+		if !ok {
+			t.Errorf("unexpected rule %q", r.Name)
+		}
+		if r.IsEnabled() != enabled {
+			t.Errorf("rule %q enabled=%v, want %v", r.Name, r.IsEnabled(), enabled)
+		}
+	}
+	fr, _ := cfg.rule("sms_failure_rate")
+	if *fr.Threshold != 0.05 || fr.Window != 5*time.Minute || fr.MinSamples != 20 || fr.For != 2 || fr.Comparison != ">" {
+		t.Errorf("failure rule = %+v", fr)
+	}
+	lat, _ := cfg.rule("sms_call_latency_p99")
+	if lat.Quantile != 0.99 || *lat.Threshold != 1000 || lat.For != 2 || lat.Unit != UnitMillis {
+		t.Errorf("latency rule = %+v", lat)
+	}
+	if cfg.Settings.IndexLag != 60*time.Second || cfg.Settings.Interval != time.Minute {
+		t.Errorf("settings = %+v", cfg.Settings)
+	}
+}
+
+func TestParseCollectsEveryErrorNamingRuleAndField(t *testing.T) {
+	bad := `
+channels:
+  - name: hook
+    type: webhook
+    url: http://127.0.0.1/x
+  - name: ding
+    type: dingtalk
+    url: https://oapi.dingtalk.com/robot/send?access_token=abc
+    secret_env: "SEC123 value"
+rules:
+  - name: too_slow
+    severity: urgent
+    kind: latency_quantile
+    quantile: 1.5
+    window: 5m
+    threshold: 1000
+    channels: [hook]
+  - name: typo
+    severity: warning
+    kind: failure_rate
+    window: 5m
+    treshold: 0.05
+    channels: [hook, pager]
+  - name: bad_window
+    severity: info
+    kind: throttle_rate
+    window: soon
+    threshold: 0.1
+    channels: [hook]
+  - name: custom
+    severity: info
+    query: "select 1"
+    window: 1m
+    threshold: 1
+    annotations: {summary: "${tempalte_code} is bad"}
+    channels: [hook]
+`
+	_, err := Parse([]byte(bad))
+	if err == nil {
+		t.Fatal("bad file accepted")
+	}
+	// Decode errors come first; fix them to see validation errors too.
+	for _, want := range []string{
+		`rule "typo": unknown field "treshold"`,
+		`rule "bad_window": field window:`,
+	} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error lacks %q:\n%v", want, err)
+		}
+	}
+	fixed := strings.Replace(strings.Replace(bad, "treshold", "threshold", 1), "window: soon", "window: 5m", 1)
+	_, err = Parse([]byte(fixed))
+	if err == nil {
+		t.Fatal("bad file accepted")
+	}
+	for _, want := range []string{
+		`rule "too_slow": field severity: must be one of critical, warning, info (got "urgent")`,
+		`rule "too_slow": field quantile: must be between 0 and 1`,
+		`rule "typo": field channels: no channel named "pager"`,
+		`rule "custom": field query: must be ` + "`search | SQL`",
+		`rule "custom": field annotations.summary: ${tempalte_code} is neither a built-in variable nor in group_by`,
+		`channel "ding": field url: a robot URL carries its access token: use url_env`,
+		`channel "ding": field secret_env: must name an environment variable`,
+	} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error lacks %q:\n%v", want, err)
+		}
+	}
+}
+
+func TestParseRejectsMissingRequiredFields(t *testing.T) {
+	_, err := Parse([]byte(`
+rules:
+  - severity: warning
+    kind: failure_rate
+`))
+	if err == nil {
+		t.Fatal("accepted")
+	}
+	for _, want := range []string{
+		`rule #1: field name: is required`,
+		`rule #1: field window: is required`,
+		`rule #1: field threshold: is required`,
+		`rule #1: field channels: name at least one channel`,
+	} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error lacks %q:\n%v", want, err)
+		}
+	}
+}
+
+func TestIncludeDefaultsPatchesByName(t *testing.T) {
+	cfg, err := Parse([]byte(`
+include_defaults: true
+settings:
+  index_lag: 90s
+rules:
+  - name: sms_failure_rate
+    threshold: 0.1
+  - name: sms_no_traffic
+    enabled: true
+  - name: big_templates
+    severity: info
+    kind: failure_rate
+    window: 10m
+    threshold: 0.5
+    group_by: [template_code]
+    channels: [webhook]
+silences:
+  - rule: big_templates
+    match: {template_code: SMS_1}
+    start: 2026-01-01T00:00:00Z
+    end: 2026-01-02T00:00:00Z
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	fr, _ := cfg.rule("sms_failure_rate")
+	if *fr.Threshold != 0.1 || fr.MinSamples != 20 || fr.For != 2 {
+		t.Errorf("patched rule lost its other fields: %+v", fr)
+	}
+	if nt, _ := cfg.rule("sms_no_traffic"); !nt.IsEnabled() {
+		t.Error("no_traffic not enabled by the patch")
+	}
+	if _, ok := cfg.rule("big_templates"); !ok {
+		t.Error("new rule missing")
+	}
+	if cfg.Settings.IndexLag != 90*time.Second || cfg.Settings.Interval != time.Minute {
+		t.Errorf("settings = %+v", cfg.Settings)
+	}
+	if len(cfg.Silences) != 1 {
+		t.Errorf("silences = %+v", cfg.Silences)
+	}
+	// The embedded defaults are untouched by a patch.
+	d, _ := Defaults()
+	if dr, _ := d.rule("sms_failure_rate"); *dr.Threshold != 0.05 {
+		t.Error("patch leaked into defaults")
+	}
+}
+
+func TestSilenceMustMatchGroupBy(t *testing.T) {
+	_, err := Parse([]byte(`
+include_defaults: true
+silences:
+  - rule: sms_failure_rate
+    match: {template_code: SMS_1}
+    start: 2026-01-02T00:00:00Z
+    end: 2026-01-01T00:00:00Z
+`))
+	for _, want := range []string{
+		`silence #1: field match: "template_code" is not in the group_by of rule "sms_failure_rate"`,
+		`silence #1: field end: must be after start`,
+	} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("error lacks %q: %v", want, err)
+		}
+	}
+}
+
+func TestLoadFromEnv(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "rules.yaml")
+	if err := os.WriteFile(path, []byte("include_defaults: true\nsettings: {index_lag: 30s}\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	env := func(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
+
+	cfg, err := LoadFromEnv(env(map[string]string{EnvRulesFile: path}))
+	if err != nil || cfg.Settings.IndexLag != 30*time.Second {
+		t.Fatalf("file override: %v %+v", err, cfg)
+	}
+	cfg, err = LoadFromEnv(env(map[string]string{EnvRulesYAML: "include_defaults: true\nsettings: {index_lag: 20s}\n"}))
+	if err != nil || cfg.Settings.IndexLag != 20*time.Second {
+		t.Fatalf("inline override: %v %+v", err, cfg)
+	}
+	cfg, err = LoadFromEnv(env(nil))
+	if err != nil || len(cfg.Rules) != 7 {
+		t.Fatalf("defaults: %v", err)
+	}
+	if _, err := LoadFromEnv(env(map[string]string{EnvRulesFile: path, EnvRulesYAML: "x: 1"})); err == nil {
+		t.Fatal("both set: accepted")
+	}
+	if _, err := LoadFromEnv(env(map[string]string{EnvRulesYAML: "settings: {interval: fast}"})); err == nil ||
+		!strings.Contains(err.Error(), "settings: field interval") {
+		t.Fatalf("bad inline YAML: %v", err)
+	}
+}
