@@ -8,6 +8,7 @@ package config
 import (
 	"errors"
 	"fmt"
+	"net"
 	"reflect"
 	"strings"
 	"time"
@@ -92,6 +93,8 @@ func (d Dysms) Validate() error {
 		return fmt.Errorf("SMSFLOW_DYSMS_TIMEOUT must be at least 1s (Alibaba's advice), got %s", d.ReadTimeout)
 	case d.MaxAttempts < 1 || d.MaxAttempts > 10:
 		return fmt.Errorf("SMSFLOW_DYSMS_MAX_ATTEMPTS must be 1..10, got %d", d.MaxAttempts)
+	case d.AllowLongLivedKey && !IsLoopback(d.Endpoint):
+		return fmt.Errorf("SMSFLOW_ALLOW_LONG_LIVED_KEY is for the local stack only, but SMSFLOW_DYSMS_ENDPOINT is %q", d.Endpoint)
 	}
 	return nil
 }
@@ -146,4 +149,14 @@ func envKeyOf(t reflect.Type, field string) string {
 		}
 	}
 	return ""
+}
+
+// IsLoopback reports whether a host[:port] endpoint is on this machine.
+func IsLoopback(endpoint string) bool {
+	host, _, err := net.SplitHostPort(endpoint)
+	if err != nil {
+		host = endpoint
+	}
+	ip := net.ParseIP(host)
+	return host == "localhost" || (ip != nil && ip.IsLoopback())
 }

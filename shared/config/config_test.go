@@ -18,12 +18,13 @@ func TestDefaults(t *testing.T) {
 
 func TestLoadRefusesBadValues(t *testing.T) {
 	cases := map[string][2]string{
-		"protocol": {"SMSFLOW_DYSMS_PROTOCOL", "FTP"},
-		"timeout":  {"SMSFLOW_DYSMS_TIMEOUT", "100ms"},
-		"attempts": {"SMSFLOW_DYSMS_MAX_ATTEMPTS", "0"},
-		"auth":     {"SMSFLOW_TRIGGER_AUTH", "none"},
-		"hash":     {"SMSFLOW_API_TOKEN_SHA256", "abc"},
-		"duration": {"SMSFLOW_DYSMS_TIMEOUT", "soon"},
+		"protocol":                    {"SMSFLOW_DYSMS_PROTOCOL", "FTP"},
+		"timeout":                     {"SMSFLOW_DYSMS_TIMEOUT", "100ms"},
+		"attempts":                    {"SMSFLOW_DYSMS_MAX_ATTEMPTS", "0"},
+		"auth":                        {"SMSFLOW_TRIGGER_AUTH", "none"},
+		"hash":                        {"SMSFLOW_API_TOKEN_SHA256", "abc"},
+		"duration":                    {"SMSFLOW_DYSMS_TIMEOUT", "soon"},
+		"long-lived key in the cloud": {"SMSFLOW_ALLOW_LONG_LIVED_KEY", "true"},
 	}
 	for name, kv := range cases {
 		t.Run(name, func(t *testing.T) {

@@ -2,7 +2,6 @@ package sms
 
 import (
 	"fmt"
-	"net"
 	"sync"
 
 	openapi "github.com/alibabacloud-go/darabonba-openapi/v2/client"
@@ -55,7 +54,7 @@ func (c *clientCache) get(t creds.Triple) (*dysmsapi.Client, error) {
 	if t.SecurityToken != "" {
 		oc.SecurityToken = tea.String(t.SecurityToken)
 	}
-	if isLoopback(c.cfg.Endpoint) {
+	if config.IsLoopback(c.cfg.Endpoint) {
 		// HTTP_PROXY applies even to loopback in tea; NoProxy is an exact
 		// host:port match.
 		oc.NoProxy = tea.String(c.cfg.Endpoint)
@@ -71,13 +70,4 @@ func (c *clientCache) get(t creds.Triple) (*dysmsapi.Client, error) {
 		c.order = c.order[1:]
 	}
 	return cl, nil
-}
-
-func isLoopback(endpoint string) bool {
-	host, _, err := net.SplitHostPort(endpoint)
-	if err != nil {
-		host = endpoint
-	}
-	ip := net.ParseIP(host)
-	return host == "localhost" || (ip != nil && ip.IsLoopback())
 }

@@ -1,0 +1,39 @@
+// Command send is the HTTP-triggered function: POST /v1/messages sends an
+// SMS through Dysmsapi. All of it lives in shared/; this file only wires.
+package main
+
+import (
+	"fmt"
+	"log/slog"
+	"os"
+
+	"github.com/aliyun/fc-runtime-go-sdk/fc"
+
+	"smsflow/shared/api"
+	"smsflow/shared/config"
+	"smsflow/shared/creds"
+	"smsflow/shared/fchttp"
+	"smsflow/shared/obs"
+	"smsflow/shared/phone"
+	"smsflow/shared/sms"
+)
+
+func main() {
+	cfg, err := config.Load[config.Send]()
+	if err != nil {
+		// A misconfigured function must not half-run: fail every cold start.
+		fmt.Fprintln(os.Stderr, "send: refusing to start:", err)
+		os.Exit(1)
+	}
+	logger := slog.New(obs.WithContext(slog.NewJSONHandler(os.Stdout, nil)))
+	handler := api.New(api.Options{
+		Sender: sms.New(cfg.Dysms, creds.NewSource(cfg.AllowLongLivedKey)),
+		Auth:   cfg.HTTPAuth,
+		Logger: logger,
+		Hasher: phone.NewHasher(obs.PhoneHashKey(cfg.Privacy, logger)),
+	})
+	if !handler.SendingEnabled() {
+		logger.Error("sending is DISABLED: no SMSFLOW_API_TOKEN_SHA256 and SMSFLOW_TRIGGER_AUTH is not 'function'; every POST /v1/messages will answer 503")
+	}
+	fc.Start(fchttp.Handler(obs.Middleware(handler)))
+}
