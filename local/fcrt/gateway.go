@@ -1,7 +1,6 @@
 package fcrt
 
 import (
-	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -93,11 +92,4 @@ func (g *Gateway) handle(r *http.Request, requestID string, now time.Time) httpR
 		return invocationFailedReply(Result{Error: &FunctionError{Kind: KindFunctionError, Type: "InvalidResponse", Message: err.Error()}})
 	}
 	return rep
-}
-
-// invokeWithTimeout is used by triggers that have no caller context.
-func invokeWithTimeout(ctx context.Context, target Invoker, d time.Duration, payload []byte, opts InvokeOptions) (Result, error) {
-	ctx, cancel := context.WithTimeout(ctx, d)
-	defer cancel()
-	return target.Invoke(ctx, payload, opts)
 }

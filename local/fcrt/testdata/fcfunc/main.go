@@ -184,8 +184,8 @@ func handleHTTP(payload []byte) (any, error) {
 	}, nil
 }
 
-// handleCloudEvents fails a batch containing "fail-once" on its first
-// delivery, so the tests can watch the retry.
+// handleCloudEvents refuses a message "fail-once" the first time it sees
+// its id and "fail-always" every time, so the tests can watch retries.
 func handleCloudEvents(ctx context.Context, payload []byte) (any, error) {
 	var batch []events.MnsQueueEvent
 	if err := json.Unmarshal(payload, &batch); err != nil {
@@ -194,8 +194,18 @@ func handleCloudEvents(ctx context.Context, payload []byte) (any, error) {
 	fctx, _ := fccontext.FromContext(ctx)
 	appendLine("eventbridge.log", fmt.Sprintf("retry=%d %s", fctx.RetryCount, strings.TrimSpace(string(payload))))
 	for _, e := range batch {
-		if e.Data != nil && e.Data.MessageBody != nil && *e.Data.MessageBody == "fail-once" && fctx.RetryCount == 0 {
-			return nil, errors.New("first delivery refused")
+		if e.Data == nil || e.Data.MessageBody == nil || e.Data.MessageID == nil {
+			return nil, errors.New("cloud event without data")
+		}
+		switch *e.Data.MessageBody {
+		case "fail-always":
+			return nil, errors.New("message refused")
+		case "fail-once":
+			seen, _ := os.ReadFile(filepath.Join(os.Getenv("FCFUNC_STATE"), "seen.log"))
+			if !strings.Contains(string(seen), *e.Data.MessageID+"\n") {
+				appendLine("seen.log", *e.Data.MessageID)
+				return nil, errors.New("first delivery refused")
+			}
 		}
 	}
 	return map[string]int{"messages": len(batch)}, nil
