@@ -1,0 +1,92 @@
+package sls
+
+import (
+	"testing"
+	"time"
+
+	slssdk "github.com/aliyun/aliyun-log-go-sdk"
+	"github.com/aliyun/aliyun-log-go-sdk/producer"
+)
+
+func TestPutLogsEachCompressionThenGetLogsFindsThem(t *testing.T) {
+	env := newTestEnv(t, Options{})
+	if err := env.client.CreateIndex(testProject, testLogstore, testIndex()); err != nil {
+		t.Fatalf("CreateIndex: %v", err)
+	}
+	now := time.Now()
+	// Client.PutLogs: LZ4 raw block, the SDK default.
+	if err := env.client.PutLogs(testProject, testLogstore, groupOf(logOf(now, "status", "sent", "via", "lz4"))); err != nil {
+		t.Fatalf("PutLogs lz4: %v", err)
+	}
+	// PostLogStoreLogsV2 lets the caller choose zstd or no compression, with a hash key.
+	key := "0123456789abcdef0123456789abcdef"
+	for _, ct := range []struct {
+		name string
+		typ  int
+	}{{"zstd", slssdk.Compress_ZSTD}, {"none", slssdk.Compress_None}} {
+		req := &slssdk.PostLogStoreLogsRequest{
+			LogGroup: groupOf(logOf(now, "status", "sent", "via", ct.name)), HashKey: &key, CompressType: ct.typ,
+		}
+		if err := env.client.PostLogStoreLogsV2(testProject, testLogstore, req); err != nil {
+			t.Fatalf("PostLogStoreLogsV2 %s: %v", ct.name, err)
+		}
+	}
+	resp := mustGetLogs(t, env.client, now.Unix()-1, now.Unix()+1, "status: sent")
+	got := map[string]bool{}
+	for _, row := range resp.Logs {
+		got[row["via"]] = true
+		if row["__topic__"] != "send" || row["__source__"] != "test" || row["__time__"] != itoa(now.Unix()) {
+			t.Errorf("reserved fields wrong: %v", row)
+		}
+	}
+	for _, via := range []string{"lz4", "zstd", "none"} {
+		if !got[via] {
+			t.Errorf("log sent with %s not found; got %v", via, resp.Logs)
+		}
+	}
+	if resp.Meta.Count != 3 || resp.Meta.HasSQL {
+		t.Errorf("meta count/hasSQL = %d/%v, want 3/false", resp.Meta.Count, resp.Meta.HasSQL)
+	}
+}
+
+func TestProducerShipsLogsTheEmulatorCanQuery(t *testing.T) {
+	env := newTestEnv(t, Options{})
+	if err := env.client.CreateIndex(testProject, testLogstore, testIndex()); err != nil {
+		t.Fatalf("CreateIndex: %v", err)
+	}
+	cfg := producer.GetDefaultProducerConfig()
+	cfg.Endpoint = env.ts.Listener.Addr().String()
+	cfg.AccessKeyID, cfg.AccessKeySecret = "smsflow-local-id", "smsflow-local-secret"
+	cfg.HTTPClient = LocalHTTPClient(env.ts.Listener.Addr().String())
+	cfg.LingerMs = 100
+	cfg.Logger = nopKitLogger{}
+	p, err := producer.NewProducer(cfg)
+	if err != nil {
+		t.Fatalf("NewProducer: %v", err)
+	}
+	p.Start()
+	now := time.Now()
+	for i := 0; i < 25; i++ {
+		l := producer.GenerateLog(uint32(now.Unix()), map[string]string{"status": "failed", "n": itoa(int64(i))})
+		if err := p.SendLog(testProject, testLogstore, "send", "producer-test", l); err != nil {
+			t.Fatalf("SendLog: %v", err)
+		}
+	}
+	p.SafeClose()
+	resp := mustGetLogs(t, env.client, now.Unix()-1, now.Unix()+1, "status: failed | SELECT count(1) AS n")
+	if len(resp.Logs) != 1 || resp.Logs[0]["n"] != "25" {
+		t.Fatalf("count after producer = %v, want 25", resp.Logs)
+	}
+}
+
+func TestPutLogsToUnknownLogstoreOrProject(t *testing.T) {
+	env := newTestEnv(t, Options{})
+	err := env.client.PutLogs(testProject, "nope", groupOf(logOf(time.Now(), "a", "b")))
+	asSLSError(t, err, "LogStoreNotExist", 404)
+	err = env.client.PutLogs("other-project", testLogstore, groupOf(logOf(time.Now(), "a", "b")))
+	asSLSError(t, err, "ProjectNotExist", 404)
+}
+
+type nopKitLogger struct{}
+
+func (nopKitLogger) Log(...any) error { return nil }
