@@ -192,7 +192,6 @@ func TestIncompleteOrFailedQueryIsUnknown(t *testing.T) {
 	h.want([]string{"firing"}, []string{"firing"})
 }
 
-
 func TestOverlappingEvaluatorsNotifyOnce(t *testing.T) {
 	for _, slots := range [][2]int{{1, 1}, {1, 2}} { // duplicated tick, and two ticks overlapping
 		h := newHarness(t, testRules)

@@ -1,0 +1,57 @@
+package notify
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+)
+
+type fakeSender struct {
+	failFor map[string]bool
+	got     []SMSRequest
+}
+
+func (f *fakeSender) SendSMS(_ context.Context, r SMSRequest) error {
+	f.got = append(f.got, r)
+	if f.failFor[r.Phone] {
+		return errors.New("isv.BUSINESS_LIMIT_CONTROL")
+	}
+	return nil
+}
+
+func TestSMSFillsTemplateAndMasksNumbersInErrors(t *testing.T) {
+	f := &fakeSender{failFor: map[string]bool{"13900001111": true}}
+	s := &SMS{Sender: f, SignName: "smsflow", TemplateCode: "SMS_LOCAL_NOTICE", Phones: []string{"13800008000", "13900001111"},
+		Params: map[string]string{"name": "${rule}", "status": "${status}"}}
+	m := Message{ID: "c1/sms", Vars: map[string]string{"rule": "sms_failure_rate_with_a_very_long_rule_name", "status": "firing"}}
+	err := s.Send(context.Background(), m)
+	var partial *PartialError
+	if !errors.As(err, &partial) {
+		t.Fatalf("one of two numbers failed: err = %v, want PartialError", err)
+	}
+	if strings.Contains(err.Error(), "13900001111") || !strings.Contains(err.Error(), "139****1111") {
+		t.Errorf("error shows the number unmasked or not at all: %v", err)
+	}
+	if len(f.got) != 2 || f.got[0].Params["status"] != "firing" || f.got[0].OutID != "c1/sms" ||
+		f.got[0].Params["name"] != "sms_failure_rate_with_a_very_long_r" || f.got[0].SignName != "smsflow" {
+		t.Errorf("requests = %+v", f.got)
+	}
+	f.failFor["13800008000"] = true
+	if err := s.Send(context.Background(), m); err == nil || errors.As(err, &partial) {
+		t.Errorf("all numbers failed: err = %v", err)
+	}
+}
+
+func TestMaskPhone(t *testing.T) {
+	for in, want := range map[string]string{
+		"13800008000":    "138****8000",
+		"+8613800008000": "+86*******8000",
+		"12345":          "***45",
+		"1":              "*",
+	} {
+		if got := MaskPhone(in); got != want {
+			t.Errorf("MaskPhone(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
