@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"mime"
+	"reflect"
 	"net/http"
 	"regexp"
 	"strings"
@@ -93,6 +94,29 @@ func decodeStrict(body []byte, v any) *Error {
 	if dec.More() {
 		return newError(http.StatusBadRequest, CodeMalformedJSON, "", "request body has data after the JSON object")
 	}
+	return exactFieldNames(body, v)
+}
+
+// exactFieldNames refuses keys that differ from a field name only in case:
+// encoding/json matches names case-insensitively, and "Phone_Numbers"
+// silently standing in for "phone_numbers" is not a contract we want.
+func exactFieldNames(body []byte, v any) *Error {
+	var keys map[string]json.RawMessage
+	if err := json.Unmarshal(body, &keys); err != nil {
+		return nil // not an object; Decode above has judged it
+	}
+	known := map[string]bool{}
+	t := reflect.TypeOf(v).Elem()
+	for i := 0; i < t.NumField(); i++ {
+		name, _, _ := strings.Cut(t.Field(i).Tag.Get("json"), ",")
+		known[name] = true
+	}
+	for k := range keys {
+		if !known[k] {
+			k = safeName(k)
+			return newError(http.StatusBadRequest, CodeUnknownField, k, fmt.Sprintf("unknown field %q (names are case-sensitive)", k))
+		}
+	}
 	return nil
 }
 
@@ -112,7 +136,7 @@ func jsonError(err error) *Error {
 	case errors.Is(err, io.ErrUnexpectedEOF):
 		return newError(http.StatusBadRequest, CodeMalformedJSON, "", "request body ends in the middle of the JSON")
 	case strings.HasPrefix(err.Error(), "json: unknown field "):
-		name := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
+		name := safeName(strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`))
 		return newError(http.StatusBadRequest, CodeUnknownField, name, fmt.Sprintf("unknown field %q", name))
 	default:
 		return newError(http.StatusBadRequest, CodeMalformedJSON, "", "malformed JSON")
@@ -148,7 +172,7 @@ func (w wireRequest) validate() (sms.Request, *Error) {
 	case w.TemplateCode == nil:
 		return bad(CodeMissingField, "template_code", "template_code is required")
 	case !templateCodePattern.MatchString(*w.TemplateCode):
-		return bad(CodeInvalidField, "template_code", "template_code must look like SMS_123456789")
+		return bad(CodeInvalidField, "template_code", "template_code must be SMS_ followed by letters, digits or _, like SMS_LOCAL_OTP")
 	case w.OutID != nil && (utf8.RuneCountInString(*w.OutID) > MaxOutIDLen || hasControl(*w.OutID)):
 		return bad(CodeInvalidField, "out_id", fmt.Sprintf("out_id must be at most %d printable characters", MaxOutIDLen))
 	case len(w.TemplateParams) > MaxParams:
@@ -192,4 +216,15 @@ func hasControl(s string) bool {
 		}
 	}
 	return false
+}
+
+var longDigits = regexp.MustCompile(`[0-9]{7,}`)
+
+// safeName is a caller-chosen name fit to echo: a field name is not a
+// secret, but a "name" that is really a phone number must not be repeated.
+func safeName(name string) string {
+	if len(name) > 64 {
+		name = name[:64] + "…"
+	}
+	return longDigits.ReplaceAllStringFunc(name, func(d string) string { return strings.Repeat("#", len(d)) })
 }

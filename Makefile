@@ -1,0 +1,36 @@
+# smsflow. `make run` starts the local stack, `make test` runs every test
+# (what CI runs). Nothing here needs more than Go; see README.md.
+SHELL := /bin/bash
+GO ?= go
+FUNCTIONS := $(notdir $(wildcard functions/*))
+DIST := dist
+
+.PHONY: run test build bench lint clean
+
+run:
+	$(GO) run ./local run
+
+test: lint
+	$(GO) test -count=1 -timeout 15m ./...
+
+build: $(FUNCTIONS:%=$(DIST)/%.zip)
+
+# A static linux/amd64 binary named main (the go1 runtime's handler), zipped
+# with main at the root: what s.yaml and template.yaml deploy.
+$(DIST)/%.zip: FORCE
+	@mkdir -p $(DIST)/$*
+	GOOS=linux GOARCH=amd64 CGO_ENABLED=0 $(GO) build -trimpath -ldflags='-s -w' -o $(DIST)/$*/main ./functions/$*
+	$(GO) run ./local pack $@ $(DIST)/$*/main
+
+bench:
+	$(GO) run ./local bench
+
+lint:
+	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
+	$(GO) vet ./...
+
+clean:
+	rm -rf $(DIST) .local-state
+
+FORCE:
