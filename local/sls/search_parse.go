@@ -217,6 +217,9 @@ func (p *searchParser) parsePrimary() (searchNode, error) {
 		if err != nil {
 			return nil, err
 		}
+		if !v.quoted && strings.ContainsRune(searchPunct, rune(v.text[0])) {
+			return nil, fmt.Errorf("%s: expects a value, got %q at %d", t.text, v.text, v.pos+1)
+		}
 		return fieldTerm{key: t.text, value: v.text, phrase: v.quoted}, nil
 	case op.text == ">" || op.text == ">=" || op.text == "<" || op.text == "<=" || op.text == "=":
 		p.i++

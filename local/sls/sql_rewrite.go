@@ -60,6 +60,9 @@ func rewriteSQL(q, logstore, table string) (*rewrittenSQL, *apiError) {
 	if first < 0 || !toks[first].is("SELECT") {
 		return nil, errQuery("line 1:1: the local SLS emulator runs SELECT statements only")
 	}
+	if e := refuseUnsupported(toks, first); e != nil {
+		return nil, e
+	}
 	out := &rewrittenSQL{aliases: map[string]bool{}}
 	hasFrom, hasLimit := false, false
 	insertAt := -1 // token index before which "FROM table" goes when absent
@@ -87,10 +90,6 @@ func rewriteSQL(q, logstore, table string) (*rewrittenSQL, *apiError) {
 			upper := strings.ToUpper(t.text)
 			next := nextSolid(toks, i)
 			switch {
-			case unsupportedKeywords[upper]:
-				return nil, errQuery("line 1:%d: %s is not supported by the local SLS emulator", col, upper)
-			case upper == "SELECT" && i != first:
-				return nil, errQuery("line 1:%d: subqueries are not supported by the local SLS emulator", col)
 			case upper == "AS" && next >= 0 && (toks[next].kind == tkIdent || toks[next].kind == tkQuotedIdent):
 				out.aliases[toks[next].text] = true
 			case next >= 0 && toks[next].text == "(" && toks[next].kind == tkPunct && !keywordsBeforeParen[upper]:
@@ -144,6 +143,27 @@ func checkFromTarget(toks []sqlToken, from int, logstore string) *apiError {
 	after := nextSolid(toks, target)
 	if after >= 0 && !(toks[after].kind == tkIdent && clauseStarts[strings.ToUpper(toks[after].text)]) {
 		return errQuery("line 1:%d: only a single table (log) is supported after FROM", toks[after].pos+1)
+	}
+	return nil
+}
+
+// refuseUnsupported rejects, before anything else is looked at, valid SLS
+// SQL the emulator does not run, so the error names the real reason.
+func refuseUnsupported(toks []sqlToken, first int) *apiError {
+	for i, t := range toks {
+		if t.kind == tkPunct && t.text == ";" {
+			return errQuery("line 1:%d: only one statement is allowed", t.pos+1)
+		}
+		if t.kind != tkIdent {
+			continue
+		}
+		upper := strings.ToUpper(t.text)
+		switch {
+		case unsupportedKeywords[upper]:
+			return errQuery("line 1:%d: %s is not supported by the local SLS emulator", t.pos+1, upper)
+		case upper == "SELECT" && i != first:
+			return errQuery("line 1:%d: subqueries are not supported by the local SLS emulator", t.pos+1)
+		}
 	}
 	return nil
 }

@@ -1,0 +1,224 @@
+package sls
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	slssdk "github.com/aliyun/aliyun-log-go-sdk"
+)
+
+// seedEvents indexes the logstore and writes five known events; it answers
+// the minute-aligned base time T. Events sit at T, T+10, T+20, T+70, T+80.
+func seedEvents(t *testing.T, env *testEnv) int64 {
+	t.Helper()
+	if err := env.client.CreateIndex(testProject, testLogstore, testIndex()); err != nil {
+		t.Fatalf("CreateIndex: %v", err)
+	}
+	base := time.Now().Add(-10 * time.Minute).Truncate(time.Minute)
+	at := func(s int) time.Time { return base.Add(time.Duration(s) * time.Second) }
+	group := groupOf(
+		logOf(at(0), "status", "sent", "template_code", "SMS_A", "latency_ms", "100", "cost", "0.5", "message", "delivered to carrier ok"),
+		logOf(at(10), "status", "failed", "template_code", "SMS_A", "error_code", "isv.BUSINESS_LIMIT_CONTROL", "latency_ms", "300", "cost", "1.5", "message", "limit control hit"),
+		logOf(at(20), "status", "failed", "template_code", "SMS_B", "error_code", "isv.MOBILE_NUMBER_ILLEGAL", "latency_ms", "50", "cost", "2.0", "message", "bad number"),
+		logOf(at(70), "status", "sent", "template_code", "SMS_B", "latency_ms", "200", "cost", "0.25", "message", "delivered ok"),
+		logOf(at(80), "status", "sent", "template_code", "SMS_A", "latency_ms", "400", "cost", "1.0", "message", "delivered late", "via", "x"),
+	)
+	if err := env.client.PutLogs(testProject, testLogstore, group); err != nil {
+		t.Fatalf("PutLogs: %v", err)
+	}
+	return base.Unix()
+}
+
+func TestSearchSyntax(t *testing.T) {
+	env := newTestEnv(t, Options{})
+	base := seedEvents(t, env)
+	cases := []struct {
+		query string
+		want  []string // latency_ms of the matching events, oldest first
+	}{
+		{"*", []string{"100", "300", "50", "200", "400"}},
+		{"", []string{"100", "300", "50", "200", "400"}},
+		{"status: failed", []string{"300", "50"}},
+		{`status: "failed"`, []string{"300", "50"}},
+		{"status:FAILED", []string{"300", "50"}},
+		{"status: failed and template_code: SMS_A", []string{"300"}},
+		{"status: failed AND template_code: SMS_A", []string{"300"}},
+		{"status: failed template_code: SMS_A", []string{"300"}},
+		{"status: failed or template_code: SMS_B", []string{"300", "50", "200"}},
+		{"not status: failed", []string{"100", "200", "400"}},
+		{"status: sent and not (template_code: SMS_B or latency_ms > 300)", []string{"100"}},
+		{`message: "delivered ok"`, []string{"200"}},
+		{"delivered", []string{"100", "200", "400"}},
+		{"deliv*", []string{"100", "200", "400"}},
+		{`"carrier ok"`, []string{"100"}},
+		{"latency_ms > 150", []string{"300", "200", "400"}},
+		{"latency_ms >= 300", []string{"300", "400"}},
+		{"latency_ms < 100", []string{"50"}},
+		{"latency_ms in [100 300]", []string{"100", "300", "200"}},
+		{"latency_ms: 300", []string{"300"}},
+		{"error_code: isv.MOBILE_NUMBER_ILLEGAL", []string{"50"}},
+		{"__topic__: send and status: failed", []string{"300", "50"}},
+		{"via: x", nil}, // not indexed: no match, like SLS
+		{"nothing-matches-this", nil},
+	}
+	for _, tc := range cases {
+		t.Run(tc.query, func(t *testing.T) {
+			resp := mustGetLogs(t, env.client, base, base+120, tc.query)
+			var got []string
+			for _, row := range resp.Logs {
+				got = append(got, row["latency_ms"])
+			}
+			if strings.Join(got, ",") != strings.Join(tc.want, ",") {
+				t.Fatalf("%q matched %v, want %v", tc.query, got, tc.want)
+			}
+		})
+	}
+}
+
+func TestSearchTimeRangeOffsetLineReverse(t *testing.T) {
+	env := newTestEnv(t, Options{})
+	base := seedEvents(t, env)
+	resp := mustGetLogs(t, env.client, base+10, base+70, "*") // [from, to): T+70 excluded
+	if len(resp.Logs) != 2 || resp.Logs[0]["latency_ms"] != "300" || resp.Logs[1]["latency_ms"] != "50" {
+		t.Fatalf("[T+10, T+70) = %v", resp.Logs)
+	}
+	page, err := env.client.GetLogsV3(testProject, testLogstore, &slssdk.GetLogRequest{
+		From: base, To: base + 120, Query: "*", Lines: 2, Offset: 1, Reverse: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(page.Logs) != 2 || page.Logs[0]["latency_ms"] != "200" || page.Logs[1]["latency_ms"] != "50" {
+		t.Fatalf("reverse offset 1 line 2 = %v", page.Logs)
+	}
+	// The older GetLogs (V2 response) rides on the same call.
+	v2, err := env.client.GetLogs(testProject, testLogstore, "", base, base+120, "status: failed", 100, 0, false)
+	if err != nil || v2.Count != 2 || !v2.IsComplete() {
+		t.Fatalf("GetLogs v2: %v %+v", err, v2)
+	}
+}
+
+func TestSQLFunctions(t *testing.T) {
+	env := newTestEnv(t, Options{})
+	base := seedEvents(t, env)
+	T := itoa(base)
+	T60 := itoa(base + 60)
+	cases := []struct {
+		name, query string
+		want        []map[string]string
+	}{
+		{"count and count_if", "* | SELECT count(1) AS total, count_if(status='failed') AS failed",
+			[]map[string]string{{"total": "5", "failed": "2"}}},
+		{"sum avg min max on long", "* | SELECT sum(latency_ms) AS s, avg(latency_ms) AS a, min(latency_ms) AS mn, max(latency_ms) AS mx",
+			[]map[string]string{{"s": "1050", "a": "210.0", "mn": "50", "mx": "400"}}},
+		{"double column", "* | SELECT sum(cost) AS s, round(avg(cost), 2) AS a, round(sum(cost)) AS r",
+			[]map[string]string{{"s": "5.25", "a": "1.05", "r": "5.0"}}},
+		{"approx_percentile", "* | SELECT approx_percentile(latency_ms, 0.5) AS p50, approx_percentile(latency_ms, 0.99) AS p99, count(1) AS n",
+			[]map[string]string{{"p50": "200", "p99": "400", "n": "5"}}},
+		{"nullif", "* | SELECT count(nullif(status, 'sent')) AS n",
+			[]map[string]string{{"n": "2"}}},
+		{"date_trunc group order", "* | SELECT date_trunc('minute', __time__) AS t, count(1) AS total GROUP BY t ORDER BY t LIMIT 1000",
+			[]map[string]string{{"t": T, "total": "3"}, {"t": T60, "total": "2"}}},
+		{"search then group by", "status: failed | SELECT template_code, error_code, count(1) AS n GROUP BY template_code, error_code ORDER BY n DESC, template_code LIMIT 50",
+			[]map[string]string{{"template_code": "SMS_A", "error_code": "isv.BUSINESS_LIMIT_CONTROL", "n": "1"}, {"template_code": "SMS_B", "error_code": "isv.MOBILE_NUMBER_ILLEGAL", "n": "1"}}},
+		{"case", "* | SELECT CASE WHEN latency_ms >= 300 THEN 'slow' ELSE 'fast' END AS speed, count(1) AS n GROUP BY speed ORDER BY speed",
+			[]map[string]string{{"speed": "fast", "n": "3"}, {"speed": "slow", "n": "2"}}},
+		{"arithmetic", "* | SELECT count_if(status='failed') * 100.0 / count(1) AS pct, max(latency_ms) - min(latency_ms) AS spread",
+			[]map[string]string{{"pct": "40.0", "spread": "350"}}},
+		{"where", "* | SELECT count(1) AS n WHERE latency_ms > 100", []map[string]string{{"n": "3"}}},
+		{"from log", "* | SELECT count(1) AS n FROM log WHERE status = 'sent'", []map[string]string{{"n": "3"}}},
+		{"from logstore name", "* | select count(1) as n from sms", []map[string]string{{"n": "5"}}},
+		{"unnamed column", "* | SELECT count(1)", []map[string]string{{"_col0": "5"}}},
+		{"null value", "* | SELECT error_code WHERE __time__ = " + T, []map[string]string{{"error_code": "null"}}},
+		{"quoted identifier", `* | SELECT "status", count(1) AS "n" GROUP BY "status" ORDER BY "n" DESC`,
+			[]map[string]string{{"status": "sent", "n": "3"}, {"status": "failed", "n": "2"}}},
+		{"having", "* | SELECT template_code, count(1) AS n GROUP BY template_code HAVING count(1) > 2",
+			[]map[string]string{{"template_code": "SMS_A", "n": "3"}}},
+		{"time column", "* | SELECT min(__time__) AS first, max(__time__) - min(__time__) AS span",
+			[]map[string]string{{"first": T, "span": "80"}}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			resp := mustGetLogs(t, env.client, base, base+120, tc.query)
+			if !resp.Meta.HasSQL {
+				t.Error("meta.hasSQL = false")
+			}
+			if len(resp.Logs) != len(tc.want) {
+				t.Fatalf("rows = %v, want %v", resp.Logs, tc.want)
+			}
+			for i, want := range tc.want {
+				for k, v := range want {
+					if resp.Logs[i][k] != v {
+						t.Errorf("row %d %s = %q, want %q (row %v)", i, k, resp.Logs[i][k], v, resp.Logs[i])
+					}
+				}
+				if len(resp.Logs[i]) != len(want) {
+					t.Errorf("row %d has keys %v, want %v", i, resp.Logs[i], want)
+				}
+			}
+		})
+	}
+}
+
+func TestSQLWithoutLimitReturnsAtMost100Rows(t *testing.T) {
+	env := newTestEnv(t, Options{})
+	if err := env.client.CreateIndex(testProject, testLogstore, testIndex()); err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now()
+	var logs []*slssdk.Log
+	for i := 0; i < 150; i++ {
+		logs = append(logs, logOf(now, "latency_ms", itoa(int64(i))))
+	}
+	if err := env.client.PutLogs(testProject, testLogstore, groupOf(logs...)); err != nil {
+		t.Fatal(err)
+	}
+	resp := mustGetLogs(t, env.client, now.Unix(), now.Unix()+1, "* | SELECT latency_ms")
+	if len(resp.Logs) != 100 {
+		t.Fatalf("rows without LIMIT = %d, want 100", len(resp.Logs))
+	}
+	resp = mustGetLogs(t, env.client, now.Unix(), now.Unix()+1, "* | SELECT latency_ms LIMIT 120")
+	if len(resp.Logs) != 120 {
+		t.Fatalf("rows with LIMIT 120 = %d", len(resp.Logs))
+	}
+	raw := mustGetLogs(t, env.client, now.Unix(), now.Unix()+1, "*")
+	if len(raw.Logs) != 100 {
+		t.Fatalf("raw search lines = %d, want 100", len(raw.Logs))
+	}
+}
+
+func TestSQLRefusals(t *testing.T) {
+	env := newTestEnv(t, Options{})
+	base := seedEvents(t, env)
+	cases := []struct {
+		name, query, wantIn string
+	}{
+		{"text key without analytics", "* | SELECT message", "Column 'message' cannot be resolved"},
+		{"key not in index", "* | SELECT count(1) AS n WHERE via = 'x'", "Column 'via' cannot be resolved"},
+		{"unknown function", "* | SELECT foo(status)", "Function 'foo' not registered"},
+		{"sqlite-only function", "* | SELECT printf('%d', latency_ms)", "Function 'printf' not registered"},
+		{"join", "* | SELECT count(1) FROM log JOIN other ON true", "JOIN is not supported"},
+		{"subquery", "* | SELECT count(1) FROM (SELECT status FROM log)", "subqueries are not supported"},
+		{"union", "* | SELECT status FROM log UNION SELECT status FROM log", "UNION is not supported"},
+		{"other table", "* | SELECT count(1) FROM users", "Table 'users' does not exist"},
+		{"not a select", "* | DELETE FROM log", "SELECT statements only"},
+		{"two statements", "* | SELECT 1; SELECT 2", "only one statement"},
+		{"syntax error", "* | SELECT count(1) FROM log WHERE", "line 1:"},
+		{"search syntax", "status: (failed", "invalid query"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := env.client.GetLogsV3(testProject, testLogstore, &slssdk.GetLogRequest{From: base, To: base + 120, Query: tc.query})
+			asSLSError(t, err, "ParameterInvalid", 400)
+			if msg := err.(*slssdk.Error).Message; !strings.Contains(msg, tc.wantIn) {
+				t.Fatalf("message %q does not contain %q", msg, tc.wantIn)
+			}
+		})
+	}
+}
+
+func TestGetLogsWithoutIndexIsRefused(t *testing.T) {
+	env := newTestEnv(t, Options{})
+	_, err := env.client.GetLogsV3(testProject, testLogstore, &slssdk.GetLogRequest{From: 0, To: time.Now().Unix(), Query: "*"})
+	asSLSError(t, err, "IndexConfigNotExist", 400)
+}
