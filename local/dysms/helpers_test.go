@@ -195,3 +195,22 @@ var dysmsapiSendNotice = dysmsapi.SendSmsRequest{
 	TemplateCode:  tea.String("SMS_LOCAL_NOTICE"),
 	TemplateParam: tea.String(`{"name":"张三","status":"已处理"}`),
 }
+
+// queryToday asks QuerySendDetails for today's (Beijing date) messages.
+func queryToday(phone string) *dysmsapi.QuerySendDetailsRequest {
+	return &dysmsapi.QuerySendDetailsRequest{
+		PhoneNumber: tea.String(phone),
+		SendDate:    tea.String(time.Now().In(chinaTime).Format("20060102")),
+		PageSize:    tea.Int64(10),
+		CurrentPage: tea.Int64(1),
+	}
+}
+
+// wantReset asserts the SDK saw a TCP reset, not a timeout or an answer.
+func wantReset(t *testing.T, err error) {
+	t.Helper()
+	wantConnectionError(t, err)
+	if !strings.Contains(err.Error(), "connection reset") {
+		t.Fatalf("want a connection reset, got: %v", err)
+	}
+}
