@@ -113,6 +113,7 @@ func rewriteSQL(q, logstore, table string) (*rewrittenSQL, *apiError) {
 			}
 		}
 	}
+	nullsLast(toks, parts)
 	var b strings.Builder
 	for i, p := range parts {
 		if !hasFrom && i == insertAt {
@@ -166,4 +167,45 @@ func refuseUnsupported(toks []sqlToken, first int) *apiError {
 		}
 	}
 	return nil
+}
+
+// nullsLast appends NULLS LAST to every top-level ORDER BY item that does not
+// say otherwise: Presto puts NULLs last both ways, SQLite sorts them first
+// when ascending.
+func nullsLast(toks []sqlToken, parts []string) {
+	orderAt := -1
+	for i, t := range toks {
+		if t.depth == 0 && t.is("ORDER") {
+			if next := nextSolid(toks, i); next >= 0 && toks[next].is("BY") {
+				orderAt = next
+			}
+		}
+	}
+	if orderAt < 0 {
+		return
+	}
+	last, explicit := -1, false
+	finish := func() {
+		if last >= 0 && !explicit {
+			parts[last] += " NULLS LAST"
+		}
+		last, explicit = -1, false
+	}
+	for j := orderAt + 1; j < len(toks); j++ {
+		t := toks[j]
+		switch {
+		case t.kind == tkSpace:
+			continue
+		case t.depth == 0 && t.kind == tkPunct && t.text == ",":
+			finish()
+			continue
+		case t.depth == 0 && t.is("LIMIT"):
+			finish()
+			return
+		case t.is("NULLS"):
+			explicit = true
+		}
+		last = j
+	}
+	finish()
 }
