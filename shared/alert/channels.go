@@ -47,14 +47,6 @@ func buildChannel(c Channel, deps ChannelDeps) (notify.Channel, error) {
 		}
 		return v, nil
 	}
-	var secret string
-	if c.SecretEnv != "" {
-		s, err := env(c.SecretEnv)
-		if err != nil {
-			return nil, err
-		}
-		secret = s
-	}
 	target := c.URL
 	if c.URLEnv != "" {
 		u, err := env(c.URLEnv)
@@ -62,6 +54,14 @@ func buildChannel(c Channel, deps ChannelDeps) (notify.Channel, error) {
 			return nil, err
 		}
 		target = u
+	}
+	var secret string
+	if c.SecretEnv != "" {
+		s, err := env(c.SecretEnv)
+		if err != nil {
+			return nil, err
+		}
+		secret = s
 	}
 	switch c.Type {
 	case ChannelDingTalk:
