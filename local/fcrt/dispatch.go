@@ -47,17 +47,6 @@ func (i *Instance) Invoke(ctx context.Context, payload []byte, opts InvokeOption
 	return i.dispatch(ctx, typeHandler, payload, i.fn.Timeout, opts)
 }
 
-// tryInvoke is Invoke when a slot is free right now; ok is false otherwise.
-func (i *Instance) tryInvoke(ctx context.Context, payload []byte, opts InvokeOptions) (res Result, err error, ok bool) {
-	select {
-	case i.slots <- struct{}{}:
-	default:
-		return Result{}, nil, false
-	}
-	res, err = i.dispatch(ctx, typeHandler, payload, i.fn.Timeout, opts)
-	return res, err, true
-}
-
 // dispatch admits an invocation (a handler invocation already holds its
 // slot), queues it for GET next and waits for its result.
 func (i *Instance) dispatch(ctx context.Context, kind invocationType, payload []byte, timeout time.Duration, opts InvokeOptions) (Result, error) {
@@ -116,12 +105,13 @@ func (i *Instance) admit(kind invocationType, payload []byte, timeout time.Durat
 // instance whose request was abandoned. With higher concurrency the
 // instance keeps serving and a late answer is refused.
 func (i *Instance) expire(inv *invocation) {
-	if !i.finish(inv, Result{Error: timeoutError(inv.timeout)}) {
+	recycle := i.fn.Concurrency == 1 || inv.kind != typeHandler
+	if !i.finishAndMaybeRetire(inv, Result{Error: timeoutError(inv.timeout)}, recycle) {
 		return
 	}
 	i.fn.Logger.Warn("fc invocation timed out", "function", i.fn.Name, "instance", i.id,
 		"request_id", inv.id, "type", inv.kind.String(), "timeout", inv.timeout)
-	if i.fn.Concurrency == 1 || inv.kind != typeHandler {
+	if recycle {
 		i.fn.Logger.Warn("fc instance recycled after a timeout", "function", i.fn.Name, "instance", i.id)
 		i.Kill()
 	}
@@ -129,10 +119,20 @@ func (i *Instance) expire(inv *invocation) {
 
 // finish records an invocation's result once; false if it already had one.
 func (i *Instance) finish(inv *invocation, res Result) bool {
+	return i.finishAndMaybeRetire(inv, res, false)
+}
+
+// finishAndMaybeRetire is finish; with retire, the instance stops
+// admitting invocations before the result is delivered, so nobody reuses
+// an instance about to be killed.
+func (i *Instance) finishAndMaybeRetire(inv *invocation, res Result, retire bool) bool {
 	i.mu.Lock()
 	if inv.finished {
 		i.mu.Unlock()
 		return false
+	}
+	if retire {
+		i.closing = true
 	}
 	inv.finished = true
 	inv.timer.Stop()
@@ -148,8 +148,12 @@ func (i *Instance) finish(inv *invocation, res Result) bool {
 		i.drained = make(chan struct{})
 		i.freezeIfIdleLocked()
 	}
+	slotFreed := i.slotFreed
 	i.mu.Unlock()
 	close(inv.done)
+	if slotFreed != nil && inv.kind == typeHandler {
+		slotFreed()
+	}
 	return true
 }
 
@@ -159,4 +163,19 @@ func (i *Instance) lookup(id string) (*invocation, bool) {
 	defer i.mu.Unlock()
 	inv, ok := i.inflight[id]
 	return inv, ok
+}
+
+// setSlotFreed registers f to be called whenever a handler invocation
+// ends and frees its slot (a Pool waits on it).
+func (i *Instance) setSlotFreed(f func()) {
+	i.mu.Lock()
+	i.slotFreed = f
+	i.mu.Unlock()
+}
+
+// retiring reports whether the instance takes no more invocations.
+func (i *Instance) retiring() bool {
+	i.mu.Lock()
+	defer i.mu.Unlock()
+	return i.closing || i.isExited()
 }

@@ -22,14 +22,15 @@ type Instance struct {
 	queue chan *invocation // invocations waiting for a GET next
 	slots chan struct{}    // instance concurrency semaphore
 
-	mu       sync.Mutex
-	inflight map[string]*invocation
-	frozen   bool
-	closing  bool
-	exitErr  error
-	started  time.Time
-	polled   time.Time
-	drained  chan struct{} // closed and replaced when inflight becomes empty
+	mu        sync.Mutex
+	inflight  map[string]*invocation
+	frozen    bool
+	closing   bool
+	exitErr   error
+	started   time.Time
+	polled    time.Time
+	drained   chan struct{} // closed and replaced when inflight becomes empty
+	slotFreed func()        // set by a Pool
 
 	exited    chan struct{} // closed when the process has exited
 	firstPoll chan struct{} // closed on the first GET next
