@@ -4,7 +4,6 @@ package main
 
 import (
 	"fmt"
-	"log/slog"
 	"os"
 
 	"github.com/aliyun/fc-runtime-go-sdk/fc"
@@ -25,9 +24,11 @@ func main() {
 		fmt.Fprintln(os.Stderr, "send: refusing to start:", err)
 		os.Exit(1)
 	}
-	logger := slog.New(obs.WithContext(slog.NewJSONHandler(os.Stdout, nil)))
+	credentials := creds.NewSource(cfg.AllowLongLivedKey)
+	shipper := obs.NewShipper(cfg.Logs, "send", credentials, os.Stdout)
+	logger := obs.NewLogger(shipper)
 	handler := api.New(api.Options{
-		Sender: sms.New(cfg.Dysms, creds.NewSource(cfg.AllowLongLivedKey)),
+		Sender: sms.New(cfg.Dysms, credentials),
 		Auth:   cfg.HTTPAuth,
 		Logger: logger,
 		Hasher: phone.NewHasher(obs.PhoneHashKey(cfg.Privacy, logger)),
@@ -35,5 +36,5 @@ func main() {
 	if !handler.SendingEnabled() {
 		logger.Error("sending is DISABLED: no SMSFLOW_API_TOKEN_SHA256 and SMSFLOW_TRIGGER_AUTH is not 'function'; every POST /v1/messages will answer 503")
 	}
-	fc.Start(fchttp.Handler(obs.Middleware(handler)))
+	fc.Start(fchttp.Handler(obs.Middleware(handler, shipper)))
 }

@@ -55,11 +55,26 @@ type Privacy struct {
 	PhoneHashKey string `env:"SMSFLOW_PHONE_HASH_KEY" secret:"true"`
 }
 
+// Logs configures where events are shipped.
+type Logs struct {
+	// Project and Logstore default to the ones the function is bound to
+	// (its logConfig); set them to ship elsewhere.
+	Project  string `env:"SMSFLOW_SLS_PROJECT"`
+	Logstore string `env:"SMSFLOW_SLS_LOGSTORE"`
+	// Endpoint defaults to the region's intranet endpoint
+	// (<region>-intranet.log.aliyuncs.com); host[:port], no scheme.
+	Endpoint string `env:"SMSFLOW_SLS_ENDPOINT"`
+	// Timeout bounds one synchronous PutLogs, retries included; past it,
+	// events go to stdout, which FC collects on its own.
+	Timeout time.Duration `env:"SMSFLOW_SLS_TIMEOUT" envDefault:"1s"`
+}
+
 // Send is the configuration of functions/send.
 type Send struct {
 	Dysms
 	HTTPAuth
 	Privacy
+	Logs
 }
 
 // Load reads T from the environment, with defaults, then validates it.

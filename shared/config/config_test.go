@@ -11,7 +11,7 @@ func TestDefaults(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.Endpoint != "dysmsapi.aliyuncs.com" || c.Protocol != "HTTPS" || c.ReadTimeout != 5*time.Second || c.MaxAttempts != 3 || c.TriggerAuth != "anonymous" {
+	if c.Dysms.Endpoint != "dysmsapi.aliyuncs.com" || c.Protocol != "HTTPS" || c.ReadTimeout != 5*time.Second || c.MaxAttempts != 3 || c.TriggerAuth != "anonymous" {
 		t.Fatalf("defaults: %+v", c)
 	}
 }

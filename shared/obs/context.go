@@ -14,6 +14,8 @@ import (
 // Invocation is what FC tells a function about the call it is serving.
 type Invocation struct {
 	RequestID, Function, Qualifier, Version, Region string
+	// LogProject and LogStore are the function's logConfig.
+	LogProject, LogStore string
 }
 
 type invocationKey struct{}
@@ -27,7 +29,8 @@ func WithInvocation(ctx context.Context) context.Context {
 		return ctx
 	}
 	return context.WithValue(ctx, invocationKey{}, Invocation{RequestID: fc.RequestID, Function: fc.Function.Name,
-		Qualifier: fc.Service.Qualifier, Version: fc.Service.VersionId, Region: fc.Region})
+		Qualifier: fc.Service.Qualifier, Version: fc.Service.VersionId, Region: fc.Region,
+		LogProject: fc.Service.LogProject, LogStore: fc.Service.LogStore})
 }
 
 // InvocationFrom returns the invocation WithInvocation stored, if any.
@@ -36,10 +39,14 @@ func InvocationFrom(ctx context.Context) (Invocation, bool) {
 	return inv, ok
 }
 
-// Middleware puts the invocation in every request's context.
-func Middleware(next http.Handler) http.Handler {
+// Middleware gives every request the invocation's details and a batch of
+// events that is shipped, synchronously, when the handler is done: before
+// the function answers, so a freeze right after cannot lose it.
+func Middleware(next http.Handler, s *Shipper) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		next.ServeHTTP(w, r.WithContext(WithInvocation(r.Context())))
+		ctx := NewBatch(WithInvocation(r.Context()))
+		defer s.Flush(ctx)
+		next.ServeHTTP(w, r.WithContext(ctx))
 	})
 }
 
@@ -64,7 +71,9 @@ type ContextHandler struct {
 func WithContext(next slog.Handler) *ContextHandler { return &ContextHandler{next: next} }
 
 // Enabled defers to the wrapped handler.
-func (h *ContextHandler) Enabled(ctx context.Context, l slog.Level) bool { return h.next.Enabled(ctx, l) }
+func (h *ContextHandler) Enabled(ctx context.Context, l slog.Level) bool {
+	return h.next.Enabled(ctx, l)
+}
 
 // Handle adds the context fields, then passes the record on.
 func (h *ContextHandler) Handle(ctx context.Context, r slog.Record) error {

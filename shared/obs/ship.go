@@ -1,0 +1,172 @@
+package obs
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	sls "github.com/aliyun/aliyun-log-go-sdk"
+
+	"smsflow/shared/config"
+	"smsflow/shared/creds"
+)
+
+// Shipper writes events to the function's SLS logstore with PutLogs, as
+// native key/value fields under a topic. When there is no logstore, or SLS
+// cannot be reached in time, the events go to stdout as JSON lines instead:
+// FC collects stdout into the bound logstore outside the process.
+type Shipper struct {
+	cfg    config.Logs
+	topic  string
+	creds  *creds.Source
+	cred   *liveCredentials
+	stdout io.Writer
+	outMu  sync.Mutex
+
+	mu      sync.Mutex
+	clients map[string]sls.ClientInterface
+
+	// Failures counts batches that fell back to stdout.
+	Failures atomic.Int64
+}
+
+// NewShipper returns a Shipper; topic is usually the function's name.
+func NewShipper(cfg config.Logs, topic string, src *creds.Source, stdout io.Writer) *Shipper {
+	if cfg.Timeout <= 0 {
+		cfg.Timeout = time.Second
+	}
+	return &Shipper{cfg: cfg, topic: topic, creds: src, cred: &liveCredentials{}, stdout: stdout,
+		clients: map[string]sls.ClientInterface{}}
+}
+
+// destination resolves where ctx's events go.
+func (s *Shipper) destination(ctx context.Context) (endpoint, project, logstore string) {
+	inv, _ := InvocationFrom(ctx)
+	project, logstore, endpoint = s.cfg.Project, s.cfg.Logstore, s.cfg.Endpoint
+	if project == "" {
+		project = inv.LogProject
+	}
+	if logstore == "" {
+		logstore = inv.LogStore
+	}
+	if endpoint == "" && inv.Region != "" {
+		endpoint = inv.Region + "-intranet.log.aliyuncs.com"
+	}
+	return endpoint, project, logstore
+}
+
+// Ship writes events and returns once they are stored: in SLS, or failing
+// that on stdout. It never fails the caller.
+func (s *Shipper) Ship(ctx context.Context, events []Event) {
+	if len(events) == 0 {
+		return
+	}
+	endpoint, project, logstore := s.destination(ctx)
+	if endpoint == "" || project == "" || logstore == "" {
+		s.toStdout(events)
+		return
+	}
+	if err := s.put(ctx, endpoint, project, logstore, events); err != nil {
+		s.Failures.Add(1)
+		s.toStdout(events)
+		s.diagnose(fmt.Sprintf("shipping %d events to SLS %s/%s failed, wrote them to stdout: %v", len(events), project, logstore, err))
+	}
+}
+
+func (s *Shipper) put(ctx context.Context, endpoint, project, logstore string, events []Event) error {
+	t, err := s.creds.Get(ctx)
+	if err != nil {
+		return fmt.Errorf("credentials: %w", err)
+	}
+	s.cred.set(sls.Credentials{AccessKeyID: t.AccessKeyID, AccessKeySecret: t.AccessKeySecret, SecurityToken: t.SecurityToken})
+	client := s.client(endpoint)
+	group := toLogGroup(events, s.topic, InstanceID)
+	// The SDK takes no context: bound the wait, and fall back past it.
+	done := make(chan error, 1)
+	go func() { done <- client.PutLogs(project, logstore, group) }()
+	timer := time.NewTimer(s.cfg.Timeout)
+	defer timer.Stop()
+	select {
+	case err := <-done:
+		return err
+	case <-timer.C:
+		return fmt.Errorf("PutLogs took longer than %s", s.cfg.Timeout)
+	case <-ctx.Done():
+		return fmt.Errorf("PutLogs: %w", ctx.Err())
+	}
+}
+
+func (s *Shipper) client(endpoint string) sls.ClientInterface {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if c, ok := s.clients[endpoint]; ok {
+		return c
+	}
+	c := sls.CreateNormalInterfaceV2(endpoint, s.cred)
+	transport := http.DefaultTransport.(*http.Transport).Clone()
+	if config.IsLoopback(endpoint) {
+		// The SDK always addresses http://<project>.<endpoint>/: on the
+		// local stack every such host is the one emulator.
+		dialer := &net.Dialer{Timeout: s.cfg.Timeout}
+		transport.DialContext = func(ctx context.Context, network, _ string) (net.Conn, error) {
+			return dialer.DialContext(ctx, network, endpoint)
+		}
+		transport.Proxy = nil
+	}
+	c.SetHTTPClient(&http.Client{Transport: transport, Timeout: s.cfg.Timeout})
+	c.SetRetryTimeout(s.cfg.Timeout)
+	s.clients[endpoint] = c
+	return c
+}
+
+func toLogGroup(events []Event, topic, source string) *sls.LogGroup {
+	logs := make([]*sls.Log, len(events))
+	for i, e := range events {
+		contents := make([]*sls.LogContent, len(e.Fields))
+		for j := range e.Fields {
+			contents[j] = &sls.LogContent{Key: &e.Fields[j].Key, Value: &e.Fields[j].Value}
+		}
+		sec, ns := uint32(e.Time.Unix()), uint32(e.Time.Nanosecond())
+		logs[i] = &sls.Log{Time: &sec, TimeNs: &ns, Contents: contents}
+	}
+	return &sls.LogGroup{Logs: logs, Topic: &topic, Source: &source}
+}
+
+func (s *Shipper) toStdout(events []Event) {
+	s.outMu.Lock()
+	defer s.outMu.Unlock()
+	for _, e := range events {
+		b, _ := json.Marshal(e)
+		s.stdout.Write(append(b, '\n'))
+	}
+}
+
+// diagnose writes a line that is not an event (and holds no personal data).
+func (s *Shipper) diagnose(msg string) {
+	s.outMu.Lock()
+	defer s.outMu.Unlock()
+	b, _ := json.Marshal(map[string]string{KeyTime: time.Now().UTC().Format(time.RFC3339Nano), KeyLevel: "WARN", KeyEvent: "log", "message": msg})
+	s.stdout.Write(append(b, '\n'))
+}
+
+// liveCredentials hands the SDK the latest invocation's STS triple as one
+// value, so a request is never signed with a mix of two triples.
+type liveCredentials struct {
+	v atomic.Pointer[sls.Credentials]
+}
+
+func (l *liveCredentials) set(c sls.Credentials) { l.v.Store(&c) }
+
+// GetCredentials implements sls.CredentialsProvider.
+func (l *liveCredentials) GetCredentials() (sls.Credentials, error) {
+	if c := l.v.Load(); c != nil {
+		return *c, nil
+	}
+	return sls.Credentials{}, fmt.Errorf("no credentials yet")
+}
