@@ -134,6 +134,10 @@ func TestSQLFunctions(t *testing.T) {
 			[]map[string]string{{"status": "sent", "n": "3"}, {"status": "failed", "n": "2"}}},
 		{"having", "* | SELECT template_code, count(1) AS n GROUP BY template_code HAVING count(1) > 2",
 			[]map[string]string{{"template_code": "SMS_A", "n": "3"}}},
+		{"group by ordinal", "* | SELECT status, count(1) AS n GROUP BY 1 ORDER BY 2 DESC",
+			[]map[string]string{{"status": "sent", "n": "3"}, {"status": "failed", "n": "2"}}},
+		{"group by expression", "* | SELECT date_trunc('hour', __time__) AS h, count(1) AS n WHERE __time__ <= " + itoa(base+20) + " GROUP BY date_trunc('hour', __time__)",
+			[]map[string]string{{"h": itoa(base - base%3600), "n": "3"}}},
 		{"time column", "* | SELECT min(__time__) AS first, max(__time__) - min(__time__) AS span",
 			[]map[string]string{{"first": T, "span": "80"}}},
 	}
@@ -205,6 +209,8 @@ func TestSQLRefusals(t *testing.T) {
 		{"two statements", "* | SELECT 1; SELECT 2", "only one statement"},
 		{"syntax error", "* | SELECT count(1) FROM log WHERE", "line 1:"},
 		{"search syntax", "status: (failed", "invalid query"},
+		{"bare column in aggregate", "* | SELECT status, count(1) AS n", "'status' must be an aggregate expression or appear in GROUP BY clause"},
+		{"ungrouped column", "* | SELECT status, template_code, count(1) AS n GROUP BY status", "'template_code' must be an aggregate"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

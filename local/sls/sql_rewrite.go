@@ -63,6 +63,9 @@ func rewriteSQL(q, logstore, table string) (*rewrittenSQL, *apiError) {
 	if e := refuseUnsupported(toks, first); e != nil {
 		return nil, e
 	}
+	if e := checkGrouping(toks, first); e != nil {
+		return nil, e
+	}
 	out := &rewrittenSQL{aliases: map[string]bool{}}
 	hasFrom, hasLimit := false, false
 	insertAt := -1 // token index before which "FROM table" goes when absent
