@@ -44,7 +44,9 @@ func (i *Instance) freezeLocked() error {
 		return nil
 	}
 	pid := i.cmd.Process.Pid
-	if err := syscall.Kill(pid, syscall.SIGSTOP); err != nil {
+	// Process.Signal, not syscall.Kill: it knows when the process was
+	// reaped (pidfd), so a recycled pid is never signalled.
+	if err := i.cmd.Process.Signal(syscall.SIGSTOP); err != nil {
 		return fmt.Errorf("fcrt: freeze %s (pid %d): %w", i.fn.Name, pid, err)
 	}
 	i.frozen = true
@@ -58,7 +60,7 @@ func (i *Instance) thawLocked() {
 	if !i.frozen {
 		return
 	}
-	_ = syscall.Kill(i.cmd.Process.Pid, syscall.SIGCONT)
+	_ = i.cmd.Process.Signal(syscall.SIGCONT)
 	i.frozen = false
 }
 

@@ -14,9 +14,7 @@ const killWait = 5 * time.Second
 // when it recycles an idle frozen instance: no hook runs, and goroutines
 // the function left behind never resume. In-flight invocations fail.
 func (i *Instance) Kill() {
-	if !i.isExited() {
-		_ = syscall.Kill(i.cmd.Process.Pid, syscall.SIGKILL)
-	}
+	_ = i.cmd.Process.Signal(syscall.SIGKILL) // a no-op once the process is reaped
 	select {
 	case <-i.exited:
 	case <-time.After(killWait):

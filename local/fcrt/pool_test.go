@@ -2,6 +2,8 @@ package fcrt
 
 import (
 	"context"
+	"net/http"
+	"net/http/httptest"
 	"sync"
 	"testing"
 	"time"
@@ -109,10 +111,17 @@ func TestPoolReplacesAnInstanceRecycledAfterATimeout(t *testing.T) {
 
 func TestPoolBehindTheGatewayAndStop(t *testing.T) {
 	p := startPool(t, testFunction(t), 1)
-	gw := NewGateway(p, GatewayConfig{Logger: quietLogger})
-	_ = gw
+	srv := httptest.NewServer(NewGateway(p, GatewayConfig{Logger: quietLogger}))
+	defer srv.Close()
+	if resp, body := do(t, mustRequest(t, http.MethodGet, srv.URL+"/hello")); resp.StatusCode != 201 {
+		t.Fatalf("through the pool: status %d body %s", resp.StatusCode, body)
+	}
 	if err := p.Stop(context.Background()); err != nil {
 		t.Fatal(err)
+	}
+	resp, body := do(t, mustRequest(t, http.MethodGet, srv.URL+"/hello"))
+	if resp.StatusCode != http.StatusServiceUnavailable || resp.Header.Get("X-Fc-Error-Type") != "FcCommonError" {
+		t.Errorf("after Stop: status %d body %s", resp.StatusCode, body)
 	}
 	if _, err := p.Invoke(context.Background(), []byte(`{"op":"echo"}`), InvokeOptions{}); err != ErrInstanceClosed {
 		t.Errorf("Invoke after Stop: %v", err)
