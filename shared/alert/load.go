@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"slices"
 
 	"gopkg.in/yaml.v3"
 )
@@ -113,7 +114,10 @@ func parse(data []byte, base *Config) (*Config, error) {
 }
 
 // named is a rule or a channel: both are patched by name.
-type named interface{ Rule | Channel }
+type named interface{ itemName() string }
+
+func (r Rule) itemName() string    { return r.Name }
+func (c Channel) itemName() string { return c.Name }
 
 func decodeNamed[T named](nodes []yaml.Node, list *[]T, what string) []error {
 	var errs []error
@@ -123,7 +127,7 @@ func decodeNamed[T named](nodes []yaml.Node, list *[]T, what string) []error {
 		if name != "" {
 			label = fmt.Sprintf("%s %q", what, name)
 		}
-		idx := indexByName(*list, name)
+		idx := slices.IndexFunc(*list, func(x T) bool { return name != "" && x.itemName() == name })
 		var item T
 		if idx >= 0 {
 			item = (*list)[idx]
@@ -136,25 +140,6 @@ func decodeNamed[T named](nodes []yaml.Node, list *[]T, what string) []error {
 		}
 	}
 	return errs
-}
-
-func indexByName[T named](list []T, name string) int {
-	if name == "" {
-		return -1
-	}
-	for i, item := range list {
-		switch v := any(item).(type) {
-		case Rule:
-			if v.Name == name {
-				return i
-			}
-		case Channel:
-			if v.Name == name {
-				return i
-			}
-		}
-	}
-	return -1
 }
 
 // clone deep-copies the parts a patch may change.
