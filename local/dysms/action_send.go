@@ -82,13 +82,18 @@ func (s *Server) checkSignAndTemplate(sign, code string) (Template, *refusal) {
 func (s *Server) accept(c *call, tpl Template, msgs []Message) *answer {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	for _, m := range msgs {
+	// Record as we check, so a number listed twice counts twice; undo
+	// everything if any number is refused.
+	for i, m := range msgs {
 		if ref := s.flow.check(tpl.Kind, m.SignName, tpl.Code, m.Phone, c.now); ref != nil {
+			for _, done := range msgs[:i] {
+				s.flow.unrecord(tpl.Kind, done.SignName, tpl.Code, done.Phone)
+			}
 			return &answer{refusal: ref}
 		}
+		s.flow.record(tpl.Kind, m.SignName, tpl.Code, m.Phone, c.now)
 	}
 	for _, m := range msgs {
-		s.flow.record(tpl.Kind, m.SignName, tpl.Code, m.Phone, c.now)
 		m.settle()
 		s.messages = append(s.messages, m.clone())
 	}

@@ -80,6 +80,19 @@ func (f *flowLimiter) record(kind TemplateKind, sign, template, phone string, no
 	}
 }
 
+// unrecord takes back the latest record for these keys (a multi-number
+// request refused part-way).
+func (f *flowLimiter) unrecord(kind TemplateKind, sign, template, phone string) {
+	seen := map[string]bool{}
+	for _, c := range flowChecks(kind, sign, template, phone) {
+		if seen[c.key] || len(f.sends[c.key]) == 0 {
+			continue
+		}
+		seen[c.key] = true
+		f.sends[c.key] = f.sends[c.key][:len(f.sends[c.key])-1]
+	}
+}
+
 func (f *flowLimiter) count(key, window string, now time.Time) int {
 	var since time.Time
 	switch window {

@@ -100,3 +100,21 @@ func TestFlowLimiterNotifications(t *testing.T) {
 		t.Fatalf("notifications must not use up verification permits: %v", r)
 	}
 }
+
+// A request is accepted whole or refused whole: a number listed twice in one
+// verification send trips the minute window and nothing is counted.
+func TestSDKDuplicateNumberInOneSendIsRefusedWhole(t *testing.T) {
+	s, addr := startEmulator(t, Options{})
+	client := sdkClient(t, addr, localPair, 5000)
+	resp, err := client.SendSms(otpRequest("13912345600,13912345678,13912345678", "4821"))
+	if err != nil || tea.StringValue(resp.Body.Code) != "isv.BUSINESS_LIMIT_CONTROL" {
+		t.Fatalf("duplicate number: %v %v", err, resp)
+	}
+	if n := len(s.Messages()); n != 0 {
+		t.Fatalf("%d messages from a refused request", n)
+	}
+	resp, err = client.SendSms(otpRequest("13912345600,13912345678", "4821"))
+	if err != nil || tea.StringValue(resp.Body.Code) != "OK" {
+		t.Fatalf("the refused request must not have used the numbers' permits: %v %v", err, resp)
+	}
+}

@@ -1,6 +1,9 @@
 package dysms
 
-import "strings"
+import (
+	"fmt"
+	"strings"
+)
 
 // normalisePhone turns the number forms Alibaba accepts into one key:
 // mainland numbers lose their +86/86/0086 prefix (11 digits, 1[3-9]...),
@@ -56,11 +59,17 @@ func maskPhone(phone string) string {
 	return phone[:3] + strings.Repeat("*", len(phone)-7) + phone[len(phone)-4:]
 }
 
-// maskPhones masks a comma-separated list, for logging PhoneNumbers as sent.
+// maskPhones masks a list of numbers for a log line, showing the first few:
+// a 1000-number send must not make a 15 kB line.
 func maskPhones(list []string) string {
-	masked := make([]string, len(list))
+	const shown = 3
+	var masked []string
 	for i, p := range list {
-		masked[i] = maskPhone(strings.TrimSpace(p))
+		if i == shown {
+			masked = append(masked, fmt.Sprintf("(+%d more)", len(list)-shown))
+			break
+		}
+		masked = append(masked, maskPhone(strings.TrimSpace(p)))
 	}
 	return strings.Join(masked, ",")
 }

@@ -105,3 +105,10 @@ func TestNormalisePhone(t *testing.T) {
 		}
 	}
 }
+
+func TestMaskPhones(t *testing.T) {
+	got := maskPhones([]string{"13912345678", " 13987654321", "85291234567", "13900000000", "13900000001"})
+	if want := "139****5678,139****4321,852****4567,(+2 more)"; got != want {
+		t.Fatalf("maskPhones = %q, want %q", got, want)
+	}
+}

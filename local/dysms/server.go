@@ -71,8 +71,15 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.serveAPI(w, r)
 }
 
-// Registry answers the signatures and templates the emulator knows.
-func (s *Server) Registry() Registry { return s.registry }
+// Registry answers a copy of the signatures and templates the emulator knows.
+func (s *Server) Registry() Registry {
+	r := Registry{Signatures: append([]Signature(nil), s.registry.Signatures...)}
+	for _, t := range s.registry.Templates {
+		t.Variables = append([]string(nil), t.Variables...)
+		r.Templates = append(r.Templates, t)
+	}
+	return r
+}
 
 // Messages answers every accepted message since the last Reset, oldest first.
 func (s *Server) Messages() []Message {
