@@ -181,14 +181,16 @@ func TestIncompleteOrFailedQueryIsUnknown(t *testing.T) {
 	}
 	h.sls.set(nil, true, errBoom)
 	h.run(2)
+	h.sls.set(fixed(map[string]string{"samples": "100", "failed": "20"}), true, nil) // no value column
+	h.run(3)
 	h.want(nil, nil)
-	if n := h.rec.count("alert.error"); n != 2 {
-		t.Errorf("%d alert.error events, want 2: %v", n, h.rec.events)
+	if n := h.rec.count("alert.error"); n != 3 {
+		t.Errorf("%d alert.error events, want 3: %v", n, h.rec.events)
 	}
 	// Unknown neither reset nor advanced the pending count: the next
 	// breach is the second one and fires.
 	h.sls.set(fixed(rateRow(100, 20)), true, nil)
-	h.run(3)
+	h.run(4)
 	h.want([]string{"firing"}, []string{"firing"})
 }
 

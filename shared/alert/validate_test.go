@@ -1,0 +1,52 @@
+package alert
+
+import (
+	"strings"
+	"testing"
+)
+
+// base is a valid rule; each case changes one line and expects one error.
+const base = `
+channels:
+  - {name: hook, type: webhook, url: http://127.0.0.1/x}
+rules:
+  - name: r
+    severity: warning
+    kind: failure_rate
+    window: 5m
+    threshold: 0.05
+    channels: [hook]
+`
+
+func TestValidationNamesRuleAndField(t *testing.T) {
+	if _, err := Parse([]byte(base)); err != nil {
+		t.Fatalf("base rule invalid: %v", err)
+	}
+	cases := []struct{ from, to, want string }{
+		{"kind: failure_rate", "kind: error_rate", `rule "r": field kind: unknown kind "error_rate"`},
+		{"kind: failure_rate", "kind: failure_rate\n    query: '* | SELECT 1 AS value'", `rule "r": field query: set either kind or query, not both`},
+		{"kind: failure_rate", "kind: no_traffic\n    group_by: [template_code]", `rule "r": field group_by: no_traffic cannot group`},
+		{"kind: failure_rate", "kind: failure_rate\n    group_by: [Template-Code]", `rule "r": field group_by: "Template-Code" is not a usable field name`},
+		{"kind: failure_rate", "kind: failure_rate\n    quantile: 0.5", `rule "r": field quantile: only applies to latency kinds`},
+		{"window: 5m", "window: 1500ms", `rule "r": field window: must be whole seconds`},
+		{"window: 5m", "window: -5m", `rule "r": field window: is required and must be positive`},
+		{"threshold: 0.05", "threshold: 0.05\n    comparison: '=>'", `rule "r": field comparison: must be one of`},
+		{"threshold: 0.05", "threshold: 0.05\n    for: -1", `rule "r": field for: must be at least 1`},
+		{"threshold: 0.05", "threshold: 0.05\n    min_samples: -3", `rule "r": field min_samples: must not be negative`},
+		{"threshold: 0.05", "threshold: lots", `rule "r": field threshold: cannot unmarshal`},
+		{"name: r", "name: R!", `field name: must match`},
+		{"type: webhook, url: http://127.0.0.1/x", "type: pager", `channel "hook": field type: must be one of`},
+		{"type: webhook, url: http://127.0.0.1/x", "type: wecom, url_env: W, secret_env: S", `channel "hook": field secret_env: WeCom robots are not signed`},
+		{"type: webhook, url: http://127.0.0.1/x", "type: sms, phones_env: P, template_code: T", `channel "hook": field sign_name: is required`},
+		{"type: webhook, url: http://127.0.0.1/x", "type: webhook, url: http://x, url_env: U", `channel "hook": field url: set exactly one of url and url_env`},
+	}
+	for _, c := range cases {
+		if !strings.Contains(base, c.from) {
+			t.Fatalf("case %q: %q not in base", c.want, c.from)
+		}
+		_, err := Parse([]byte(strings.Replace(base, c.from, c.to, 1)))
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s -> %s: error %v, want %q", c.from, c.to, err, c.want)
+		}
+	}
+}
