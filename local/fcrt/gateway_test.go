@@ -11,11 +11,14 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/aliyun/fc-runtime-go-sdk/events"
 )
 
 type httpEchoReply struct {
-	BodyB64  string           `json:"bodyB64"`
-	RawEvent httpTriggerEvent `json:"rawEvent"`
+	Event    events.HTTPTriggerEvent `json:"event"` // as the SDK's struct decoded it
+	BodyB64  string                  `json:"bodyB64"`
+	RawEvent httpTriggerEvent        `json:"rawEvent"`
 }
 
 func startGateway(t *testing.T, fn Function, cfg GatewayConfig) *httptest.Server {
@@ -84,6 +87,11 @@ func TestGatewayRoundTripOfATextRequest(t *testing.T) {
 		if c[0] != c[1] {
 			t.Errorf("%s = %q, want %q", name, c[0], c[1])
 		}
+	}
+	sdk := got.Event
+	if *sdk.Version != "v1" || *sdk.TriggerContext.Http.Method != "POST" || *sdk.TriggerContext.RequestId != rid ||
+		(*sdk.Headers)["X-Multi"] != "one,two" || (*sdk.QueryParameters)["a"] != "1,2" || *sdk.Body != `{"hello":"world"}` {
+		t.Errorf("the SDK's events.HTTPTriggerEvent decoded differently: %+v", sdk)
 	}
 	ts, err := time.Parse(time.RFC3339, ev.RequestContext.Time)
 	if err != nil || !strings.HasSuffix(ev.RequestContext.Time, "Z") {

@@ -28,6 +28,8 @@ func (i *Instance) spawn() error {
 	cmd.Stderr = i.fn.Output
 	// If the emulator dies, its functions must not linger on the machine.
 	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+	// A grandchild holding the output pipe must not keep Wait from returning.
+	cmd.WaitDelay = time.Second
 	if err := cmd.Start(); err != nil {
 		return fmt.Errorf("fcrt: start %s (%s): %w", i.fn.Name, bin, err)
 	}
