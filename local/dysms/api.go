@@ -2,11 +2,7 @@ package dysms
 
 import (
 	"io"
-	"mime"
 	"net/http"
-	"net/url"
-	"strings"
-	"time"
 )
 
 const (
@@ -19,47 +15,6 @@ const (
 
 func knownAction(a string) bool {
 	return a == actionSendSms || a == actionSendBatchSms || a == actionQueryDetails
-}
-
-// call is one API request on its way through the emulator.
-type call struct {
-	requestID   string
-	action      string
-	params      url.Values // query and form body together
-	accessKeyID string
-	now         time.Time
-}
-
-// answer is what the emulator decided; exactly one of gw, refusal, body.
-type answer struct {
-	gw      *gatewayError
-	refusal *refusal
-	body    map[string]any // Code OK
-	latency time.Duration  // wait before answering
-	reset   bool           // reset the connection instead of answering
-	phones  []string       // for the log line only (masked there)
-}
-
-func (a *answer) ok() bool { return a.body != nil }
-
-func (a *answer) code() string {
-	switch {
-	case a.reset:
-		return "reset"
-	case a.gw != nil:
-		return a.gw.Code
-	case a.refusal != nil:
-		return a.refusal.Code
-	default:
-		return codeOK
-	}
-}
-
-func (a *answer) status() int {
-	if a.gw != nil {
-		return a.gw.Status
-	}
-	return http.StatusOK
 }
 
 func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
@@ -139,53 +94,6 @@ func checkActionAndVersion(r *http.Request, c *call) *gatewayError {
 		return errActionNotFound
 	}
 	return nil
-}
-
-// requestParams merges the query with a form body: the v3 SDK sends
-// SendBatchSms' JSON arrays in the body, RPC clients may send everything
-// there.
-func requestParams(r *http.Request, body []byte) url.Values {
-	params := r.URL.Query()
-	mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
-	if mt != "application/x-www-form-urlencoded" || len(body) == 0 {
-		return params
-	}
-	form, err := url.ParseQuery(string(body))
-	if err != nil {
-		return params
-	}
-	for k, vs := range form {
-		params[k] = append(params[k], vs...)
-	}
-	return params
-}
-
-// phonesOf lists the numbers a request is about, for reserved numbers and
-// log lines; it never fails (validation happens in the action).
-func phonesOf(action string, p url.Values) []string {
-	switch action {
-	case actionSendSms:
-		return splitPhones(p.Get("PhoneNumbers"))
-	case actionSendBatchSms:
-		var list []string
-		_ = decodeJSONArray(p.Get("PhoneNumberJson"), &list)
-		return list
-	case actionQueryDetails:
-		if n := p.Get("PhoneNumber"); n != "" {
-			return []string{n}
-		}
-	}
-	return nil
-}
-
-func splitPhones(s string) []string {
-	var out []string
-	for _, p := range strings.Split(s, ",") {
-		if p = strings.TrimSpace(p); p != "" {
-			out = append(out, p)
-		}
-	}
-	return out
 }
 
 func (s *Server) runAction(c *call) *answer {
