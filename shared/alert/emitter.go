@@ -31,3 +31,28 @@ func (e SlogEmitter) Emit(ctx context.Context, level slog.Level, event string, a
 type nopEmitter struct{}
 
 func (nopEmitter) Emit(context.Context, slog.Level, string, ...slog.Attr) {}
+
+func (e *Evaluator) emitState(ctx context.Context, c Record) {
+	if c.From == c.State.Status {
+		return
+	}
+	e.emit.Emit(ctx, slog.LevelInfo, EventState, slog.String("rule", c.Key.Rule), slog.String("group", c.Key.Group),
+		slog.String("from", string(c.From)), slog.String("to", string(c.State.Status)),
+		slog.Float64("value", c.State.Value), slog.Int64("samples", c.State.Samples),
+		slog.String("transition_id", c.ID), slog.String("run_id", c.RunID))
+}
+
+func (e *Evaluator) emitNotification(ctx context.Context, o Record) {
+	level := slog.LevelInfo
+	if o.Error != "" {
+		level = slog.LevelWarn
+	}
+	e.emit.Emit(ctx, level, EventNotification, slog.String("rule", o.Key.Rule), slog.String("group", o.Key.Group),
+		slog.String("channel", o.Channel), slog.String("kind", string(o.Kind)), slog.Bool("ok", o.OK),
+		slog.Int("attempt", o.Attempt), slog.String("error", o.Error), slog.String("notice_id", o.ID))
+}
+
+func (e *Evaluator) emitError(ctx context.Context, rule, stage string, err error) {
+	e.emit.Emit(ctx, slog.LevelError, EventError, slog.String("rule", rule), slog.String("stage", stage),
+		slog.String("error", err.Error()))
+}
