@@ -53,9 +53,7 @@ func (e *Evaluator) deliver(ctx context.Context, c Record, rep *Report) []Record
 		}
 		msg := render(notice{rule: rule, key: c.Key, state: *c.State, kind: n.Kind,
 			id: deliveryID(c.ID, ch), windowEnd: c.Slot.Add(-e.cfg.Settings.IndexLag)})
-		sendCtx, cancel := context.WithTimeout(ctx, e.opts.SendTimeout)
-		err := e.opts.Channels[ch].Send(sendCtx, msg)
-		cancel()
+		err := e.send(ctx, ch, msg)
 		outcome := Record{Type: RecordDelivery, ID: deliveryID(c.ID, ch), RunID: c.RunID, Key: c.Key,
 			At: c.Slot, ClaimID: c.ID, Channel: ch, Kind: n.Kind, OK: err == nil, Attempt: n.Attempts + 1}
 		var partial *notify.PartialError
@@ -83,4 +81,15 @@ func (c *Config) rule(name string) (Rule, bool) {
 		}
 	}
 	return Rule{}, false
+}
+
+// send delivers one message within SendTimeout.
+func (e *Evaluator) send(ctx context.Context, channel string, m notify.Message) error {
+	ch := e.opts.Channels[channel]
+	if ch == nil {
+		return fmt.Errorf("channel %q is not configured", channel)
+	}
+	ctx, cancel := context.WithTimeout(ctx, e.opts.SendTimeout)
+	defer cancel()
+	return ch.Send(ctx, m)
 }

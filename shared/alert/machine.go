@@ -2,6 +2,7 @@ package alert
 
 import (
 	"maps"
+	"slices"
 	"time"
 )
 
@@ -34,6 +35,9 @@ func step(prev State, in stepInput) (next State, changed bool) {
 		s.Status = StatusOK
 	}
 	s.Slot = in.slot
+	// A channel taken off the rule (or disabled) is owed nothing any more;
+	// otherwise its notice would keep the alert from ever settling.
+	maps.DeleteFunc(s.Outbox, func(ch string, _ Notice) bool { return !slices.Contains(in.channels, ch) })
 	r := in.rule
 	breach := false
 	if o := in.obs; o != nil {

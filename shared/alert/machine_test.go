@@ -105,6 +105,23 @@ func TestStateMachine(t *testing.T) {
 	}
 }
 
+func TestChannelTakenOffTheRuleIsForgotten(t *testing.T) {
+	r := tableRule()
+	slot := time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC)
+	owed := State{Status: StatusResolved, FiredAt: slot.Add(-time.Hour), ResolvedAt: slot.Add(-time.Minute),
+		Outbox: map[string]Notice{"gone": {Kind: NoticeResolved, ClaimID: "c0", Failed: true}}}
+	next, _ := step(owed, stepInput{rule: r, slot: slot, obs: &observation{Value: good, Samples: 100},
+		channels: r.Channels, lease: time.Minute, claimID: "c1"})
+	if len(next.Outbox) != 0 {
+		t.Errorf("outbox = %v", next.Outbox)
+	}
+	next, _ = step(next, stepInput{rule: r, slot: slot.Add(time.Minute), obs: &observation{Value: good, Samples: 100},
+		channels: r.Channels, lease: time.Minute, claimID: "c2"})
+	if next.Status != StatusOK {
+		t.Errorf("status = %s, want ok", next.Status)
+	}
+}
+
 func runTicks(t *testing.T, r Rule, ticks []tick) {
 	t.Helper()
 	t0 := time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC)
