@@ -2,6 +2,7 @@ package alert
 
 import (
 	"maps"
+	"math"
 	"slices"
 	"time"
 )
@@ -41,11 +42,16 @@ func step(prev State, in stepInput) (next State, changed bool) {
 	r := in.rule
 	breach := false
 	if o := in.obs; o != nil {
-		s.Group, s.Value, s.Samples, s.Example = o.Group, o.Value, o.Samples, o.Example
+		s.Group, s.Samples, s.Example = o.Group, o.Samples, o.Example
 		// Too few samples is not a breach: 1 failure of 1 send says nothing.
 		breach = o.Samples >= r.MinSamples && r.breaches(o.Value)
+	}
+	// NaN (a quantile over no rows) cannot be stored as JSON: keep a flag.
+	s.NoData = in.obs == nil || math.IsNaN(in.obs.Value)
+	if s.NoData {
+		s.Value, s.Samples, s.Example = 0, 0, ""
 	} else {
-		s.Samples, s.Example = 0, ""
+		s.Value = in.obs.Value
 	}
 	if breach {
 		onBreach(&s, r, in.slot)

@@ -1,7 +1,9 @@
 package alert
 
 import (
+	"encoding/json"
 	"fmt"
+	"math"
 	"slices"
 	"testing"
 	"time"
@@ -119,6 +121,17 @@ func TestChannelTakenOffTheRuleIsForgotten(t *testing.T) {
 		channels: r.Channels, lease: time.Minute, claimID: "c2"})
 	if next.Status != StatusOK {
 		t.Errorf("status = %s, want ok", next.Status)
+	}
+}
+
+func TestNoDataIsStorable(t *testing.T) {
+	r := tableRule()
+	slot := time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC)
+	for _, o := range []*observation{nil, {Value: math.NaN()}} {
+		next, _ := step(State{}, stepInput{rule: r, slot: slot, obs: o, channels: r.Channels})
+		if _, err := json.Marshal(next); err != nil || !next.NoData {
+			t.Errorf("obs %v: state %+v: %v", o, next, err)
+		}
 	}
 }
 

@@ -37,6 +37,9 @@ func render(n notice) notify.Message {
 		Window: formatDuration(r.Window), Samples: s.Samples, Query: r.CompiledQuery(),
 		ExampleTraceID: s.Example, FiredAt: s.FiredAt, Labels: r.Labels,
 	}
+	if s.NoData {
+		m.Value = "no data"
+	}
 	if r.Threshold != nil {
 		m.Threshold = formatValue(*r.Threshold, r.Unit)
 	}
@@ -120,9 +123,6 @@ func body(m notify.Message, n notice, markdown bool) string {
 
 // formatValue prints a value in the rule's unit: ratios as percents.
 func formatValue(v float64, unit string) string {
-	if math.IsNaN(v) {
-		return "no data"
-	}
 	switch unit {
 	case UnitRatio:
 		return strconv.FormatFloat(math.Round(v*10000)/100, 'f', -1, 64) + "%"

@@ -59,6 +59,7 @@ type State struct {
 	// ResolvedAt is set while resolved notices are owed.
 	ResolvedAt time.Time `json:"resolved_at,omitzero"`
 	Value      float64   `json:"value"`
+	NoData     bool      `json:"no_data,omitempty"` // the last query had no row (or a null value) for the key
 	Samples    int64     `json:"samples,omitempty"`
 	Example    string    `json:"example_trace_id,omitempty"`
 	// LastSent is, per channel, when a firing notice of this episode was
