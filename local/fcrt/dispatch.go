@@ -2,6 +2,7 @@ package fcrt
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"time"
 )
@@ -74,14 +75,6 @@ func (i *Instance) admit(kind invocationType, payload []byte, timeout time.Durat
 	if id == "" {
 		id = newRequestID()
 	}
-	i.mu.Lock()
-	defer i.mu.Unlock()
-	if i.isExited() {
-		return nil, ErrInstanceExited
-	}
-	if i.closing && kind == typeHandler {
-		return nil, ErrInstanceClosed
-	}
 	now := time.Now()
 	inv := &invocation{
 		id:       id,
@@ -91,6 +84,17 @@ func (i *Instance) admit(kind invocationType, payload []byte, timeout time.Durat
 		admitted: now,
 		timeout:  timeout,
 		done:     make(chan struct{}),
+	}
+	i.mu.Lock()
+	defer i.mu.Unlock()
+	if i.isExited() {
+		return nil, ErrInstanceExited
+	}
+	if i.closing && kind == typeHandler {
+		return nil, ErrInstanceClosed
+	}
+	if _, dup := i.inflight[id]; dup {
+		return nil, fmt.Errorf("fcrt: request id %q is already in flight on %s", id, i.id)
 	}
 	i.inflight[id] = inv
 	i.thawLocked()
