@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"time"
 )
 
 const adminPrefix = "/_emulator/"
@@ -17,6 +18,7 @@ const adminPrefix = "/_emulator/"
 //	GET    /_emulator/faults     {"faults":[Fault...]}
 //	POST   /_emulator/faults     Fault -> 201 Fault (with its id)
 //	DELETE /_emulator/faults     204, every fault disarmed
+//	POST   /_emulator/clock      {"advance":"1h"} -> {"offset":"1h0m0s"}, see AdvanceClock
 //	POST   /_emulator/reset      204, see Server.Reset
 //	GET    /_emulator/registry   Registry
 func (s *Server) serveAdmin(w http.ResponseWriter, r *http.Request) {
@@ -35,6 +37,8 @@ func (s *Server) serveAdmin(w http.ResponseWriter, r *http.Request) {
 	case "DELETE faults":
 		s.ClearFaults()
 		w.WriteHeader(http.StatusNoContent)
+	case "POST clock":
+		s.adminAdvanceClock(w, r)
 	case "POST reset":
 		s.Reset()
 		w.WriteHeader(http.StatusNoContent)
@@ -57,6 +61,22 @@ func (s *Server) adminSetFault(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	adminJSON(w, http.StatusCreated, f)
+}
+
+func (s *Server) adminAdvanceClock(w http.ResponseWriter, r *http.Request) {
+	var req struct {
+		Advance string `json:"advance"`
+	}
+	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 4<<10)).Decode(&req); err != nil {
+		adminJSON(w, http.StatusBadRequest, map[string]string{"error": err.Error()})
+		return
+	}
+	d, err := time.ParseDuration(req.Advance)
+	if err != nil || d < 0 {
+		adminJSON(w, http.StatusBadRequest, map[string]string{"error": fmt.Sprintf("advance %q: want a positive Go duration", req.Advance)})
+		return
+	}
+	adminJSON(w, http.StatusOK, map[string]string{"offset": s.AdvanceClock(d).String()})
 }
 
 func (s *Server) messagesFor(phone string) []Message {

@@ -62,6 +62,12 @@ func TestAdminAPI(t *testing.T) {
 	if err := json.Unmarshal(body, &st); err != nil || st.Requests["SendSms"] != 2 || st.Accepted != 1 || st.Outcomes["ServiceUnavailable"] != 1 {
 		t.Fatalf("GET stats: %s", body)
 	}
+	if status, body := adminCall(t, "POST", base+"clock", `{"advance":"90m"}`); status != 200 || !strings.Contains(string(body), `"offset":"1h30m0s"`) {
+		t.Errorf("POST clock: %d %s", status, body)
+	}
+	if status, _ := adminCall(t, "POST", base+"clock", `{"advance":"-1h"}`); status != 400 {
+		t.Errorf("POST clock backwards: %d, want 400", status)
+	}
 	if status, _ := adminCall(t, "POST", base+"reset", ""); status != 204 {
 		t.Errorf("reset: %d", status)
 	}

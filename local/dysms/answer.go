@@ -12,7 +12,8 @@ type call struct {
 	action      string
 	params      url.Values // query and form body together
 	accessKeyID string
-	now         time.Time
+	wallNow     time.Time // judges timestamps, nonces and STS expiry
+	now         time.Time // business time: wallNow + AdvanceClock offset
 }
 
 // answer is what the emulator decided; exactly one of gw, refusal, body.

@@ -18,7 +18,8 @@ func knownAction(a string) bool {
 }
 
 func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
-	c := &call{requestID: newRequestID(), now: s.opts.Now()}
+	wall := s.opts.Now()
+	c := &call{requestID: newRequestID(), wallNow: wall, now: wall.Add(s.clockOffset())}
 	a := s.handle(w, r, c)
 	if a == nil { // the connection is already gone
 		return
@@ -61,7 +62,7 @@ func (s *Server) handle(w http.ResponseWriter, r *http.Request, c *call) *answer
 		s.resetBeforeRead(w, c)
 		return nil
 	}
-	ak, gw := s.authenticate(r, body, c.params, c.now)
+	ak, gw := s.authenticate(r, body, c.params, c.wallNow)
 	if gw != nil {
 		return &answer{gw: gw, phones: phones}
 	}

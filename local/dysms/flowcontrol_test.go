@@ -118,3 +118,40 @@ func TestSDKDuplicateNumberInOneSendIsRefusedWhole(t *testing.T) {
 		t.Fatalf("the refused request must not have used the numbers' permits: %v %v", err, resp)
 	}
 }
+
+// AdvanceClock moves flow-control windows without touching the wall clock
+// the SDK's x-acs-date is judged against.
+func TestAdvanceClockOpensWindowsForTheSDK(t *testing.T) {
+	s, addr := startEmulator(t, Options{})
+	client := sdkClient(t, addr, localPair, 5000)
+	send := func() (string, string) {
+		t.Helper()
+		resp, err := client.SendSms(otpRequest("13912345678", "4821"))
+		if err != nil {
+			t.Fatalf("SendSms: %v", err)
+		}
+		return tea.StringValue(resp.Body.Code), tea.StringValue(resp.Body.Message)
+	}
+	// Put business time at 00:30 Beijing of the next day, so ten sends an
+	// hour apart stay inside one natural day.
+	y, m, d := time.Now().In(chinaTime).Date()
+	target := time.Date(y, m, d+1, 0, 30, 0, 0, chinaTime)
+	s.AdvanceClock(time.Until(target))
+	for i := 0; i < 10; i++ {
+		if code, msg := send(); code != "OK" {
+			t.Fatalf("send %d: %s %s", i, code, msg)
+		}
+		s.AdvanceClock(61 * time.Minute)
+	}
+	if code, msg := send(); code != "isv.BUSINESS_LIMIT_CONTROL" || msg != "触发天级流控Permits:10" {
+		t.Fatalf("11th send the same day: %s %s", code, msg)
+	}
+	s.AdvanceClock(24 * time.Hour)
+	if code, msg := send(); code != "OK" {
+		t.Fatalf("first send the next day: %s %s", code, msg)
+	}
+	msgs := s.Messages()
+	if got := msgs[0].AcceptedAt.In(chinaTime); got.Hour() != 0 || got.Day() != target.Day() {
+		t.Errorf("message time %s does not follow business time", got)
+	}
+}

@@ -13,8 +13,9 @@ type Options struct {
 	// RegistryFile is an optional YAML registry of signatures and templates
 	// (see LoadRegistry); empty means DefaultRegistry.
 	RegistryFile string
-	// Now is the emulator's clock: timestamp freshness, STS expiry, flow
-	// control windows, message times. Nil means time.Now.
+	// Now is the emulator's wall clock: timestamp freshness, nonces, STS
+	// expiry, and (plus any AdvanceClock offset) flow-control windows and
+	// message times. Nil means time.Now.
 	Now func() time.Time
 	// Logf receives one line per API request (numbers masked, parameter
 	// values never). Nil means silent.
@@ -37,6 +38,7 @@ type Server struct {
 	faults    faultList
 	flow      *flowLimiter
 	magicSeen map[string]bool
+	offset    time.Duration // AdvanceClock
 }
 
 // New builds a Server, loading the registry file if one is named.
@@ -124,8 +126,8 @@ func (s *Server) ClearFaults() {
 	s.faults.faults = nil
 }
 
-// Reset forgets messages, counters, faults, flow-control history and which
-// first-only reserved numbers were used. Remembered nonces stay: a reset
+// Reset forgets messages, counters, faults, flow-control history, the
+// AdvanceClock offset and which first-only reserved numbers were used. Remembered nonces stay: a reset
 // emulator must still refuse a replayed request.
 func (s *Server) Reset() {
 	s.mu.Lock()
@@ -139,6 +141,25 @@ func (s *Server) resetLocked() {
 	s.faults.faults = nil
 	s.flow = newFlowLimiter()
 	s.magicSeen = map[string]bool{}
+	s.offset = 0
+}
+
+// AdvanceClock moves business time forward by d: flow-control windows,
+// message and QuerySendDetails times. Request timestamps, nonces and STS
+// expiry stay on the wall clock (Options.Now), so the SDK, which stamps
+// requests with the real time, keeps working; this is how a test gets past
+// an hour or day window. It answers the total offset; Reset clears it.
+func (s *Server) AdvanceClock(d time.Duration) time.Duration {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.offset += d
+	return s.offset
+}
+
+func (s *Server) clockOffset() time.Duration {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.offset
 }
 
 func (s *Server) logf(format string, args ...any) {
