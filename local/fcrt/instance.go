@@ -77,7 +77,9 @@ func Start(ctx context.Context, fn Function) (*Instance, error) {
 		exited:    make(chan struct{}),
 		firstPoll: make(chan struct{}),
 	}
-	inst.srv = &http.Server{Handler: inst.runtimeAPI(), ReadHeaderTimeout: 10 * time.Second}
+	// No read timeouts: a frozen instance leaves its keep-alive connections
+	// idle for as long as it stays frozen, and FC does not drop them either.
+	inst.srv = &http.Server{Handler: inst.runtimeAPI()}
 	go func() { _ = inst.srv.Serve(ln) }()
 
 	if err := inst.spawn(); err != nil {
