@@ -7,7 +7,7 @@ import (
 
 // Events the evaluator emits.
 const (
-	EventState        = "alert.state"        // a won transition that changed status
+	EventTransition   = "alert.transition"   // a won transition that changed status (the StateLog has the alert.state records)
 	EventNotification = "alert.notification" // one notice sent or failed
 	EventError        = "alert.error"        // a rule that could not be evaluated, or a store failure
 	EventRun          = "alert.run"          // one summary per run
@@ -36,7 +36,7 @@ func (e *Evaluator) emitState(ctx context.Context, c Record) {
 	if c.From == c.State.Status {
 		return
 	}
-	e.emit.Emit(ctx, slog.LevelInfo, EventState, slog.String("rule", c.Key.Rule), slog.String("group", c.Key.Group),
+	e.emit.Emit(ctx, slog.LevelInfo, EventTransition, slog.String("rule", c.Key.Rule), slog.String("group", c.Key.Group),
 		slog.String("from", string(c.From)), slog.String("to", string(c.State.Status)),
 		slog.Float64("value", c.State.Value), slog.Int64("samples", c.State.Samples),
 		slog.String("transition_id", c.ID), slog.String("run_id", c.RunID))
