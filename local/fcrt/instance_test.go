@@ -248,3 +248,23 @@ func TestRuntimeHeadersCarryRequiredDeadline(t *testing.T) {
 		t.Errorf("preStop type %q", get(hdrFunctionType))
 	}
 }
+
+func TestCancelledCallerLeavesTheInvocationRunning(t *testing.T) {
+	inst := startInstance(t, testFunction(t))
+	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	if _, err := inst.Invoke(ctx, []byte(`{"op":"sleep","ms":600}`), InvokeOptions{}); err != context.DeadlineExceeded {
+		t.Fatalf("Invoke = %v, want the caller's deadline", err)
+	}
+	if n := inst.InFlight(); n != 1 {
+		t.Fatalf("in flight after the caller left: %d, want 1", n)
+	}
+	// The only slot is still held: the next invocation waits for it.
+	if res := invoke(t, inst, `{"op":"echo"}`); res.Failed() {
+		t.Fatal(res.Error)
+	}
+	if elapsed := time.Since(start); elapsed < 550*time.Millisecond {
+		t.Errorf("second invocation ran after %v, before the abandoned one ended", elapsed)
+	}
+}
