@@ -21,6 +21,9 @@ type Lark struct {
 	Now    func() time.Time
 }
 
+// larkMaxBytes keeps the request under Lark's 20 KB body limit.
+const larkMaxBytes = 18000
+
 // LarkSign is the custom bot signature: the HMAC-SHA256 key is
 // timestamp+"\n"+secret and the message is empty; base64. The timestamp is
 // in seconds and must be within an hour of Lark's clock.
@@ -38,7 +41,8 @@ type larkBody struct {
 }
 
 func (l *Lark) Send(ctx context.Context, m Message) error {
-	b := larkBody{MsgType: "text", Content: map[string]string{"text": m.Title + "\n" + m.Text}}
+	text := truncate(m.Title+"\n"+m.Text, larkMaxBytes)
+	b := larkBody{MsgType: "text", Content: map[string]string{"text": text}}
 	if l.Secret != "" {
 		ts := nowOf(l.Now).Unix()
 		b.Timestamp, b.Sign = strconv.FormatInt(ts, 10), LarkSign(l.Secret, ts)
