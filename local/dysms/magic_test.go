@@ -1,6 +1,9 @@
 package dysms
 
 import (
+	"os"
+	"regexp"
+	"strings"
 	"testing"
 	"time"
 
@@ -102,6 +105,30 @@ func TestMagicDeliveryOutcomesInQuerySendDetails(t *testing.T) {
 			(tea.StringValue(d.ReceiveDate) != "") != want.receive {
 			t.Errorf("%s: status %d errcode %q receive %q, want %+v", phone,
 				tea.Int64Value(d.SendStatus), tea.StringValue(d.ErrCode), tea.StringValue(d.ReceiveDate), want)
+		}
+	}
+}
+
+// The documented table and the code must list the same reserved numbers.
+func TestMagicNumbersMatchTheDocs(t *testing.T) {
+	raw, err := os.ReadFile("../../docs/local-dysms.md")
+	if err != nil {
+		t.Skipf("docs not found: %v", err)
+	}
+	documented := map[string]bool{}
+	for _, line := range strings.Split(string(raw), "\n") {
+		if m := regexp.MustCompile(`^\| (1380000\d{4}) \|`).FindStringSubmatch(line); m != nil {
+			documented[m[1]] = true
+		}
+	}
+	for n := range magicNumbers {
+		if !documented[n] {
+			t.Errorf("%s is reserved in code but missing from docs/local-dysms.md", n)
+		}
+	}
+	for n := range documented {
+		if _, ok := magicNumbers[n]; !ok {
+			t.Errorf("%s is documented but not reserved in code", n)
 		}
 	}
 }
