@@ -76,7 +76,7 @@ func checkContentMD5(header string, body []byte) *apiError {
 		return nil
 	}
 	want := fmt.Sprintf("%X", md5.Sum(body))
-	if header != want {
+	if !strings.EqualFold(header, want) {
 		return newAPIError(http.StatusBadRequest, codeInvalidContentMD5,
 			"Content-MD5 %q does not match the body's MD5 %s", header, want)
 	}
