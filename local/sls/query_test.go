@@ -228,3 +228,17 @@ func TestGetLogsWithoutIndexIsRefused(t *testing.T) {
 	_, err := env.client.GetLogsV3(testProject, testLogstore, &slssdk.GetLogRequest{From: 0, To: time.Now().Unix(), Query: "*"})
 	asSLSError(t, err, "IndexConfigNotExist", 400)
 }
+
+func TestGetHistogramsCountsMatchesPerInterval(t *testing.T) {
+	env := newTestEnv(t, Options{})
+	base := seedEvents(t, env)
+	resp, err := env.client.GetHistogramsV2(testProject, testLogstore, &slssdk.GetHistogramRequest{
+		From: base, To: base + 120, Query: "status: sent", Interval: 60})
+	if err != nil {
+		t.Fatalf("GetHistograms: %v", err)
+	}
+	if !resp.IsComplete() || resp.Count != 3 || len(resp.Histograms) != 2 ||
+		resp.Histograms[0].Count != 1 || resp.Histograms[1].Count != 2 || resp.Histograms[1].From != base+60 {
+		t.Fatalf("histograms = %+v", resp)
+	}
+}

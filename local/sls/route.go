@@ -94,7 +94,9 @@ func (s *Server) dispatchLogstore(req *request, rest []string) *apiError {
 	}
 	switch {
 	case len(rest) == 0 && method == http.MethodGet:
-		if t := req.r.URL.Query().Get("type"); t != "" {
+		if t := req.r.URL.Query().Get("type"); t == "histogram" {
+			return s.handleGetHistograms(req)
+		} else if t != "" {
 			return newAPIError(http.StatusBadRequest, codeNotSupported,
 				"GET ?type=%s is not supported by the local SLS emulator; use POST /logstores/{logstore}/logs", t)
 		}
