@@ -5,8 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"net"
-	"net/http"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -15,6 +13,7 @@ import (
 
 	"smsflow/shared/config"
 	"smsflow/shared/creds"
+	"smsflow/shared/slsclient"
 )
 
 // Shipper writes events to the function's SLS logstore with PutLogs, as
@@ -25,7 +24,7 @@ type Shipper struct {
 	cfg    config.Logs
 	topic  string
 	creds  *creds.Source
-	cred   *liveCredentials
+	cred   *slsclient.Live
 	stdout io.Writer
 	outMu  sync.Mutex
 
@@ -41,7 +40,7 @@ func NewShipper(cfg config.Logs, topic string, src *creds.Source, stdout io.Writ
 	if cfg.Timeout <= 0 {
 		cfg.Timeout = time.Second
 	}
-	return &Shipper{cfg: cfg, topic: topic, creds: src, cred: &liveCredentials{}, stdout: stdout,
+	return &Shipper{cfg: cfg, topic: topic, creds: src, cred: &slsclient.Live{}, stdout: stdout,
 		clients: map[string]sls.ClientInterface{}}
 }
 
@@ -84,7 +83,7 @@ func (s *Shipper) put(ctx context.Context, endpoint, project, logstore string, e
 	if err != nil {
 		return fmt.Errorf("credentials: %w", err)
 	}
-	s.cred.set(sls.Credentials{AccessKeyID: t.AccessKeyID, AccessKeySecret: t.AccessKeySecret, SecurityToken: t.SecurityToken})
+	s.cred.Set(sls.Credentials{AccessKeyID: t.AccessKeyID, AccessKeySecret: t.AccessKeySecret, SecurityToken: t.SecurityToken})
 	client := s.client(endpoint)
 	group := toLogGroup(events, s.topic, InstanceID)
 	// The SDK takes no context: bound the wait, and fall back past it.
@@ -108,19 +107,7 @@ func (s *Shipper) client(endpoint string) sls.ClientInterface {
 	if c, ok := s.clients[endpoint]; ok {
 		return c
 	}
-	c := sls.CreateNormalInterfaceV2(endpoint, s.cred)
-	transport := http.DefaultTransport.(*http.Transport).Clone()
-	if config.IsLoopback(endpoint) {
-		// The SDK always addresses http://<project>.<endpoint>/: on the
-		// local stack every such host is the one emulator.
-		dialer := &net.Dialer{Timeout: s.cfg.Timeout}
-		transport.DialContext = func(ctx context.Context, network, _ string) (net.Conn, error) {
-			return dialer.DialContext(ctx, network, endpoint)
-		}
-		transport.Proxy = nil
-	}
-	c.SetHTTPClient(&http.Client{Transport: transport, Timeout: s.cfg.Timeout})
-	c.SetRetryTimeout(s.cfg.Timeout)
+	c := slsclient.New(endpoint, s.cred, s.cfg.Timeout)
 	s.clients[endpoint] = c
 	return c
 }
@@ -153,20 +140,4 @@ func (s *Shipper) diagnose(msg string) {
 	defer s.outMu.Unlock()
 	b, _ := json.Marshal(map[string]string{KeyTime: time.Now().UTC().Format(time.RFC3339Nano), KeyLevel: "WARN", KeyEvent: "log", "message": msg})
 	s.stdout.Write(append(b, '\n'))
-}
-
-// liveCredentials hands the SDK the latest invocation's STS triple as one
-// value, so a request is never signed with a mix of two triples.
-type liveCredentials struct {
-	v atomic.Pointer[sls.Credentials]
-}
-
-func (l *liveCredentials) set(c sls.Credentials) { l.v.Store(&c) }
-
-// GetCredentials implements sls.CredentialsProvider.
-func (l *liveCredentials) GetCredentials() (sls.Credentials, error) {
-	if c := l.v.Load(); c != nil {
-		return *c, nil
-	}
-	return sls.Credentials{}, fmt.Errorf("no credentials yet")
 }

@@ -1,0 +1,61 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"syscall"
+
+	"smsflow/local/stack"
+	"smsflow/local/sts"
+)
+
+// run starts the local stack in the foreground until Ctrl-C.
+func run(_ []string) error {
+	var o stack.Options
+	if err := stack.PortsFromEnv(&o); err != nil {
+		return err
+	}
+	o.StateDir = os.Getenv("SMSFLOW_LOCAL_STATE_DIR")
+	if o.StateDir == "" {
+		o.StateDir = ".local-state"
+	}
+	o.BinDir = filepath.Join(o.StateDir, "bin")
+	o.Logger = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	o.FunctionOutput = os.Stdout
+	if err := os.MkdirAll(o.StateDir, 0o755); err != nil {
+		return err
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	fmt.Fprintln(os.Stderr, "building functions and starting the local stack ...")
+	s, err := stack.Start(ctx, o)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	fmt.Printf(`
+smsflow local stack is up (state in %s). Ctrl-C stops it.
+
+  send function (FC HTTP trigger)  %s        ready: GET %s/healthz
+  Dysmsapi emulator                http://%s  admin: /_emulator/
+  SLS emulator                     http://%s  project %s, logstore %s
+
+  local-only AccessKey pair   %s / %s
+  bearer token of send        %s
+
+Try it:
+  curl -s %s/v1/messages -H 'Authorization: Bearer %s' -H 'Content-Type: application/json' \
+    -d '{"phone_numbers":["13800138000"],"sign_name":"smsflow","template_code":"SMS_LOCAL_OTP","template_params":{"code":"482913"}}'
+
+Then follow it:  go run ./local trace <trace_id from the answer>
+
+`, o.StateDir, s.GatewayURL, s.GatewayURL, s.DysmsAddr, s.SLSAddr, stack.LocalProject, stack.LocalLogstore,
+		sts.LocalAccessKeyID, sts.LocalAccessKeySecret, stack.LocalToken, s.GatewayURL, stack.LocalToken)
+	<-ctx.Done()
+	fmt.Fprintln(os.Stderr, "\nstopping ...")
+	return s.Close()
+}

@@ -1,0 +1,234 @@
+// Package stack assembles the local stack: the Dysmsapi and SLS emulators,
+// and each function running under the FC runtime emulator behind its
+// trigger. `go run ./local run` and the end-to-end tests start the same
+// Stack, so what a user tries is what the tests prove.
+package stack
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strconv"
+	"sync"
+	"time"
+
+	"smsflow/local/dysms"
+	"smsflow/local/fcrt"
+	"smsflow/local/sls"
+	"smsflow/shared/obs"
+)
+
+// The local contract (README.md, "Local stack").
+const (
+	DefaultGatewayPort = 9000
+	DefaultDysmsPort   = 9100
+	DefaultSLSPort     = 9200
+	LocalToken         = "smsflow-local-token"
+	LocalProject       = "smsflow-local"
+	LocalLogstore      = "sms"
+	LocalRegion        = "cn-hangzhou"
+	LocalAccountID     = "1234567890123456"
+	// LocalPhoneHashKey keys phone_hash locally; production sets a secret.
+	LocalPhoneHashKey = "smsflow-local-phone-hash-key"
+)
+
+// Options choose ports and behaviour. Port 0 picks a free port.
+type Options struct {
+	GatewayPort, DysmsPort, SLSPort int
+	// StateDir keeps SLS data across restarts; "" keeps it in memory.
+	StateDir string
+	// BinDir receives the function binaries; "" uses a temporary folder.
+	BinDir string
+	// FunctionOutput receives the functions' stdout and stderr.
+	FunctionOutput io.Writer
+	// Logger receives the emulators' own lines.
+	Logger *slog.Logger
+	// AutoFreeze freezes idle instances, as FC does.
+	AutoFreeze bool
+	// SendEnv overrides the send function's environment.
+	SendEnv map[string]string
+	// FunctionTimeout is the send function's timeout (default 10 s).
+	FunctionTimeout time.Duration
+	// Concurrency is the send function's instance concurrency (default 10).
+	Concurrency int
+}
+
+// Stack is a running local stack.
+type Stack struct {
+	Dysms *dysms.Server
+	SLS   *sls.Server
+	Send  *fcrt.Pool
+
+	GatewayURL, DysmsAddr, SLSAddr string
+
+	servers []*http.Server
+	tmp     string
+	once    sync.Once
+}
+
+// PortsFromEnv reads SMSFLOW_LOCAL_{GATEWAY,DYSMS,SLS}_PORT over defaults.
+func PortsFromEnv(o *Options) error {
+	for _, p := range []struct {
+		env string
+		dst *int
+		def int
+	}{
+		{"SMSFLOW_LOCAL_GATEWAY_PORT", &o.GatewayPort, DefaultGatewayPort},
+		{"SMSFLOW_LOCAL_DYSMS_PORT", &o.DysmsPort, DefaultDysmsPort},
+		{"SMSFLOW_LOCAL_SLS_PORT", &o.SLSPort, DefaultSLSPort},
+	} {
+		*p.dst = p.def
+		if v := os.Getenv(p.env); v != "" {
+			n, err := strconv.Atoi(v)
+			if err != nil || n < 0 || n > 65535 {
+				return fmt.Errorf("%s=%q is not a port", p.env, v)
+			}
+			*p.dst = n
+		}
+	}
+	return nil
+}
+
+// Start builds the functions and starts everything. Close stops it.
+func Start(ctx context.Context, o Options) (*Stack, error) {
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	if o.FunctionOutput == nil {
+		o.FunctionOutput = os.Stderr
+	}
+	s := &Stack{}
+	if o.BinDir == "" {
+		dir, err := os.MkdirTemp("", "smsflow-bin-")
+		if err != nil {
+			return nil, err
+		}
+		s.tmp, o.BinDir = dir, dir
+	}
+	ok := false
+	defer func() {
+		if !ok {
+			s.Close()
+		}
+	}()
+	sendBin, err := BuildFunction(ctx, o.BinDir, "send")
+	if err != nil {
+		return nil, err
+	}
+	if s.Dysms, err = dysms.New(dysms.Options{Logf: func(f string, a ...any) { o.Logger.Debug(fmt.Sprintf(f, a...)) }}); err != nil {
+		return nil, fmt.Errorf("dysms emulator: %w", err)
+	}
+	if s.DysmsAddr, err = s.serve(o.DysmsPort, s.Dysms); err != nil {
+		return nil, fmt.Errorf("dysms emulator: %w", err)
+	}
+	slsState := ""
+	if o.StateDir != "" {
+		slsState = filepath.Join(o.StateDir, "sls")
+	}
+	if s.SLS, err = sls.New(sls.Options{StateDir: slsState, Logger: o.Logger}); err != nil {
+		return nil, fmt.Errorf("sls emulator: %w", err)
+	}
+	if err := s.bootstrapSLS(); err != nil {
+		return nil, err
+	}
+	if s.SLSAddr, err = s.serve(o.SLSPort, s.SLS); err != nil {
+		return nil, fmt.Errorf("sls emulator: %w", err)
+	}
+	s.Send = fcrt.NewPool(s.sendFunction(o, sendBin), 4)
+	gwAddr, err := s.serve(o.GatewayPort, fcrt.NewGateway(s.Send, fcrt.GatewayConfig{AccountID: LocalAccountID, Logger: o.Logger}))
+	if err != nil {
+		return nil, fmt.Errorf("send gateway: %w", err)
+	}
+	s.GatewayURL = "http://" + gwAddr
+	if err := s.Send.Warm(ctx); err != nil {
+		return nil, fmt.Errorf("starting the send function: %w", err)
+	}
+	ok = true
+	return s, nil
+}
+
+func (s *Stack) bootstrapSLS() error {
+	if err := s.SLS.EnsureProject(LocalProject); err != nil {
+		return fmt.Errorf("sls project: %w", err)
+	}
+	if err := s.SLS.EnsureLogstore(LocalProject, LocalLogstore); err != nil {
+		return fmt.Errorf("sls logstore: %w", err)
+	}
+	if err := s.SLS.EnsureIndex(LocalProject, LocalLogstore, obs.Index()); err != nil {
+		return fmt.Errorf("sls index: %w", err)
+	}
+	return nil
+}
+
+func (s *Stack) sendFunction(o Options, bin string) fcrt.Function {
+	sum := sha256.Sum256([]byte(LocalToken))
+	env := map[string]string{
+		"SMSFLOW_DYSMS_ENDPOINT":   s.DysmsAddr,
+		"SMSFLOW_DYSMS_PROTOCOL":   "HTTP",
+		"SMSFLOW_API_TOKEN_SHA256": hex.EncodeToString(sum[:]),
+		"SMSFLOW_PHONE_HASH_KEY":   LocalPhoneHashKey,
+		"SMSFLOW_SLS_ENDPOINT":     s.SLSAddr,
+	}
+	for k, v := range o.SendEnv {
+		env[k] = v
+	}
+	timeout := o.FunctionTimeout
+	if timeout == 0 {
+		timeout = 10 * time.Second
+	}
+	conc := o.Concurrency
+	if conc == 0 {
+		conc = 10
+	}
+	return fcrt.Function{
+		Name: "send", Binary: bin, Env: env, Timeout: timeout, MemoryMB: 128, Concurrency: conc,
+		Region: LocalRegion, AccountID: LocalAccountID, LogProject: LocalProject, LogStore: LocalLogstore,
+		PreStop: true, AutoFreeze: o.AutoFreeze, Output: o.FunctionOutput, Logger: o.Logger,
+	}
+}
+
+// serve listens on 127.0.0.1:port and serves h; it returns host:port.
+func (s *Stack) serve(port int, h http.Handler) (string, error) {
+	ln, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(port)))
+	if err != nil {
+		return "", err
+	}
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	s.servers = append(s.servers, srv)
+	go func() {
+		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			slog.Error("local stack server stopped", "addr", ln.Addr().String(), "err", err)
+		}
+	}()
+	return ln.Addr().String(), nil
+}
+
+// Close stops the functions (running their preStop hooks), then the servers.
+func (s *Stack) Close() error {
+	var errs []error
+	s.once.Do(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		if s.Send != nil {
+			errs = append(errs, s.Send.Stop(ctx))
+		}
+		for _, srv := range s.servers {
+			errs = append(errs, srv.Shutdown(ctx))
+		}
+		if s.SLS != nil {
+			errs = append(errs, s.SLS.Close())
+		}
+		if s.tmp != "" {
+			os.RemoveAll(s.tmp)
+		}
+	})
+	return errors.Join(errs...)
+}

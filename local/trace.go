@@ -1,0 +1,67 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"os"
+	"time"
+
+	sls "github.com/aliyun/aliyun-log-go-sdk"
+	"github.com/aliyun/credentials-go/credentials"
+
+	"smsflow/local/stack"
+	"smsflow/local/sts"
+	"smsflow/shared/config"
+	"smsflow/shared/slsclient"
+	"smsflow/shared/timeline"
+)
+
+// traceCmd prints one message's timeline from SLS: the local emulator by
+// default, a real endpoint with -endpoint (credentials from the
+// credentials-go default chain).
+func traceCmd(args []string) error {
+	fs := flag.NewFlagSet("trace", flag.ContinueOnError)
+	port := os.Getenv("SMSFLOW_LOCAL_SLS_PORT")
+	if port == "" {
+		port = fmt.Sprint(stack.DefaultSLSPort)
+	}
+	endpoint := fs.String("endpoint", "127.0.0.1:"+port, "SLS endpoint (host[:port])")
+	project := fs.String("project", stack.LocalProject, "SLS project")
+	logstore := fs.String("logstore", stack.LocalLogstore, "SLS logstore")
+	since := fs.Duration("since", 24*time.Hour, "how far back to look")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		return fmt.Errorf("usage: trace [-endpoint host] [-project p] [-logstore l] [-since 24h] <trace_id>")
+	}
+	provider := &slsclient.Live{}
+	if config.IsLoopback(*endpoint) {
+		provider.Set(sls.Credentials{AccessKeyID: sts.LocalAccessKeyID, AccessKeySecret: sts.LocalAccessKeySecret})
+	} else {
+		cred, err := credentials.NewCredential(nil)
+		if err != nil {
+			return fmt.Errorf("credentials: %w", err)
+		}
+		m, err := cred.GetCredential()
+		if err != nil {
+			return fmt.Errorf("credentials: %w", err)
+		}
+		provider.Set(sls.Credentials{AccessKeyID: *m.AccessKeyId, AccessKeySecret: *m.AccessKeySecret, SecurityToken: deref(m.SecurityToken)})
+	}
+	client := slsclient.New(*endpoint, provider, 10*time.Second)
+	now := time.Now()
+	rows, err := timeline.Fetch(client, *project, *logstore, fs.Arg(0), now.Add(-*since), now.Add(time.Minute))
+	if err != nil {
+		return err
+	}
+	timeline.Render(os.Stdout, fs.Arg(0), rows)
+	return nil
+}
+
+func deref(p *string) string {
+	if p == nil {
+		return ""
+	}
+	return *p
+}

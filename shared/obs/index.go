@@ -1,0 +1,71 @@
+package obs
+
+import (
+	sls "github.com/aliyun/aliyun-log-go-sdk"
+)
+
+// FieldSpec describes one indexed field: its SLS index type and meaning.
+type FieldSpec struct {
+	Key  string
+	Type string // "text" or "long"
+	Doc  string
+}
+
+// Fields is the event schema: every key an event may carry. The logstore
+// index, docs/events.md and the deployment templates are checked against it.
+var Fields = []FieldSpec{
+	{KeyTime, "text", "event time, RFC 3339 with nanoseconds (SLS's __time__ holds seconds; the log's TimeNs the rest)"},
+	{KeyLevel, "text", "DEBUG, INFO, WARN or ERROR"},
+	{KeyEvent, "text", "event name: sms.request, sms.attempt, sms.result, sms.receipt, alert.*; `log` for a diagnostic line"},
+	{"message", "text", "text of a diagnostic line (event=log)"},
+	{KeyTraceID, "text", "W3C trace id (32 hex): the caller's when it sent traceparent"},
+	{KeySpanID, "text", "this event's span (16 hex); each Alibaba call has its own"},
+	{KeyParentSpanID, "text", "the parent span: the caller's span for a request, the request's span for an attempt"},
+	{KeyFCRequestID, "text", "FC's request id of the invocation"},
+	{KeyFunction, "text", "FC function name"},
+	{KeyQualifier, "text", "FC qualifier (LATEST, an alias)"},
+	{KeyVersion, "text", "FC version id"},
+	{KeyRegion, "text", "FC region"},
+	{KeyInstanceID, "text", "FC instance id (or host name)"},
+	{KeyPhoneMasked, "text", "masked numbers, comma-separated: 138****8000"},
+	{KeyPhoneHash, "text", "keyed HMAC-SHA256 of each number (32 hex), comma-separated"},
+	{KeyCountryCode, "text", "country calling codes of the numbers, comma-separated"},
+	{KeyNumberCount, "long", "how many numbers the request has"},
+	{KeySignName, "text", "SMS signature"},
+	{KeyTemplateCode, "text", "template code"},
+	{KeyTemplateParamKeys, "text", "template parameter NAMES, comma-separated (values are never logged)"},
+	{KeyOutID, "text", "the caller's out_id"},
+	{KeyBizID, "text", "Alibaba's BizId of an accepted send"},
+	{KeyUpstreamRequestID, "text", "Alibaba's RequestId"},
+	{KeyAttempt, "long", "1-based number of this Alibaba call (sms.attempt)"},
+	{KeyAttempts, "long", "how many Alibaba calls the request made (sms.result)"},
+	{KeyLatencyMS, "long", "duration of one Alibaba call, ms (sms.attempt)"},
+	{KeyDurationMS, "long", "duration of the whole request, ms (sms.result)"},
+	{KeyStatus, "text", "accepted, rejected, throttled, failed, unknown"},
+	{KeyErrorCode, "text", "Alibaba's code, or the API's error code for a refused request"},
+	{KeyErrorClass, "text", "caller, flow_control, throttling, transient, ambiguous, credentials, account, upstream, request"},
+	{KeyErrorMessage, "text", "what went wrong, without numbers or parameter values"},
+	{KeyRetryable, "text", "true when calling again is safe and useful"},
+	{KeyHTTPStatus, "long", "status the API answered"},
+	{KeyUpstreamStatus, "long", "HTTP status of Alibaba's answer (0 when none arrived)"},
+	{KeyCaller, "text", "who asked: token:<hash prefix>, or fc-signed"},
+	{KeyField, "text", "the request field a refusal is about"},
+}
+
+// tokens split text fields for search; ',' lets one hash or mask be found in
+// a multi-number list.
+var tokens = []string{",", " ", "'", "\"", ";", "=", "(", ")", "[", "]", "{", "}", "?", "@", "&", "<", ">", "/", ":", "\n", "\t", "\r"}
+
+// Index is the logstore index the events need: every field indexed with
+// analytics (doc_value), so alert rules and dashboards can run SQL on it.
+func Index() sls.Index {
+	keys := make(map[string]sls.IndexKey, len(Fields))
+	for _, f := range Fields {
+		k := sls.IndexKey{Type: f.Type, DocValue: true}
+		if f.Type == "text" {
+			k.Token = tokens
+		}
+		keys[f.Key] = k
+	}
+	return sls.Index{Keys: keys, Line: &sls.IndexLine{Token: tokens}}
+}

@@ -1,0 +1,139 @@
+// Package timeline tells the story of one message from its events in SLS:
+// the request, each Alibaba call with its latency and outcome, the result,
+// and the delivery receipt. It backs `go run ./local trace`.
+package timeline
+
+import (
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+	"time"
+
+	sls "github.com/aliyun/aliyun-log-go-sdk"
+
+	"smsflow/shared/obs"
+	"smsflow/shared/slsclient"
+)
+
+// Fetch reads every event of traceID logged in [from, to).
+func Fetch(c sls.ClientInterface, project, logstore, traceID string, from, to time.Time) ([]map[string]string, error) {
+	if !isHex(traceID, 32) {
+		return nil, fmt.Errorf("a trace id is 32 lower-case hex characters, got %q", traceID)
+	}
+	rows, err := slsclient.Query(c, project, logstore, obs.KeyTraceID+": "+traceID, from, to, 100)
+	if err != nil {
+		return nil, err
+	}
+	Sort(rows)
+	return rows, nil
+}
+
+func isHex(s string, n int) bool {
+	if len(s) != n {
+		return false
+	}
+	for _, c := range s {
+		if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f') {
+			return false
+		}
+	}
+	return true
+}
+
+var eventOrder = map[string]int{obs.EventRequest: 0, obs.EventAttempt: 1, obs.EventResult: 2, obs.EventReceipt: 3}
+
+// Sort orders events by time, then by their place in a message's life (a
+// request and its first attempt can share a timestamp).
+func Sort(rows []map[string]string) {
+	sort.SliceStable(rows, func(i, j int) bool {
+		ti, tj := rows[i][obs.KeyTime], rows[j][obs.KeyTime]
+		if ti != tj {
+			return parse(ti).Before(parse(tj))
+		}
+		if oi, oj := eventOrder[rows[i][obs.KeyEvent]], eventOrder[rows[j][obs.KeyEvent]]; oi != oj {
+			return oi < oj
+		}
+		return rows[i][obs.KeyAttempt] < rows[j][obs.KeyAttempt]
+	})
+}
+
+func parse(s string) time.Time {
+	t, _ := time.Parse(time.RFC3339Nano, s)
+	return t
+}
+
+// Render prints a readable timeline.
+func Render(w io.Writer, traceID string, rows []map[string]string) {
+	if len(rows) == 0 {
+		fmt.Fprintf(w, "trace %s: no events found (too early? SLS indexes within about a minute)\n", traceID)
+		return
+	}
+	start := parse(rows[0][obs.KeyTime])
+	fmt.Fprintf(w, "trace %s  (%d events)\n", traceID, len(rows))
+	final := ""
+	for _, r := range rows {
+		at := parse(r[obs.KeyTime])
+		name := r[obs.KeyEvent]
+		if name == obs.EventAttempt {
+			name += " #" + r[obs.KeyAttempt]
+		}
+		fmt.Fprintf(w, "  %s  %-8s %-15s %s\n", at.UTC().Format("15:04:05.000"), "+"+fmtMS(at.Sub(start)), name, describe(r))
+		switch r[obs.KeyEvent] {
+		case obs.EventResult:
+			final = r[obs.KeyStatus]
+		case obs.EventReceipt:
+			final = r[obs.KeyStatus]
+		}
+	}
+	if final != "" {
+		fmt.Fprintf(w, "  => %s\n", final)
+	}
+}
+
+func fmtMS(d time.Duration) string {
+	return fmt.Sprintf("%dms", d.Milliseconds())
+}
+
+// describe picks the fields that matter for each kind of event.
+func describe(r map[string]string) string {
+	var parts []string
+	add := func(label, key string) {
+		if v := r[key]; v != "" {
+			if label != "" {
+				v = label + "=" + v
+			}
+			parts = append(parts, v)
+		}
+	}
+	switch r[obs.KeyEvent] {
+	case obs.EventRequest:
+		add("to", obs.KeyPhoneMasked)
+		add("sign", obs.KeySignName)
+		add("template", obs.KeyTemplateCode)
+		add("params", obs.KeyTemplateParamKeys)
+		add("out_id", obs.KeyOutID)
+		add("caller", obs.KeyCaller)
+	case obs.EventAttempt:
+		add("", obs.KeyStatus)
+		add("latency_ms", obs.KeyLatencyMS)
+		add("code", obs.KeyErrorCode)
+		add("class", obs.KeyErrorClass)
+		add("biz_id", obs.KeyBizID)
+		add("request_id", obs.KeyUpstreamRequestID)
+		add("error", obs.KeyErrorMessage)
+	case obs.EventResult:
+		add("", obs.KeyStatus)
+		add("http", obs.KeyHTTPStatus)
+		add("duration_ms", obs.KeyDurationMS)
+		add("attempts", obs.KeyAttempts)
+		add("code", obs.KeyErrorCode)
+		add("field", obs.KeyField)
+		add("biz_id", obs.KeyBizID)
+	default:
+		add("", obs.KeyStatus)
+		add("code", obs.KeyErrorCode)
+		add("", "message")
+	}
+	return strings.Join(parts, "  ")
+}
