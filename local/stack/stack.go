@@ -16,6 +16,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"sort"
 	"strconv"
 	"sync"
 	"time"
@@ -59,6 +60,11 @@ type Options struct {
 	FunctionTimeout time.Duration
 	// Concurrency is the send function's instance concurrency (default 10).
 	Concurrency int
+
+	// Options of the parts that live in their own files.
+	Alert    AlertOptions
+	Idem     IdemOptions
+	Receipts ReceiptOptions
 }
 
 // Stack is a running local stack.
@@ -69,10 +75,40 @@ type Stack struct {
 
 	GatewayURL, DysmsAddr, SLSAddr string
 
+	// The parts that live in their own files.
+	AlertParts
+	IdemParts
+	ReceiptParts
+
+	// Banner lines the launcher prints, one per URL a user may want.
+	Banner []string
+
 	servers []*http.Server
+	closers []func(context.Context) error
 	tmp     string
 	once    sync.Once
 }
+
+// component is a part of the stack that starts after the core (the
+// emulators and the send function) and registers itself from its own file.
+type component struct {
+	name  string
+	order int
+	start func(ctx context.Context, s *Stack, o Options) error
+}
+
+var components []component
+
+// register adds a component; lower order starts first.
+func register(c component) { components = append(components, c) }
+
+// OnClose adds a function Close calls (in reverse order) before stopping
+// the servers.
+func (s *Stack) OnClose(f func(context.Context) error) { s.closers = append(s.closers, f) }
+
+// Serve listens on 127.0.0.1:port (0 = any free port), serves h until
+// Close, and returns host:port.
+func (s *Stack) Serve(port int, h http.Handler) (string, error) { return s.serve(port, h) }
 
 // PortsFromEnv reads SMSFLOW_LOCAL_{GATEWAY,DYSMS,SLS}_PORT over defaults.
 func PortsFromEnv(o *Options) error {
@@ -151,6 +187,12 @@ func Start(ctx context.Context, o Options) (*Stack, error) {
 	if err := s.Send.Warm(ctx); err != nil {
 		return nil, fmt.Errorf("starting the send function: %w", err)
 	}
+	sort.SliceStable(components, func(i, j int) bool { return components[i].order < components[j].order })
+	for _, c := range components {
+		if err := c.start(ctx, s, o); err != nil {
+			return nil, fmt.Errorf("starting %s: %w", c.name, err)
+		}
+	}
 	ok = true
 	return s, nil
 }
@@ -217,6 +259,9 @@ func (s *Stack) Close() error {
 	s.once.Do(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
+		for i := len(s.closers) - 1; i >= 0; i-- {
+			errs = append(errs, s.closers[i](ctx))
+		}
 		if s.Send != nil {
 			errs = append(errs, s.Send.Stop(ctx))
 		}
