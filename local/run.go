@@ -55,6 +55,9 @@ Then follow it:  go run ./local trace <trace_id from the answer>
 
 `, o.StateDir, s.GatewayURL, s.GatewayURL, s.DysmsAddr, s.SLSAddr, stack.LocalProject, stack.LocalLogstore,
 		sts.LocalAccessKeyID, sts.LocalAccessKeySecret, stack.LocalToken, s.GatewayURL, stack.LocalToken)
+	for _, line := range s.Banner {
+		fmt.Println("  " + line)
+	}
 	<-ctx.Done()
 	fmt.Fprintln(os.Stderr, "\nstopping ...")
 	return s.Close()
