@@ -5,7 +5,6 @@
 package sls
 
 import (
-	"context"
 	"database/sql"
 	"fmt"
 	"log/slog"
@@ -78,7 +77,5 @@ func (r *statusRecorder) WriteHeader(code int) {
 	r.status = code
 	r.ResponseWriter.WriteHeader(code)
 }
-
-func (s *Server) ctx(r *http.Request) context.Context { return r.Context() }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }

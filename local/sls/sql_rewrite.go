@@ -35,7 +35,13 @@ var unsupportedKeywords = map[string]bool{
 	"WINDOW": true, "VALUES": true, "UNNEST": true, "CROSS": true,
 	"INSERT": true, "UPDATE": true, "DELETE": true, "CREATE": true, "DROP": true, "ALTER": true,
 	"PRAGMA": true, "ATTACH": true, "DETACH": true,
+	// SQLite-only syntax that Presto would refuse or read differently.
+	"GLOB": true, "REGEXP": true, "MATCH": true, "ISNULL": true, "NOTNULL": true, "COLLATE": true,
+	"CURRENT_TIMESTAMP": true, "CURRENT_DATE": true, "CURRENT_TIME": true,
 }
+
+// sqliteHiddenColumns exist on every SQLite table but not in SLS.
+var sqliteHiddenColumns = map[string]bool{"ROWID": true, "_ROWID_": true, "OID": true}
 
 var clauseStarts = map[string]bool{"WHERE": true, "GROUP": true, "HAVING": true, "ORDER": true, "LIMIT": true}
 
@@ -167,6 +173,8 @@ func refuseUnsupported(toks []sqlToken, first int) *apiError {
 			return errQuery("line 1:%d: %s is not supported by the local SLS emulator", t.pos+1, upper)
 		case upper == "SELECT" && i != first:
 			return errQuery("line 1:%d: subqueries are not supported by the local SLS emulator", t.pos+1)
+		case sqliteHiddenColumns[upper]:
+			return errQuery("line 1:%d: Column '%s' cannot be resolved", t.pos+1, t.text)
 		}
 	}
 	return nil
