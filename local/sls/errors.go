@@ -49,6 +49,8 @@ const (
 	codeInternalServerError  = "InternalServerError"
 	codeNotSupported         = "NotSupported"
 	codeInvalidTimeRange     = "InvalidTimeRange"
+	codeInvalidLine          = "InvalidLine"
+	codeInvalidOffset        = "InvalidOffset"
 )
 
 func errProjectNotExist(project string) *apiError {
@@ -56,7 +58,7 @@ func errProjectNotExist(project string) *apiError {
 }
 
 func errLogStoreNotExist(logstore string) *apiError {
-	return newAPIError(http.StatusNotFound, codeLogStoreNotExist, "logstore %s does not exist", logstore)
+	return newAPIError(http.StatusNotFound, codeLogStoreNotExist, "logstore %s does not exist.", logstore)
 }
 
 func errInternal(err error) *apiError {

@@ -32,8 +32,8 @@ func (s *Server) handleGetLogs(req *request) *apiError {
 	if err := json.Unmarshal(req.body, &in); err != nil {
 		return newAPIError(http.StatusBadRequest, codePostBodyInvalid, "invalid GetLogs body: %v", err)
 	}
-	if in.From > in.To {
-		return newAPIError(http.StatusBadRequest, codeInvalidTimeRange, "from %d is after to %d", in.From, in.To)
+	if e := checkGetLogsParams(in); e != nil {
+		return e
 	}
 	ctx := req.r.Context()
 	_, idx, err := s.currentIndexVersion(ctx, req.project, req.logstore)
@@ -41,7 +41,7 @@ func (s *Server) handleGetLogs(req *request) *apiError {
 		return errInternal(err)
 	}
 	if idx == nil {
-		return newAPIError(http.StatusBadRequest, codeIndexConfigNotExist, "logstore %s without index config", req.logstore)
+		return newAPIError(http.StatusBadRequest, codeIndexConfigNotExist, "logstore without index config")
 	}
 	search, sqlText := splitQuery(in.Query)
 	tree, err := parseSearch(search)
@@ -81,6 +81,21 @@ func (s *Server) handleGetLogs(req *request) *apiError {
 	req.w.Header().Set("x-log-count", strconv.Itoa(len(data)))
 	if err := writeEncoded(req.w, req.r.Header.Get("Accept-Encoding"), "application/json", body); err != nil {
 		return errInternal(err)
+	}
+	return nil
+}
+
+// checkGetLogsParams applies the GetLogs API reference: [from, to) must not
+// be empty, line is 0..100 (0 = default 100), offset is not negative.
+func checkGetLogsParams(in getLogsRequest) *apiError {
+	if in.From >= in.To {
+		return newAPIError(http.StatusBadRequest, codeInvalidTimeRange, "request time range is invalid")
+	}
+	if in.Line < 0 || in.Line > maxSearchLines {
+		return newAPIError(http.StatusBadRequest, codeInvalidLine, "line is invalid")
+	}
+	if in.Offset < 0 {
+		return newAPIError(http.StatusBadRequest, codeInvalidOffset, "offset is invalid")
 	}
 	return nil
 }
@@ -164,10 +179,10 @@ func rawLogs(recs []*logRecord, in getLogsRequest) []map[string]string {
 		sort.SliceStable(ordered, func(i, j int) bool { return ordered[i].time > ordered[j].time })
 	}
 	line := in.Line
-	if line <= 0 || line > maxSearchLines {
+	if line == 0 {
 		line = maxSearchLines
 	}
-	offset := max(in.Offset, 0)
+	offset := in.Offset
 	if offset >= int64(len(ordered)) {
 		return nil
 	}

@@ -15,8 +15,8 @@ func (s *Server) handleGetHistograms(req *request) *apiError {
 	q := req.r.URL.Query()
 	from, err1 := strconv.ParseInt(q.Get("from"), 10, 64)
 	to, err2 := strconv.ParseInt(q.Get("to"), 10, 64)
-	if err1 != nil || err2 != nil || from > to {
-		return newAPIError(http.StatusBadRequest, codeInvalidTimeRange, "from/to must be unix times with from <= to")
+	if err1 != nil || err2 != nil || from >= to {
+		return newAPIError(http.StatusBadRequest, codeInvalidTimeRange, "request time range is invalid")
 	}
 	interval, _ := strconv.ParseInt(q.Get("interval"), 10, 64)
 	if interval <= 0 {
@@ -28,7 +28,7 @@ func (s *Server) handleGetHistograms(req *request) *apiError {
 		return errInternal(err)
 	}
 	if idx == nil {
-		return newAPIError(http.StatusBadRequest, codeIndexConfigNotExist, "logstore %s without index config", req.logstore)
+		return newAPIError(http.StatusBadRequest, codeIndexConfigNotExist, "logstore without index config")
 	}
 	search, _ := splitQuery(q.Get("query"))
 	tree, err := parseSearch(search)

@@ -11,9 +11,13 @@ import (
 	"github.com/gogo/protobuf/proto"
 )
 
-// maxLogsPerGroup is the most logs one LogGroup may carry; the SDK's
-// producer clamps MaxBatchCount to the same 40960.
-const maxLogsPerGroup = 40960
+// PutLogs limits from the PutLogs API reference: a log group may carry at
+// most 4096 logs and 3 MB (400 PostBodyTooLarge, "Logs must be less than or
+// equal to 3 MB and 4096 entries."). The 10 MB request limit (413) is in route.go.
+const (
+	maxLogsPerGroup  = 4096
+	maxGroupRawBytes = 3 << 20
+)
 
 func (s *Server) handlePutLogs(req *request, hashKey string) *apiError {
 	raw, e := decodeBody(req.r.Header, req.body)
@@ -22,11 +26,11 @@ func (s *Server) handlePutLogs(req *request, hashKey string) *apiError {
 	}
 	group := &slssdk.LogGroup{}
 	if err := proto.Unmarshal(raw, group); err != nil {
-		return newAPIError(http.StatusBadRequest, codePostBodyInvalid, "invalid LogGroup protobuf: %v", err)
+		return newAPIError(http.StatusBadRequest, codePostBodyInvalid, "Protobuffer content cannot be parsed.")
 	}
-	if len(group.Logs) > maxLogsPerGroup {
-		return newAPIError(http.StatusBadRequest, codePostBodyInvalid,
-			"log group has %d logs, more than %d", len(group.Logs), maxLogsPerGroup)
+	if len(group.Logs) > maxLogsPerGroup || len(raw) > maxGroupRawBytes {
+		return newAPIError(http.StatusBadRequest, codePostBodyTooLarge,
+			"Logs must be less than or equal to 3 MB and 4096 entries.")
 	}
 	if group.GetSource() == "" { // SLS fills in the client address
 		host, _, _ := net.SplitHostPort(req.r.RemoteAddr)

@@ -1,6 +1,7 @@
 package sls
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -90,3 +91,17 @@ func TestPutLogsToUnknownLogstoreOrProject(t *testing.T) {
 type nopKitLogger struct{}
 
 func (nopKitLogger) Log(...any) error { return nil }
+
+func TestLogGroupOverDocumentedLimitsIsRefused(t *testing.T) {
+	env := newTestEnv(t, Options{})
+	var logs []*slssdk.Log
+	for i := 0; i < maxLogsPerGroup+1; i++ {
+		logs = append(logs, logOf(time.Now(), "i", "x"))
+	}
+	asSLSError(t, env.client.PutLogs(testProject, testLogstore, groupOf(logs...)), "PostBodyTooLarge", 400)
+	big := strings.Repeat("x", maxGroupRawBytes)
+	asSLSError(t, env.client.PutLogs(testProject, testLogstore, groupOf(logOf(time.Now(), "big", big))), "PostBodyTooLarge", 400)
+	if err := env.client.PutLogs(testProject, testLogstore, groupOf(logs[:maxLogsPerGroup]...)); err != nil {
+		t.Fatalf("a group of exactly %d logs: %v", maxLogsPerGroup, err)
+	}
+}

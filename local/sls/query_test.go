@@ -245,3 +245,20 @@ func TestGetHistogramsCountsMatchesPerInterval(t *testing.T) {
 		t.Fatalf("histograms = %+v", resp)
 	}
 }
+
+func TestGetLogsParameterChecks(t *testing.T) {
+	env := newTestEnv(t, Options{})
+	base := seedEvents(t, env)
+	for _, tc := range []struct {
+		req  slssdk.GetLogRequest
+		code string
+	}{
+		{slssdk.GetLogRequest{From: base, To: base, Query: "*"}, "InvalidTimeRange"},
+		{slssdk.GetLogRequest{From: base + 10, To: base, Query: "*"}, "InvalidTimeRange"},
+		{slssdk.GetLogRequest{From: base, To: base + 120, Query: "*", Lines: 101}, "InvalidLine"},
+		{slssdk.GetLogRequest{From: base, To: base + 120, Query: "*", Offset: -1}, "InvalidOffset"},
+	} {
+		_, err := env.client.GetLogsV3(testProject, testLogstore, &tc.req)
+		asSLSError(t, err, tc.code, 400)
+	}
+}
