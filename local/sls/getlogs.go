@@ -44,6 +44,9 @@ func (s *Server) handleGetLogs(req *request) *apiError {
 		return newAPIError(http.StatusBadRequest, codeIndexConfigNotExist, "logstore without index config")
 	}
 	search, sqlText := splitQuery(in.Query)
+	if sqlText == "" && startsWithSelect(search) {
+		return errQuery("sql query must follow search query,please read syntax doc")
+	}
 	tree, err := parseSearch(search)
 	if err != nil {
 		return errQuery("invalid query: %v", err)
@@ -98,6 +101,11 @@ func checkGetLogsParams(in getLogsRequest) *apiError {
 		return newAPIError(http.StatusBadRequest, codeInvalidOffset, "offset is invalid")
 	}
 	return nil
+}
+
+func startsWithSelect(q string) bool {
+	f := strings.Fields(q)
+	return len(f) > 0 && strings.EqualFold(f[0], "select")
 }
 
 // splitQuery cuts "<search> | <sql>" at the first "|" outside quotes.

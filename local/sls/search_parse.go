@@ -206,6 +206,9 @@ func (p *searchParser) parsePrimary() (searchNode, error) {
 	if !t.quoted && t.text == "*" {
 		return matchAll{}, nil
 	}
+	if !t.quoted && strings.ContainsAny(t.text[:1], "*?") {
+		return nil, fmt.Errorf("only support * or ? in the middle or end of the query")
+	}
 	op, ok := p.peek()
 	if !ok || op.quoted {
 		return fullText{value: t.text, phrase: t.quoted}, nil
@@ -219,6 +222,9 @@ func (p *searchParser) parsePrimary() (searchNode, error) {
 		}
 		if !v.quoted && strings.ContainsRune(searchPunct, rune(v.text[0])) {
 			return nil, fmt.Errorf("%s: expects a value, got %q at %d", t.text, v.text, v.pos+1)
+		}
+		if !v.quoted && v.text != "*" && strings.ContainsAny(v.text[:1], "*?") {
+			return nil, fmt.Errorf("only support * or ? in the middle or end of the query")
 		}
 		return fieldTerm{key: t.text, value: v.text, phrase: v.quoted}, nil
 	case op.text == ">" || op.text == ">=" || op.text == "<" || op.text == "<=" || op.text == "=":

@@ -239,33 +239,38 @@ var (
 	reNear       = regexp.MustCompile(`near "([^"]*)": syntax error`)
 )
 
-// sqliteError turns an engine error into SLS's ParameterInvalid with a
-// Presto-style "line 1:<col>:" position where one can be found.
+// sqliteError turns an engine error into SLS's ParameterInvalid with the
+// message SLS gives for the same mistake, positioned like Presto.
 func sqliteError(err error, sqlText string) *apiError {
+	q := strings.TrimSpace(sqlText)
 	msg := err.Error()
 	if m := reNoColumn.FindStringSubmatch(msg); m != nil {
 		name := strings.Trim(m[1], "[]\"")
-		return errQuery("line 1:%d: Column '%s' cannot be resolved;please add the column in the index attribute",
-			wordColumn(sqlText, name), name)
+		if i := runeIndex(q, `"`+name+`"`); i >= 0 {
+			return errAt(q, i, "Column '%s' cannot be resolved; it seems %s is wrapper by \";if %s is a string ,not a key field, please use '%s'",
+				name, name, name, name)
+		}
+		return errAt(q, max(runeIndex(q, name), 0), "Column '%s' cannot be resolved;please add the column in the index attribute", name)
 	}
 	if m := reNoFunction.FindStringSubmatch(msg); m != nil {
-		return errQuery("line 1:%d: Function '%s' not registered", wordColumn(sqlText, m[1]), m[1])
+		return errAt(q, max(runeIndex(q, m[1]), 0), "Function %s not registered", m[1])
 	}
 	if m := reWrongArgs.FindStringSubmatch(msg); m != nil {
 		name := strings.TrimSuffix(m[1], "()")
-		return errQuery("line 1:%d: Unexpected parameters for function %s", wordColumn(sqlText, name), name)
+		return errAt(q, max(runeIndex(q, name), 0), "Unexpected parameters for function %s", name)
 	}
 	if m := reNear.FindStringSubmatch(msg); m != nil {
-		return errQuery("line 1:%d: mismatched input '%s'", wordColumn(sqlText, m[1]), m[1])
+		return errAt(q, max(runeIndex(q, m[1]), 0), "mismatched input '%s'", m[1])
 	}
 	return errQuery("sql error: %s", msg)
 }
 
-// wordColumn answers the 1-based position of word in the SQL (1 if absent).
-func wordColumn(sqlText, word string) int {
-	i := strings.Index(strings.ToLower(strings.TrimSpace(sqlText)), strings.ToLower(word))
+// runeIndex answers the rune offset of the first case-insensitive
+// occurrence of word in q, or -1.
+func runeIndex(q, word string) int {
+	i := strings.Index(strings.ToLower(q), strings.ToLower(word))
 	if i < 0 {
-		return 1
+		return -1
 	}
-	return len([]rune(strings.TrimSpace(sqlText)[:i])) + 1
+	return len([]rune(q[:i]))
 }

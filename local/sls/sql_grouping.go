@@ -23,7 +23,7 @@ type selectItem struct {
 	ordinalText string
 }
 
-func checkGrouping(toks []sqlToken, first int) *apiError {
+func checkGrouping(q string, toks []sqlToken, first int) *apiError {
 	items := selectItems(toks, first)
 	groupIdents, groupOrdinals, hasGroupBy := groupByTerms(toks)
 	aggregated := hasGroupBy
@@ -39,7 +39,7 @@ func checkGrouping(toks []sqlToken, first int) *apiError {
 		}
 		for _, c := range it.columns {
 			if !groupIdents[strings.ToLower(c.text)] {
-				return errQuery("line 1:%d: '%s' must be an aggregate expression or appear in GROUP BY clause", c.pos+1, c.text)
+				return errAt(q, c.pos, "Column '%s' not in GROUP BY clause;please add the column in the index attribute", c.text)
 			}
 		}
 	}

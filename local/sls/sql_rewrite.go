@@ -64,12 +64,12 @@ func rewriteSQL(q, logstore, table string) (*rewrittenSQL, *apiError) {
 	}
 	first := nextSolid(toks, -1)
 	if first < 0 || !toks[first].is("SELECT") {
-		return nil, errQuery("line 1:1: the local SLS emulator runs SELECT statements only")
+		return nil, errAt(q, 0, "the local SLS emulator runs SELECT statements only")
 	}
-	if e := refuseUnsupported(toks, first); e != nil {
+	if e := refuseUnsupported(q, toks, first); e != nil {
 		return nil, e
 	}
-	if e := checkGrouping(toks, first); e != nil {
+	if e := checkGrouping(q, toks, first); e != nil {
 		return nil, e
 	}
 	out := &rewrittenSQL{aliases: map[string]bool{}}
@@ -84,15 +84,14 @@ func rewriteSQL(q, logstore, table string) (*rewrittenSQL, *apiError) {
 		if skip[i] {
 			continue
 		}
-		col := t.pos + 1
 		switch t.kind {
 		case tkPunct:
 			if t.text == ";" {
-				return nil, errQuery("line 1:%d: only one statement is allowed", col)
+				return nil, errAt(q, t.pos, "only one statement is allowed")
 			}
 		case tkQuotedIdent:
 			if strings.ContainsAny(t.text, "[]") {
-				return nil, errQuery("line 1:%d: identifier %q is not supported", col, t.text)
+				return nil, errAt(q, t.pos, "identifier %q is not supported", t.text)
 			}
 			parts[i] = "[" + t.text + "]"
 		case tkIdent:
@@ -104,12 +103,12 @@ func rewriteSQL(q, logstore, table string) (*rewrittenSQL, *apiError) {
 			case next >= 0 && toks[next].text == "(" && toks[next].kind == tkPunct && !keywordsBeforeParen[upper]:
 				name, ok := sqlFunctions[strings.ToLower(t.text)]
 				if !ok {
-					return nil, errQuery("line 1:%d: Function '%s' not registered", col, strings.ToLower(t.text))
+					return nil, errAt(q, t.pos, "Function %s not registered", strings.ToLower(t.text))
 				}
 				parts[i] = name
 			case t.depth == 0 && upper == "FROM":
 				hasFrom = true
-				if e := checkFromTarget(toks, i, logstore); e != nil {
+				if e := checkFromTarget(q, toks, i, logstore); e != nil {
 					return nil, e
 				}
 				parts[next] = table
@@ -141,28 +140,28 @@ func rewriteSQL(q, logstore, table string) (*rewrittenSQL, *apiError) {
 }
 
 // checkFromTarget accepts FROM log or FROM <logstore>, then a clause or end.
-func checkFromTarget(toks []sqlToken, from int, logstore string) *apiError {
+func checkFromTarget(q string, toks []sqlToken, from int, logstore string) *apiError {
 	target := nextSolid(toks, from)
 	if target < 0 {
-		return errQuery("line 1:%d: FROM needs a table", toks[from].pos+1)
+		return errAt(q, toks[from].pos, "FROM needs a table")
 	}
 	t := toks[target]
 	if (t.kind != tkIdent && t.kind != tkQuotedIdent) || (t.text != "log" && t.text != logstore) {
-		return errQuery("line 1:%d: Table '%s' does not exist (use log or the logstore name)", t.pos+1, t.text)
+		return errAt(q, t.pos, "Table '%s' does not exist (use log or the logstore name)", t.text)
 	}
 	after := nextSolid(toks, target)
 	if after >= 0 && !(toks[after].kind == tkIdent && clauseStarts[strings.ToUpper(toks[after].text)]) {
-		return errQuery("line 1:%d: only a single table (log) is supported after FROM", toks[after].pos+1)
+		return errAt(q, toks[after].pos, "only a single table (log) is supported after FROM")
 	}
 	return nil
 }
 
 // refuseUnsupported rejects, before anything else is looked at, valid SLS
 // SQL the emulator does not run, so the error names the real reason.
-func refuseUnsupported(toks []sqlToken, first int) *apiError {
+func refuseUnsupported(q string, toks []sqlToken, first int) *apiError {
 	for i, t := range toks {
 		if t.kind == tkPunct && t.text == ";" {
-			return errQuery("line 1:%d: only one statement is allowed", t.pos+1)
+			return errAt(q, t.pos, "only one statement is allowed")
 		}
 		if t.kind != tkIdent {
 			continue
@@ -170,11 +169,11 @@ func refuseUnsupported(toks []sqlToken, first int) *apiError {
 		upper := strings.ToUpper(t.text)
 		switch {
 		case unsupportedKeywords[upper]:
-			return errQuery("line 1:%d: %s is not supported by the local SLS emulator", t.pos+1, upper)
+			return errAt(q, t.pos, "%s is not supported by the local SLS emulator", upper)
 		case upper == "SELECT" && i != first:
-			return errQuery("line 1:%d: subqueries are not supported by the local SLS emulator", t.pos+1)
+			return errAt(q, t.pos, "subqueries are not supported by the local SLS emulator")
 		case sqliteHiddenColumns[upper]:
-			return errQuery("line 1:%d: Column '%s' cannot be resolved", t.pos+1, t.text)
+			return errAt(q, t.pos, "Column '%s' cannot be resolved;please add the column in the index attribute", t.text)
 		}
 	}
 	return nil
@@ -219,4 +218,21 @@ func nullsLast(toks []sqlToken, parts []string) {
 		last = j
 	}
 	finish()
+}
+
+// errAt is ParameterInvalid with Presto's "line L:C: " prefix for a rune
+// offset in the SQL text.
+func errAt(q string, offset int, format string, args ...any) *apiError {
+	line, col := 1, 1
+	for i, r := range []rune(q) {
+		if i >= offset {
+			break
+		}
+		if r == '\n' {
+			line, col = line+1, 1
+		} else {
+			col++
+		}
+	}
+	return errQuery("line %d:%d: "+format, append([]any{line, col}, args...)...)
 }

@@ -62,7 +62,7 @@ func tokenizeSQL(q string) ([]sqlToken, error) {
 				}
 			}
 			if i >= len(rs) {
-				return nil, fmt.Errorf("line 1:%d: unterminated string literal", start+1)
+				return nil, fmt.Errorf("unterminated string literal at %d", start+1)
 			}
 			i++
 			out = append(out, sqlToken{kind: tkString, text: string(rs[start:i]), pos: start, depth: depth})
@@ -81,7 +81,7 @@ func tokenizeSQL(q string) ([]sqlToken, error) {
 				b.WriteRune(rs[i])
 			}
 			if i >= len(rs) {
-				return nil, fmt.Errorf("line 1:%d: unterminated quoted identifier", start+1)
+				return nil, fmt.Errorf("unterminated quoted identifier at %d", start+1)
 			}
 			i++
 			out = append(out, sqlToken{kind: tkQuotedIdent, text: b.String(), pos: start, depth: depth})
@@ -110,7 +110,7 @@ func tokenizeSQL(q string) ([]sqlToken, error) {
 			if text == ")" {
 				depth--
 				if depth < 0 {
-					return nil, fmt.Errorf("line 1:%d: mismatched input ')'", start+1)
+					return nil, fmt.Errorf("mismatched input ')' at %d", start+1)
 				}
 			}
 			out = append(out, sqlToken{kind: tkPunct, text: text, pos: start, depth: depth})
@@ -120,7 +120,7 @@ func tokenizeSQL(q string) ([]sqlToken, error) {
 		}
 	}
 	if depth != 0 {
-		return nil, fmt.Errorf("line 1:%d: missing ')'", len(rs)+1)
+		return nil, fmt.Errorf("missing ')' at %d", len(rs)+1)
 	}
 	return out, nil
 }
