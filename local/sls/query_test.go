@@ -211,6 +211,7 @@ func TestSQLRefusals(t *testing.T) {
 		{"other table", "* | SELECT count(1) FROM users", "Table 'users' does not exist"},
 		{"not a select", "* | DELETE FROM log", "SELECT statements only"},
 		{"two statements", "* | SELECT 1; SELECT 2", "only one statement"},
+		{"array literal", "* | SELECT approx_percentile(latency_ms, ARRAY[0.5, 0.9]) AS p", "ARRAY is not supported"},
 		{"sqlite glob", "* | SELECT count(1) WHERE status GLOB 'f*'", "GLOB is not supported"},
 		{"sqlite rowid", "* | SELECT max(rowid)", "Column 'rowid' cannot be resolved"},
 		{"double-quoted unknown column", `* | SELECT "nope"`, "Column 'nope' cannot be resolved"},

@@ -37,7 +37,12 @@ func queryColumns(idx *slssdk.Index) []sqlColumn {
 		}
 	}
 	sort.Strings(keys)
+	seen := map[string]bool{} // SQL names are case-insensitive: keep the first
 	for _, k := range keys {
+		if seen[strings.ToLower(k)] {
+			continue
+		}
+		seen[strings.ToLower(k)] = true
 		t := idx.Keys[k].Type
 		sqlType := map[string]string{"long": "INTEGER", "double": "REAL"}[t]
 		if sqlType == "" {

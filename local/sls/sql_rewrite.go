@@ -38,6 +38,8 @@ var unsupportedKeywords = map[string]bool{
 	// SQLite-only syntax that Presto would refuse or read differently.
 	"GLOB": true, "REGEXP": true, "MATCH": true, "ISNULL": true, "NOTNULL": true, "COLLATE": true,
 	"CURRENT_TIMESTAMP": true, "CURRENT_DATE": true, "CURRENT_TIME": true,
+	// Presto types and constructors the emulator has no equivalent for.
+	"ARRAY": true, "MAP": true, "INTERVAL": true, "TRY_CAST": true,
 }
 
 // sqliteHiddenColumns exist on every SQLite table but not in SLS.
