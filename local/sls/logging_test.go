@@ -29,7 +29,7 @@ func (b *lockedBuffer) String() string {
 
 func TestEmulatorNeverLogsLogContentsOrQueries(t *testing.T) {
 	out := &lockedBuffer{}
-	env := newTestEnv(t, Options{Logger: slog.New(slog.NewTextHandler(out, nil))})
+	env := newTestEnv(t, Options{Logger: slog.New(slog.NewTextHandler(out, &slog.HandlerOptions{Level: slog.LevelDebug}))})
 	if err := env.client.CreateIndex(testProject, testLogstore, testIndex()); err != nil {
 		t.Fatal(err)
 	}

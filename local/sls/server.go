@@ -63,8 +63,13 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
 	project := projectFromHost(r.Host)
 	s.route(rec, r, project)
-	// Only metadata is logged: never bodies, queries or log contents.
-	s.log.Info("sls request", "method", r.Method, "path", r.URL.Path, "project", project,
+	// Only metadata is logged: never bodies, queries or log contents. The
+	// producer writes often, so successes are Debug and refusals Info.
+	level := slog.LevelDebug
+	if rec.status >= 400 {
+		level = slog.LevelInfo
+	}
+	s.log.Log(r.Context(), level, "sls request", "method", r.Method, "path", r.URL.Path, "project", project,
 		"status", rec.status, "request_id", reqID, "ms", time.Since(start).Milliseconds())
 }
 
