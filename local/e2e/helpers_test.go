@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -16,6 +17,7 @@ import (
 	"smsflow/local/stack"
 	"smsflow/local/sts"
 	"smsflow/shared/slsclient"
+	"smsflow/shared/timeline"
 )
 
 // syncBuffer collects what the functions print, safely across processes'
@@ -154,4 +156,28 @@ func httpGet(url string) (int, error) {
 	}
 	resp.Body.Close()
 	return resp.StatusCode, nil
+}
+
+func itoa(i int) string { return strconv.Itoa(i) }
+
+func moduleRoot(t testing.TB) string {
+	root, err := stack.ModuleRoot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return root
+}
+
+// sortEvents orders a trace's events as the timeline does.
+func sortEvents(rows []map[string]string) { timeline.Sort(rows) }
+
+func queryPage(t testing.TB, s *stack.Stack, q string, offset int64) []map[string]string {
+	t.Helper()
+	now := time.Now()
+	resp, err := slsClient(s).GetLogsV3(stack.LocalProject, stack.LocalLogstore, &sls.GetLogRequest{
+		From: now.Add(-time.Hour).Unix(), To: now.Add(time.Minute).Unix(), Query: q, Lines: 100, Offset: offset})
+	if err != nil || !resp.IsComplete() {
+		t.Fatalf("GetLogs %q offset %d: %v", q, offset, err)
+	}
+	return resp.Logs
 }
