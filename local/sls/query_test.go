@@ -211,6 +211,8 @@ func TestSQLRefusals(t *testing.T) {
 		{"other table", "* | SELECT count(1) FROM users", "Table 'users' does not exist"},
 		{"not a select", "* | DELETE FROM log", "SELECT statements only"},
 		{"two statements", "* | SELECT 1; SELECT 2", "only one statement"},
+		{"text column against a number", "* | SELECT count(1) AS n WHERE status > 100", "line 1:35: '>' cannot be applied to varchar, integer"},
+		{"number column against a string", "* | SELECT count(1) AS n WHERE latency_ms = '100'", "'=' cannot be applied to bigint, varchar(3)"},
 		{"array literal", "* | SELECT approx_percentile(latency_ms, ARRAY[0.5, 0.9]) AS p", "ARRAY is not supported"},
 		{"sqlite glob", "* | SELECT count(1) WHERE status GLOB 'f*'", "GLOB is not supported"},
 		{"sqlite rowid", "* | SELECT max(rowid)", "Column 'rowid' cannot be resolved"},

@@ -95,11 +95,15 @@ func columnValue(rec *logRecord, c sqlColumn) any {
 // connection, runs the rewritten statement and formats every value as SLS
 // does (strings; NULL as "null").
 func (s *Server) runSQL(ctx context.Context, sqlText, logstore string, idx *slssdk.Index, recs []*logRecord) ([]string, []map[string]string, *apiError) {
-	rw, e := rewriteSQL(sqlText, logstore, queryTable)
+	cols := queryColumns(idx)
+	columnTypes := make(map[string]string, len(cols))
+	for _, c := range cols {
+		columnTypes[strings.ToLower(c.name)] = c.sqlType
+	}
+	rw, e := rewriteSQL(sqlText, logstore, queryTable, columnTypes)
 	if e != nil {
 		return nil, nil, e
 	}
-	cols := queryColumns(idx)
 	conn, err := s.db.Conn(ctx)
 	if err != nil {
 		return nil, nil, errInternal(err)

@@ -57,7 +57,7 @@ type rewrittenSQL struct {
 // FROM log/<logstore> (or no FROM) becomes FROM table, "quoted" identifiers
 // become [bracketed] ones (SQLite would read an unknown "x" as a string),
 // functions are mapped, and LIMIT 100 is added when there is none.
-func rewriteSQL(q, logstore, table string) (*rewrittenSQL, *apiError) {
+func rewriteSQL(q, logstore, table string, columnTypes map[string]string) (*rewrittenSQL, *apiError) {
 	q = strings.TrimSpace(q)
 	q = strings.TrimSpace(strings.TrimSuffix(q, ";"))
 	toks, err := tokenizeSQL(q)
@@ -72,6 +72,9 @@ func rewriteSQL(q, logstore, table string) (*rewrittenSQL, *apiError) {
 		return nil, e
 	}
 	if e := checkGrouping(q, toks, first); e != nil {
+		return nil, e
+	}
+	if e := checkComparisonTypes(q, toks, columnTypes); e != nil {
 		return nil, e
 	}
 	out := &rewrittenSQL{aliases: map[string]bool{}}
