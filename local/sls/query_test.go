@@ -269,3 +269,13 @@ func TestGetLogsParameterChecks(t *testing.T) {
 		asSLSError(t, err, tc.code, 400)
 	}
 }
+
+func TestGetLogsAnswersZstdWhenAsked(t *testing.T) {
+	env := newTestEnv(t, Options{})
+	base := seedEvents(t, env)
+	resp, err := env.client.GetLogsV3(testProject, testLogstore, &slssdk.GetLogRequest{
+		From: base, To: base + 120, Query: "* | SELECT count(1) AS n", CompressType: slssdk.Compress_ZSTD})
+	if err != nil || len(resp.Logs) != 1 || resp.Logs[0]["n"] != "5" {
+		t.Fatalf("zstd GetLogs = %+v, %v", resp, err)
+	}
+}
