@@ -28,15 +28,18 @@ func WithInvocation(ctx context.Context) context.Context {
 	if !ok || fc == nil {
 		return ctx
 	}
-	return context.WithValue(ctx, invocationKey{}, Invocation{RequestID: fc.RequestID, Function: fc.Function.Name,
+	return context.WithValue(ctx, invocationKey{}, &Invocation{RequestID: fc.RequestID, Function: fc.Function.Name,
 		Qualifier: fc.Service.Qualifier, Version: fc.Service.VersionId, Region: fc.Region,
 		LogProject: fc.Service.LogProject, LogStore: fc.Service.LogStore})
 }
 
 // InvocationFrom returns the invocation WithInvocation stored, if any.
 func InvocationFrom(ctx context.Context) (Invocation, bool) {
-	inv, ok := ctx.Value(invocationKey{}).(Invocation)
-	return inv, ok
+	inv, ok := ctx.Value(invocationKey{}).(*Invocation)
+	if !ok {
+		return Invocation{}, false
+	}
+	return *inv, true
 }
 
 // Middleware gives every request the invocation's details and a batch of
@@ -77,18 +80,9 @@ func (h *ContextHandler) Enabled(ctx context.Context, l slog.Level) bool {
 
 // Handle adds the context fields, then passes the record on.
 func (h *ContextHandler) Handle(ctx context.Context, r slog.Record) error {
-	if sc, ok := trace.FromContext(ctx); ok {
-		r.AddAttrs(slog.String(KeyTraceID, sc.TraceIDString()), slog.String(KeySpanID, sc.SpanIDString()))
-		if p := sc.ParentIDString(); p != "" {
-			r.AddAttrs(slog.String(KeyParentSpanID, p))
-		}
+	for _, f := range contextFields(ctx, nil) {
+		r.AddAttrs(slog.String(f.Key, f.Value))
 	}
-	if inv, ok := InvocationFrom(ctx); ok {
-		r.AddAttrs(slog.String(KeyFCRequestID, inv.RequestID), slog.String(KeyFunction, inv.Function),
-			slog.String(KeyQualifier, inv.Qualifier), slog.String(KeyVersion, inv.Version),
-			slog.String(KeyRegion, inv.Region))
-	}
-	r.AddAttrs(slog.String(KeyInstanceID, InstanceID))
 	return h.next.Handle(ctx, r)
 }
 
@@ -100,4 +94,19 @@ func (h *ContextHandler) WithAttrs(as []slog.Attr) slog.Handler {
 // WithGroup keeps the wrapping.
 func (h *ContextHandler) WithGroup(name string) slog.Handler {
 	return &ContextHandler{next: h.next.WithGroup(name)}
+}
+
+// contextFields appends what ctx says about the trace and the invocation.
+func contextFields(ctx context.Context, fields []Field) []Field {
+	if traceID, spanID, parent, ok := trace.IDsFromContext(ctx); ok {
+		fields = append(fields, Field{KeyTraceID, traceID}, Field{KeySpanID, spanID})
+		if parent != "" {
+			fields = append(fields, Field{KeyParentSpanID, parent})
+		}
+	}
+	if inv, ok := InvocationFrom(ctx); ok {
+		fields = append(fields, Field{KeyFCRequestID, inv.RequestID}, Field{KeyFunction, inv.Function},
+			Field{KeyQualifier, inv.Qualifier}, Field{KeyVersion, inv.Version}, Field{KeyRegion, inv.Region})
+	}
+	return append(fields, Field{KeyInstanceID, InstanceID})
 }

@@ -1,6 +1,7 @@
 package obs
 
 import (
+	"context"
 	"encoding/json"
 	"log/slog"
 	"strconv"
@@ -35,14 +36,15 @@ func isEventName(msg string) bool {
 
 // eventFrom flattens a record. Diagnostic lines keep their text in
 // `message` under event=log, so `event` only ever holds schema names.
-func eventFrom(r slog.Record, pre []Field) Event {
-	fields := make([]Field, 0, r.NumAttrs()+len(pre)+4)
+func eventFrom(ctx context.Context, r slog.Record, pre []Field) Event {
+	fields := make([]Field, 0, r.NumAttrs()+len(pre)+14)
 	fields = append(fields, Field{KeyTime, r.Time.UTC().Format(time.RFC3339Nano)}, Field{KeyLevel, r.Level.String()})
 	if isEventName(r.Message) {
 		fields = append(fields, Field{KeyEvent, r.Message})
 	} else {
 		fields = append(fields, Field{KeyEvent, "log"}, Field{"message", r.Message})
 	}
+	fields = contextFields(ctx, fields)
 	fields = append(fields, pre...)
 	r.Attrs(func(a slog.Attr) bool {
 		fields = appendAttr(fields, "", a)

@@ -27,9 +27,11 @@ func NewHandler(s *Shipper, level slog.Leveler) *Handler {
 	return &Handler{level: level, ship: s}
 }
 
-// NewLogger is the logger functions use: context fields, then shipping.
+// NewLogger is the logger functions use. The Handler adds the context's
+// trace and invocation fields itself (no ContextHandler in front): going
+// through Record.AddAttrs would copy every record.
 func NewLogger(s *Shipper) *slog.Logger {
-	return slog.New(WithContext(NewHandler(s, nil)))
+	return slog.New(NewHandler(s, nil))
 }
 
 // Enabled reports whether l is logged.
@@ -37,7 +39,7 @@ func (h *Handler) Enabled(_ context.Context, l slog.Level) bool { return l >= h.
 
 // Handle flattens the record and batches or ships it.
 func (h *Handler) Handle(ctx context.Context, r slog.Record) error {
-	e := eventFrom(r, h.fields)
+	e := eventFrom(ctx, r, h.fields)
 	if b := batchFrom(ctx); b != nil {
 		b.add(e)
 		return nil
@@ -86,6 +88,9 @@ func batchFrom(ctx context.Context) *Batch {
 
 func (b *Batch) add(e Event) {
 	b.mu.Lock()
+	if b.events == nil {
+		b.events = make([]Event, 0, 8)
+	}
 	b.events = append(b.events, e)
 	b.mu.Unlock()
 }

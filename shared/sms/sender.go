@@ -79,8 +79,9 @@ func (s *Sender) Send(ctx context.Context, req Request, hook AttemptHook) (Outco
 		TemplateCode:  tea.String(req.TemplateCode),
 		TemplateParam: params,
 	}
-	if req.OutID != "" {
-		api.OutId = tea.String(req.OutID)
+	// The OutId links the receipts back to this trace (outid.go).
+	if out := WireOutID(ctx, req.OutID); out != "" {
+		api.OutId = tea.String(out)
 	}
 	var attempts []Attempt
 	for n := 1; ; n++ {

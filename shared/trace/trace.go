@@ -137,13 +137,33 @@ func (sc SpanContext) Traceparent() string {
 
 type ctxKey struct{}
 
+// inContext is a span with its ids already rendered: every log line of a
+// request carries them, and hex-encoding them each time costs allocations.
+type inContext struct {
+	sc                      SpanContext
+	traceID, spanID, parent string
+}
+
 // NewContext returns ctx carrying sc.
 func NewContext(ctx context.Context, sc SpanContext) context.Context {
-	return context.WithValue(ctx, ctxKey{}, sc)
+	return context.WithValue(ctx, ctxKey{}, &inContext{sc: sc, traceID: sc.TraceIDString(), spanID: sc.SpanIDString(), parent: sc.ParentIDString()})
 }
 
 // FromContext returns the span in ctx, if any.
 func FromContext(ctx context.Context) (SpanContext, bool) {
-	sc, ok := ctx.Value(ctxKey{}).(SpanContext)
-	return sc, ok
+	c, ok := ctx.Value(ctxKey{}).(*inContext)
+	if !ok {
+		return SpanContext{}, false
+	}
+	return c.sc, true
+}
+
+// IDsFromContext returns the rendered trace, span and parent span ids of
+// the span in ctx (parent "" for a root span).
+func IDsFromContext(ctx context.Context) (traceID, spanID, parentID string, ok bool) {
+	c, ok := ctx.Value(ctxKey{}).(*inContext)
+	if !ok {
+		return "", "", "", false
+	}
+	return c.traceID, c.spanID, c.parent, true
 }

@@ -1,0 +1,6 @@
+package benchmarks
+
+import "testing"
+
+func BenchmarkSlogEvent(b *testing.B) { SlogEvent(b) }
+func BenchmarkZapEvent(b *testing.B)  { ZapEvent(b) }

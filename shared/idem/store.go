@@ -1,0 +1,198 @@
+package idem
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"time"
+)
+
+// Store is the idempotency store and send limiter. It is safe for
+// concurrent use.
+type Store struct {
+	b         backend
+	kind      string
+	retention time.Duration
+	lease     time.Duration
+	now       func() time.Time
+}
+
+// Kinds of store.
+const (
+	KindRedis  = "redis"
+	KindMemory = "memory"
+)
+
+// Kind is "redis" or "memory".
+func (s *Store) Kind() string { return s.kind }
+
+// Shared reports whether every instance sees the same store. A memory store
+// is per instance: it catches retries that reach the same instance only.
+func (s *Store) Shared() bool { return s.kind == KindRedis }
+
+// Retention is how long a stored answer is replayed.
+func (s *Store) Retention() time.Duration { return s.retention }
+
+// Ping checks the store answers.
+func (s *Store) Ping(ctx context.Context) error {
+	if err := s.b.ping(ctx); err != nil {
+		return fmt.Errorf("%w: %w", ErrUnavailable, err)
+	}
+	return nil
+}
+
+// Close releases the store's connections.
+func (s *Store) Close() error { return s.b.close() }
+
+// ClaimStatus says what Claim found.
+type ClaimStatus int
+
+const (
+	// Claimed: the caller owns the key and must Complete or Release it.
+	Claimed ClaimStatus = iota + 1
+	// Replay: the key has a stored answer (Record.Result).
+	Replay
+	// InFlight: another request holds the key and its lease is running.
+	InFlight
+	// Mismatch: the key was used with another payload.
+	Mismatch
+)
+
+func (c ClaimStatus) String() string {
+	switch c {
+	case Claimed:
+		return "claimed"
+	case Replay:
+		return "replay"
+	case InFlight:
+		return "in_flight"
+	case Mismatch:
+		return "mismatch"
+	}
+	return "invalid"
+}
+
+// Claim is Claim's answer.
+type Claim struct {
+	Status ClaimStatus
+	// Key is the store key (a hash) to Complete or Release.
+	Key string
+	// Token is the owner's token when Status is Claimed.
+	Token string
+	// Record is the record found (for Replay, InFlight, Mismatch).
+	Record Record
+}
+
+// maxRaces bounds how often Claim re-reads a record that changed under it.
+const maxRaces = 5
+
+// Claim takes key (a hash from Keyer.Key) for the payload with fingerprint
+// fp, or answers why the caller must not send.
+func (s *Store) Claim(ctx context.Context, key, fp, traceID string) (Claim, error) {
+	for range maxRaces {
+		now := s.now()
+		mine := Record{State: StateInFlight, Fingerprint: fp, Token: newToken(), ClaimedAt: now.UnixMilli(),
+			LeaseUntil: now.Add(s.lease).UnixMilli(), TraceID: traceID}
+		ok, err := s.b.setNX(ctx, key, mine.encode(), s.retention)
+		if err != nil {
+			return Claim{}, fmt.Errorf("%w: claim: %w", ErrUnavailable, err)
+		}
+		if ok {
+			return Claim{Status: Claimed, Key: key, Token: mine.Token}, nil
+		}
+		raw, found, err := s.b.get(ctx, key)
+		if err != nil {
+			return Claim{}, fmt.Errorf("%w: read claim: %w", ErrUnavailable, err)
+		}
+		if !found {
+			continue // expired between the two calls: claim again
+		}
+		rec, err := decodeRecord(raw)
+		if err != nil {
+			return Claim{}, fmt.Errorf("idempotency record is not readable: %w", err)
+		}
+		switch {
+		case rec.Fingerprint != fp:
+			return Claim{Status: Mismatch, Key: key, Record: rec}, nil
+		case rec.State == StateDone:
+			return Claim{Status: Replay, Key: key, Record: rec}, nil
+		case rec.Leased(now):
+			return Claim{Status: InFlight, Key: key, Record: rec}, nil
+		}
+		// The owner's lease ran out without an answer: it crashed, was
+		// frozen or recycled mid-send. Whether the SMS left is unknown, so
+		// record exactly that; it is never sent again automatically.
+		abandoned := rec
+		abandoned.State = StateDone
+		abandoned.Result = &Result{Status: "unknown", Class: "ambiguous", Abandoned: true}
+		swapped, err := s.b.swap(ctx, key, raw, abandoned.encode(), 0)
+		if err != nil {
+			return Claim{}, fmt.Errorf("%w: record abandoned claim: %w", ErrUnavailable, err)
+		}
+		if swapped {
+			return Claim{Status: Replay, Key: key, Record: abandoned}, nil
+		}
+	}
+	return Claim{}, fmt.Errorf("%w: the record kept changing during the claim", ErrUnavailable)
+}
+
+// Complete stores the answer of the claim (key, token) for the retention
+// window. It also overwrites an unknown outcome recorded for the same claim
+// after its lease ran out: a late true answer is better than unknown.
+func (s *Store) Complete(ctx context.Context, key, token string, res Result) error {
+	for range maxRaces {
+		raw, found, err := s.b.get(ctx, key)
+		if err != nil {
+			return fmt.Errorf("%w: read claim: %w", ErrUnavailable, err)
+		}
+		if !found {
+			return fmt.Errorf("idempotency claim vanished before its answer was stored")
+		}
+		rec, err := decodeRecord(raw)
+		if err != nil {
+			return fmt.Errorf("idempotency record is not readable: %w", err)
+		}
+		if rec.Token != token {
+			return fmt.Errorf("idempotency claim belongs to another request")
+		}
+		rec.State, rec.Result = StateDone, &res
+		ok, err := s.b.swap(ctx, key, raw, rec.encode(), s.retention)
+		if err != nil {
+			return fmt.Errorf("%w: store answer: %w", ErrUnavailable, err)
+		}
+		if ok {
+			return nil
+		}
+	}
+	return fmt.Errorf("%w: the record kept changing while storing the answer", ErrUnavailable)
+}
+
+// Release gives up the claim (key, token): use it only when the message was
+// provably not sent, so that a retry with the same key may send.
+func (s *Store) Release(ctx context.Context, key, token string) error {
+	raw, found, err := s.b.get(ctx, key)
+	if err != nil {
+		return fmt.Errorf("%w: read claim: %w", ErrUnavailable, err)
+	}
+	if !found {
+		return nil
+	}
+	rec, err := decodeRecord(raw)
+	if err != nil {
+		return fmt.Errorf("idempotency record is not readable: %w", err)
+	}
+	if rec.Token != token || rec.State != StateInFlight {
+		return nil // not ours any more: leave it
+	}
+	if _, err := s.b.drop(ctx, key, raw); err != nil {
+		return fmt.Errorf("%w: release claim: %w", ErrUnavailable, err)
+	}
+	return nil
+}
+
+func newToken() string {
+	b := make([]byte, 12)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
