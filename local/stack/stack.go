@@ -62,9 +62,10 @@ type Options struct {
 	Concurrency int
 
 	// Options of the parts that live in their own files.
-	Alert    AlertOptions
-	Idem     IdemOptions
-	Receipts ReceiptOptions
+	Alert     AlertOptions
+	Idem      IdemOptions
+	Receipts  ReceiptOptions
+	Dashboard DashboardOptions
 }
 
 // Stack is a running local stack.
@@ -79,6 +80,7 @@ type Stack struct {
 	AlertParts
 	IdemParts
 	ReceiptParts
+	DashboardParts
 
 	// Banner lines the launcher prints, one per URL a user may want.
 	Banner []string
@@ -110,7 +112,7 @@ func (s *Stack) OnClose(f func(context.Context) error) { s.closers = append(s.cl
 // Close, and returns host:port.
 func (s *Stack) Serve(port int, h http.Handler) (string, error) { return s.serve(port, h) }
 
-// PortsFromEnv reads SMSFLOW_LOCAL_{GATEWAY,DYSMS,SLS}_PORT over defaults.
+// PortsFromEnv reads SMSFLOW_LOCAL_{GATEWAY,DYSMS,SLS,DASHBOARD}_PORT over defaults.
 func PortsFromEnv(o *Options) error {
 	for _, p := range []struct {
 		env string
@@ -120,6 +122,7 @@ func PortsFromEnv(o *Options) error {
 		{"SMSFLOW_LOCAL_GATEWAY_PORT", &o.GatewayPort, DefaultGatewayPort},
 		{"SMSFLOW_LOCAL_DYSMS_PORT", &o.DysmsPort, DefaultDysmsPort},
 		{"SMSFLOW_LOCAL_SLS_PORT", &o.SLSPort, DefaultSLSPort},
+		{"SMSFLOW_LOCAL_DASHBOARD_PORT", &o.Dashboard.Port, DefaultDashboardPort},
 	} {
 		*p.dst = p.def
 		if v := os.Getenv(p.env); v != "" {
