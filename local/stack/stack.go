@@ -60,6 +60,9 @@ type Options struct {
 	FunctionTimeout time.Duration
 	// Concurrency is the send function's instance concurrency (default 10).
 	Concurrency int
+	// Unbound runs the send function without a bound logstore, so its
+	// events go to stdout only (the benchmark's no-shipping baseline).
+	Unbound bool
 
 	// Options of the parts that live in their own files.
 	Alert     AlertOptions
@@ -233,11 +236,16 @@ func (s *Stack) sendFunction(o Options, bin string) fcrt.Function {
 	if conc == 0 {
 		conc = 10
 	}
-	return fcrt.Function{
+	fn := fcrt.Function{
 		Name: "send", Binary: bin, Env: env, Timeout: timeout, MemoryMB: 128, Concurrency: conc,
 		Region: LocalRegion, AccountID: LocalAccountID, LogProject: LocalProject, LogStore: LocalLogstore,
 		PreStop: true, AutoFreeze: o.AutoFreeze, Output: o.FunctionOutput, Logger: o.Logger,
 	}
+	if o.Unbound {
+		fn.LogProject, fn.LogStore = "", ""
+		delete(env, "SMSFLOW_SLS_ENDPOINT")
+	}
+	return fn
 }
 
 // serve listens on 127.0.0.1:port and serves h; it returns host:port.
