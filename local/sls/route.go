@@ -79,6 +79,8 @@ func (s *Server) dispatch(req *request) *apiError {
 		return s.handleListLogStores(req)
 	case len(parts) == 1 && parts[0] == "logstores" && method == http.MethodPost:
 		return s.handleCreateLogStore(req)
+	case len(parts) >= 1 && parts[0] == "dashboards":
+		return s.dispatchDashboards(req, parts[1:])
 	case len(parts) >= 2 && parts[0] == "logstores":
 		req.logstore = parts[1]
 		return s.dispatchLogstore(req, parts[2:])
