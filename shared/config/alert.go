@@ -1,0 +1,84 @@
+package config
+
+import (
+	"fmt"
+	"time"
+)
+
+// AlertSLS says where the alert function reads events and keeps its state.
+// Every location defaults to the function's bound logConfig (FC's
+// logproject/logstore of the invocation), through SMSFLOW_SLS_PROJECT and
+// SMSFLOW_SLS_LOGSTORE when those are set.
+type AlertSLS struct {
+	// QueryProject and QueryLogstore hold the sms.* events the rules query
+	// (the send function's logstore).
+	QueryProject  string `env:"SMSFLOW_ALERT_QUERY_PROJECT"`
+	QueryLogstore string `env:"SMSFLOW_ALERT_QUERY_LOGSTORE"`
+	// StateProject and StateLogstore receive the alert.state records. A
+	// logstore of its own is advised in production: each run reads the
+	// state shard back over StateLookback, and a shard shared with all
+	// sms.* traffic makes that read large.
+	StateProject  string `env:"SMSFLOW_ALERT_STATE_PROJECT"`
+	StateLogstore string `env:"SMSFLOW_ALERT_STATE_LOGSTORE"`
+	// StateLookback is how far back each run reads the state log. It must
+	// cover the longest repeat_interval of the rules (48 h covers the
+	// defaults with room to spare).
+	StateLookback time.Duration `env:"SMSFLOW_ALERT_STATE_LOOKBACK" envDefault:"48h"`
+	// SLSTimeout bounds one GetLogs, PutLogs or PullLogs call, SDK retries
+	// included. A rule query with SQL can take seconds on a busy logstore.
+	SLSTimeout time.Duration `env:"SMSFLOW_ALERT_SLS_TIMEOUT" envDefault:"10s"`
+}
+
+// AlertRules picks the rule file (see docs/alerts.md); both empty = the
+// embedded defaults, both set = an error.
+type AlertRules struct {
+	RulesFile string `env:"SMSFLOW_ALERT_RULES_FILE"`
+	RulesYAML string `env:"SMSFLOW_ALERT_RULES_YAML"`
+}
+
+// AlertChannelSecrets are the variables the default rule file's channels
+// name. They are listed here so deployment descriptors declare them; a
+// rule file may name other variables, which are read the same way.
+type AlertChannelSecrets struct {
+	WebhookURL     string `env:"SMSFLOW_ALERT_WEBHOOK_URL" secret:"true"`
+	WebhookSecret  string `env:"SMSFLOW_ALERT_WEBHOOK_SECRET" secret:"true"`
+	DingTalkURL    string `env:"SMSFLOW_ALERT_DINGTALK_URL" secret:"true"`
+	DingTalkSecret string `env:"SMSFLOW_ALERT_DINGTALK_SECRET" secret:"true"`
+	WeComURL       string `env:"SMSFLOW_ALERT_WECOM_URL" secret:"true"`
+	LarkURL        string `env:"SMSFLOW_ALERT_LARK_URL" secret:"true"`
+	LarkSecret     string `env:"SMSFLOW_ALERT_LARK_SECRET" secret:"true"`
+	// OncallPhones are comma-separated numbers: personal data, kept out of
+	// descriptors in clear like a secret.
+	OncallPhones string `env:"SMSFLOW_ALERT_ONCALL_PHONES" secret:"true"`
+}
+
+// Alert is the configuration of functions/alert.
+type Alert struct {
+	// Dysms is the client of the SMS channel (the shared sender).
+	Dysms
+	// Logs is where the function's own alert.* events are shipped.
+	Logs
+	AlertSLS
+	AlertRules
+	AlertChannelSecrets
+	// SendTimeout bounds one notification on one channel.
+	SendTimeout time.Duration `env:"SMSFLOW_ALERT_SEND_TIMEOUT" envDefault:"10s"`
+}
+
+// Validate checks what env parsing cannot.
+func (a Alert) Validate() error {
+	if err := a.Dysms.Validate(); err != nil {
+		return err
+	}
+	switch {
+	case a.StateLookback < time.Hour:
+		return fmt.Errorf("SMSFLOW_ALERT_STATE_LOOKBACK must be at least 1h (it must cover the longest repeat_interval), got %s", a.StateLookback)
+	case a.SLSTimeout < time.Second:
+		return fmt.Errorf("SMSFLOW_ALERT_SLS_TIMEOUT must be at least 1s, got %s", a.SLSTimeout)
+	case a.SendTimeout < time.Second:
+		return fmt.Errorf("SMSFLOW_ALERT_SEND_TIMEOUT must be at least 1s, got %s", a.SendTimeout)
+	case a.RulesFile != "" && a.RulesYAML != "":
+		return fmt.Errorf("set only one of SMSFLOW_ALERT_RULES_FILE and SMSFLOW_ALERT_RULES_YAML")
+	}
+	return nil
+}
