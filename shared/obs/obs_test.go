@@ -9,6 +9,7 @@ import (
 	"go/token"
 	"log/slog"
 	"net/http/httptest"
+	"os"
 	"strconv"
 	"strings"
 	"testing"
@@ -144,4 +145,17 @@ func TestEveryKeyIsInTheSchema(t *testing.T) {
 		}
 		return true
 	})
+}
+
+// docs/events.md documents every field of the schema.
+func TestEventsDocListsEveryField(t *testing.T) {
+	doc, err := os.ReadFile("../../docs/events.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range Fields {
+		if !strings.Contains(string(doc), "| `"+f.Key+"` | "+f.Type+" |") {
+			t.Errorf("docs/events.md lacks a row for %q (%s)", f.Key, f.Type)
+		}
+	}
 }
