@@ -1,0 +1,75 @@
+package config
+
+import (
+	"fmt"
+	"time"
+)
+
+// Idempotency configures the idempotency store and per-number send limits
+// (shared/idem, docs/idempotency.md).
+type Idempotency struct {
+	// RedisAddr is host:port of a Redis or Tair (standard, non-cluster)
+	// instance. Empty: the HTTP function keeps keys in its own memory (and
+	// says so loudly); the dispatch function refuses to start.
+	RedisAddr     string `env:"SMSFLOW_REDIS_ADDR"`
+	RedisUsername string `env:"SMSFLOW_REDIS_USERNAME"`
+	RedisPassword string `env:"SMSFLOW_REDIS_PASSWORD" secret:"true"`
+	RedisDB       int    `env:"SMSFLOW_REDIS_DB"`
+	// RedisTLS connects with TLS (Tair's public endpoints need it).
+	RedisTLS bool `env:"SMSFLOW_REDIS_TLS"`
+	// RedisTimeout bounds one store call: past it the store counts as down
+	// and keyed requests are refused (503) rather than risk a double send.
+	RedisTimeout time.Duration `env:"SMSFLOW_REDIS_TIMEOUT" envDefault:"500ms"`
+	// Retention is how long a stored answer is replayed for its key.
+	Retention time.Duration `env:"SMSFLOW_IDEMPOTENCY_RETENTION" envDefault:"24h"`
+	// Lease is how long a claim may stay in flight before its owner counts
+	// as dead and the outcome as unknown. Keep it above the function
+	// timeout, or a slow but live send is declared unknown.
+	Lease time.Duration `env:"SMSFLOW_IDEMPOTENCY_LEASE" envDefault:"2m"`
+	// SendLimits are per-number limits by template kind:
+	// "verification=1/1m,5/1h;notification=50/24h"; kind "*" covers
+	// templates that TemplateKinds does not name.
+	SendLimits string `env:"SMSFLOW_SEND_LIMITS" envDefault:"verification=1/1m,5/1h"`
+	// TemplateKinds names each template's kind: "SMS_OTP=verification,...".
+	TemplateKinds string `env:"SMSFLOW_TEMPLATE_KINDS"`
+}
+
+// Validate checks the durations (the limit syntax is checked by idem.Open).
+func (c Idempotency) Validate() error {
+	switch {
+	case c.RedisTimeout < 10*time.Millisecond:
+		return fmt.Errorf("SMSFLOW_REDIS_TIMEOUT must be at least 10ms, got %s", c.RedisTimeout)
+	case c.Retention < time.Minute:
+		return fmt.Errorf("SMSFLOW_IDEMPOTENCY_RETENTION must be at least 1m, got %s", c.Retention)
+	case c.Lease < 5*time.Second || c.Lease >= c.Retention:
+		return fmt.Errorf("SMSFLOW_IDEMPOTENCY_LEASE must be at least 5s and below the retention, got %s", c.Lease)
+	}
+	return nil
+}
+
+// Dispatch is the configuration of functions/dispatch.
+type Dispatch struct {
+	Dysms
+	Privacy
+	Logs
+	Idempotency
+}
+
+// Validate checks what env parsing cannot. The dispatch function gets its
+// messages at least once: without a shared store a redelivery would send
+// again, so a store and a stable hash key (to derive its keys) are required.
+func (c Dispatch) Validate() error {
+	if err := c.Dysms.Validate(); err != nil {
+		return err
+	}
+	if err := c.Idempotency.Validate(); err != nil {
+		return err
+	}
+	if c.RedisAddr == "" {
+		return fmt.Errorf("SMSFLOW_REDIS_ADDR is required: at-least-once delivery without a shared idempotency store would send duplicates")
+	}
+	if c.PhoneHashKey == "" {
+		return fmt.Errorf("SMSFLOW_PHONE_HASH_KEY is required with a shared idempotency store: every instance must derive the same keys")
+	}
+	return nil
+}

@@ -1,0 +1,108 @@
+package idem
+
+import (
+	"context"
+	"errors"
+	"strconv"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+)
+
+// NewRedis returns a store on a Redis (or Tair) client. Use a standard,
+// non-cluster instance: the send-limit script touches one key per number
+// and window in one call.
+func NewRedis(c *redis.Client, retention, lease time.Duration) *Store {
+	return &Store{b: &redisBackend{c: c}, kind: KindRedis, retention: retention, lease: lease, now: time.Now}
+}
+
+type redisBackend struct{ c *redis.Client }
+
+func (r *redisBackend) setNX(ctx context.Context, key string, val []byte, ttl time.Duration) (bool, error) {
+	// SET key val NX PX ttl: the claim and its expiry in one atomic command.
+	err := r.c.SetArgs(ctx, key, val, redis.SetArgs{Mode: "NX", TTL: ttl}).Err()
+	if errors.Is(err, redis.Nil) {
+		return false, nil
+	}
+	return err == nil, err
+}
+
+func (r *redisBackend) get(ctx context.Context, key string) ([]byte, bool, error) {
+	b, err := r.c.Get(ctx, key).Bytes()
+	if errors.Is(err, redis.Nil) {
+		return nil, false, nil
+	}
+	return b, err == nil, err
+}
+
+// swapScript replaces a value only if it is still the one the caller read.
+var swapScript = redis.NewScript(`
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+if ARGV[3] == '0' then
+  redis.call('SET', KEYS[1], ARGV[2], 'KEEPTTL')
+else
+  redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
+end
+return 1`)
+
+func (r *redisBackend) swap(ctx context.Context, key string, old, val []byte, ttl time.Duration) (bool, error) {
+	n, err := swapScript.Run(ctx, r.c, []string{key}, old, val, strconv.FormatInt(ttl.Milliseconds(), 10)).Int()
+	return n == 1, err
+}
+
+var dropScript = redis.NewScript(`
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+return redis.call('DEL', KEYS[1])`)
+
+func (r *redisBackend) drop(ctx context.Context, key string, old []byte) (bool, error) {
+	n, err := dropScript.Run(ctx, r.c, []string{key}, old).Int()
+	return n == 1, err
+}
+
+// takeScript is a sliding-window log per key (a sorted set of send times):
+// trim what fell out of each window; if any window is full answer the wait
+// until its oldest counted send leaves it; else count the send everywhere.
+// ARGV: now (ms), member, then per key its window (ms) and limit.
+var takeScript = redis.NewScript(`
+local now = tonumber(ARGV[1])
+local wait = 0
+for i, key in ipairs(KEYS) do
+  local per = tonumber(ARGV[1 + 2*i])
+  local limit = tonumber(ARGV[2 + 2*i])
+  redis.call('ZREMRANGEBYSCORE', key, '-inf', now - per)
+  local n = redis.call('ZCARD', key)
+  if n >= limit then
+    local oldest = redis.call('ZRANGE', key, n - limit, n - limit, 'WITHSCORES')
+    local w = tonumber(oldest[2]) + per - now
+    if w > wait then wait = w end
+  end
+end
+if wait > 0 then return wait end
+for i, key in ipairs(KEYS) do
+  redis.call('ZADD', key, now, ARGV[2])
+  redis.call('PEXPIRE', key, tonumber(ARGV[1 + 2*i]))
+end
+return 0`)
+
+func (r *redisBackend) take(ctx context.Context, windows []windowKey, member string, now time.Time) (time.Duration, error) {
+	keys := make([]string, len(windows))
+	args := []any{now.UnixMilli(), member}
+	for i, w := range windows {
+		keys[i] = w.key
+		args = append(args, w.per.Milliseconds(), w.limit)
+	}
+	ms, err := takeScript.Run(ctx, r.c, keys, args...).Int64()
+	return time.Duration(ms) * time.Millisecond, err
+}
+
+func (r *redisBackend) untake(ctx context.Context, keys []string, member string) error {
+	pipe := r.c.Pipeline()
+	for _, k := range keys {
+		pipe.ZRem(ctx, k, member)
+	}
+	_, err := pipe.Exec(ctx)
+	return err
+}
+
+func (r *redisBackend) ping(ctx context.Context) error { return r.c.Ping(ctx).Err() }
+func (r *redisBackend) close() error                   { return r.c.Close() }

@@ -1,0 +1,220 @@
+package idem
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/alicebob/miniredis/v2"
+	"github.com/redis/go-redis/v9"
+
+	"smsflow/shared/idem/redistest"
+)
+
+// clock is a settable time for the store's leases and windows.
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *clock) now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+func (c *clock) add(d time.Duration) {
+	c.mu.Lock()
+	c.t = c.t.Add(d)
+	c.mu.Unlock()
+}
+
+// backends runs f against every store kind: memory, miniredis and a real
+// redis-server (the one production talks to).
+func backends(t *testing.T, f func(t *testing.T, s *Store, c *clock)) {
+	t.Run("memory", func(t *testing.T) {
+		c := &clock{t: time.Now()}
+		s := NewMemory(time.Hour, time.Minute)
+		s.now, s.b.(*memory).now = c.now, c.now
+		f(t, s, c)
+	})
+	t.Run("miniredis", func(t *testing.T) {
+		m := miniredis.RunT(t)
+		c := &clock{t: time.Now()}
+		s := NewRedis(redis.NewClient(&redis.Options{Addr: m.Addr()}), time.Hour, time.Minute)
+		s.now = c.now
+		defer s.Close()
+		f(t, s, c)
+	})
+	t.Run("redis-server", func(t *testing.T) {
+		srv := redistest.Start(t)
+		c := &clock{t: time.Now()}
+		s := NewRedis(redis.NewClient(&redis.Options{Addr: srv.Addr}), time.Hour, time.Minute)
+		s.now = c.now
+		defer s.Close()
+		f(t, s, c)
+	})
+}
+
+func TestClaimLifecycle(t *testing.T) {
+	backends(t, func(t *testing.T, s *Store, c *clock) {
+		ctx := context.Background()
+		key := StoreKey("k1")
+		first, err := s.Claim(ctx, key, "fp-a", "trace-1")
+		if err != nil || first.Status != Claimed || first.Token == "" {
+			t.Fatalf("first claim: %+v %v", first, err)
+		}
+		if again, _ := s.Claim(ctx, key, "fp-a", "trace-2"); again.Status != InFlight || again.Record.TraceID != "trace-1" {
+			t.Fatalf("second claim while in flight: %+v", again)
+		}
+		if other, _ := s.Claim(ctx, key, "fp-b", "trace-3"); other.Status != Mismatch {
+			t.Fatalf("claim with another payload: %+v", other)
+		}
+		if err := s.Complete(ctx, key, "not-the-owner", Result{Status: "accepted"}); err == nil {
+			t.Fatal("a stranger completed the claim")
+		}
+		res := Result{Status: "accepted", BizID: "B1", HTTPStatus: 200, Body: []byte(`{"status":"accepted"}`)}
+		if err := s.Complete(ctx, key, first.Token, res); err != nil {
+			t.Fatal(err)
+		}
+		replay, err := s.Claim(ctx, key, "fp-a", "trace-4")
+		if err != nil || replay.Status != Replay || replay.Record.Result.BizID != "B1" || string(replay.Record.Result.Body) != `{"status":"accepted"}` {
+			t.Fatalf("replay: %+v %v", replay, err)
+		}
+		if other, _ := s.Claim(ctx, key, "fp-b", ""); other.Status != Mismatch {
+			t.Fatalf("done key with another payload: %+v", other)
+		}
+	})
+}
+
+func TestReleaseLetsARetrySend(t *testing.T) {
+	backends(t, func(t *testing.T, s *Store, c *clock) {
+		ctx := context.Background()
+		key := StoreKey("k2")
+		first, _ := s.Claim(ctx, key, "fp", "")
+		if err := s.Release(ctx, key, "stranger"); err != nil {
+			t.Fatal(err)
+		}
+		if again, _ := s.Claim(ctx, key, "fp", ""); again.Status != InFlight {
+			t.Fatalf("a stranger's release freed the claim: %+v", again)
+		}
+		if err := s.Release(ctx, key, first.Token); err != nil {
+			t.Fatal(err)
+		}
+		if again, _ := s.Claim(ctx, key, "fp", ""); again.Status != Claimed {
+			t.Fatalf("claim after release: %+v", again)
+		}
+	})
+}
+
+func TestExpiredLeaseBecomesUnknownNeverASend(t *testing.T) {
+	backends(t, func(t *testing.T, s *Store, c *clock) {
+		ctx := context.Background()
+		key := StoreKey("k3")
+		crashed, _ := s.Claim(ctx, key, "fp", "trace-1")
+		c.add(61 * time.Second) // past the one-minute lease
+		got, err := s.Claim(ctx, key, "fp", "trace-2")
+		if err != nil || got.Status != Replay || got.Record.Result.Status != "unknown" || !got.Record.Result.Abandoned || got.Record.TraceID != "trace-1" {
+			t.Fatalf("claim after the owner's lease ran out: %+v %v", got, err)
+		}
+		if again, _ := s.Claim(ctx, key, "fp", ""); again.Status != Replay || again.Record.Result.Status != "unknown" {
+			t.Fatalf("abandoned claim is not stable: %+v", again)
+		}
+		// The owner was only slow: its late, true answer replaces unknown.
+		if err := s.Complete(ctx, key, crashed.Token, Result{Status: "accepted", BizID: "late"}); err != nil {
+			t.Fatal(err)
+		}
+		if again, _ := s.Claim(ctx, key, "fp", ""); again.Record.Result.BizID != "late" {
+			t.Fatalf("late answer not stored: %+v", again)
+		}
+	})
+}
+
+func TestConcurrentClaimsHaveOneWinner(t *testing.T) {
+	backends(t, func(t *testing.T, s *Store, c *clock) {
+		var won atomic.Int32
+		var wg sync.WaitGroup
+		for range 20 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				if cl, err := s.Claim(context.Background(), StoreKey("race"), "fp", ""); err == nil && cl.Status == Claimed {
+					won.Add(1)
+				}
+			}()
+		}
+		wg.Wait()
+		if won.Load() != 1 {
+			t.Fatalf("%d claims won", won.Load())
+		}
+	})
+}
+
+func TestSendLimits(t *testing.T) {
+	backends(t, func(t *testing.T, s *Store, c *clock) {
+		ctx := context.Background()
+		windows := []Window{{1, time.Minute}, {3, time.Hour}}
+		r1, wait, err := s.Take(ctx, "verification", windows, []string{"h1"})
+		if err != nil || wait != 0 {
+			t.Fatalf("first send: wait %s err %v", wait, err)
+		}
+		c.add(20 * time.Second)
+		if _, wait, _ := s.Take(ctx, "verification", windows, []string{"h1"}); wait < 39*time.Second || wait > 40*time.Second {
+			t.Fatalf("second send within the minute: wait %s, want 40s", wait)
+		}
+		// A two-number request with one limited number counts nothing.
+		if _, wait, _ := s.Take(ctx, "verification", windows, []string{"h2", "h1"}); wait == 0 {
+			t.Fatal("a request with a limited number was allowed")
+		}
+		if _, wait, _ := s.Take(ctx, "verification", windows, []string{"h2"}); wait != 0 {
+			t.Fatal("the refused request counted against its other number")
+		}
+		// A send that did not happen is refunded.
+		if err := s.Refund(ctx, r1); err != nil {
+			t.Fatal(err)
+		}
+		if _, wait, _ := s.Take(ctx, "verification", windows, []string{"h1"}); wait != 0 {
+			t.Fatalf("after a refund: wait %s", wait)
+		}
+		for range 2 {
+			c.add(61 * time.Second)
+			if _, wait, _ := s.Take(ctx, "verification", windows, []string{"h1"}); wait != 0 {
+				t.Fatalf("next minute: wait %s", wait)
+			}
+		}
+		c.add(61 * time.Second)
+		if _, wait, _ := s.Take(ctx, "verification", windows, []string{"h1"}); wait < 50*time.Minute {
+			t.Fatalf("fourth send in the hour: wait %s, want the hour window", wait)
+		}
+		// Other kinds count apart.
+		if _, wait, _ := s.Take(ctx, "notification", windows, []string{"h1"}); wait != 0 {
+			t.Fatal("kinds share windows")
+		}
+	})
+}
+
+func TestStoreDownIsUnavailable(t *testing.T) {
+	srv := redistest.Start(t)
+	s := NewRedis(redis.NewClient(&redis.Options{Addr: srv.Addr, MaxRetries: -1, DialTimeout: 200 * time.Millisecond}), time.Hour, time.Minute)
+	defer s.Close()
+	srv.Stop()
+	if _, err := s.Claim(context.Background(), StoreKey("k"), "fp", ""); !errors.Is(err, ErrUnavailable) {
+		t.Fatalf("claim with the store down: %v", err)
+	}
+	if _, _, err := s.Take(context.Background(), "v", []Window{{1, time.Minute}}, []string{"h"}); !errors.Is(err, ErrUnavailable) {
+		t.Fatalf("take with the store down: %v", err)
+	}
+}
+
+func TestRetentionForgetsAnswers(t *testing.T) {
+	m := miniredis.RunT(t)
+	s := NewRedis(redis.NewClient(&redis.Options{Addr: m.Addr()}), time.Hour, time.Minute)
+	ctx := context.Background()
+	cl, _ := s.Claim(ctx, StoreKey("r"), "fp", "")
+	_ = s.Complete(ctx, StoreKey("r"), cl.Token, Result{Status: "accepted"})
+	if ttl := m.TTL(StoreKey("r")); ttl <= 59*time.Minute || ttl > time.Hour {
+		t.Fatalf("stored answer TTL %s, want the retention", ttl)
+	}
+	m.FastForward(time.Hour + time.Second)
+	if again, _ := s.Claim(ctx, StoreKey("r"), "fp", ""); again.Status != Claimed {
+		t.Fatalf("after the retention window: %+v", again)
+	}
+}
