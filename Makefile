@@ -5,12 +5,12 @@ GO ?= go
 FUNCTIONS := $(notdir $(wildcard functions/*))
 DIST := dist
 
-.PHONY: run test build bench lint clean
+.PHONY: run test build bench lint clean provision chromium
 
 run:
 	$(GO) run ./local run
 
-test: lint
+test: lint chromium
 	$(GO) test -count=1 -timeout 15m ./...
 
 build: $(FUNCTIONS:%=$(DIST)/%.zip)
@@ -21,6 +21,16 @@ $(DIST)/%.zip: FORCE
 	@mkdir -p $(DIST)/$*
 	GOOS=linux GOARCH=amd64 CGO_ENABLED=0 $(GO) build -trimpath -ldflags='-s -w' -o $(DIST)/$*/main ./functions/$*
 	$(GO) run ./local pack $@ $(DIST)/$*/main
+
+# Creates or updates, idempotently, the logstore index and the SLS dashboard
+# (docs/operations.md). Target: SMSFLOW_SLS_ENDPOINT, _PROJECT, _LOGSTORE
+# (or PROVISION_FLAGS); credentials: the credentials-go default chain.
+provision:
+	$(GO) run ./local/provision $(PROVISION_FLAGS)
+
+# The dashboard page's test drives Debian's chromium headless.
+chromium:
+	@command -v chromium >/dev/null || (apt-get update && apt-get install -y chromium)
 
 bench:
 	$(GO) run ./local bench

@@ -1,0 +1,56 @@
+// Command provision creates or updates, idempotently, the smsflow logstore's
+// index and the operations dashboard in SLS (shared/provision). `make
+// provision` runs it. It works against Alibaba Cloud and the local stack:
+//
+//	SMSFLOW_SLS_ENDPOINT=cn-hangzhou.log.aliyuncs.com SMSFLOW_SLS_PROJECT=smsflow-prod \
+//	SMSFLOW_SLS_LOGSTORE=sms make provision
+//
+// Credentials come from the credentials-go default chain (env, OIDC,
+// ~/.aliyun/config.json profile, ECS role...). Like the functions, it refuses
+// a long-lived AccessKey except against the local stack: use an STS profile
+// (ram_role_arn, sso) for the cloud.
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	"smsflow/shared/config"
+	"smsflow/shared/creds"
+	"smsflow/shared/dashboard"
+	"smsflow/shared/provision"
+	"smsflow/shared/slsclient"
+)
+
+func main() {
+	if err := run(os.Args[1:], os.Stdout); err != nil {
+		fmt.Fprintln(os.Stderr, "provision:", err)
+		os.Exit(1)
+	}
+}
+
+func run(args []string, out io.Writer) error {
+	fs := flag.NewFlagSet("provision", flag.ContinueOnError)
+	endpoint := fs.String("endpoint", os.Getenv("SMSFLOW_SLS_ENDPOINT"), "SLS endpoint host[:port], no scheme (env SMSFLOW_SLS_ENDPOINT)")
+	project := fs.String("project", os.Getenv("SMSFLOW_SLS_PROJECT"), "SLS project (env SMSFLOW_SLS_PROJECT)")
+	logstore := fs.String("logstore", os.Getenv("SMSFLOW_SLS_LOGSTORE"), "logstore the functions log to (env SMSFLOW_SLS_LOGSTORE)")
+	timeout := fs.Duration("timeout", 30*time.Second, "bound on each SLS call")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *endpoint == "" || *project == "" || *logstore == "" {
+		return fmt.Errorf("set -endpoint, -project and -logstore (or SMSFLOW_SLS_ENDPOINT, _PROJECT, _LOGSTORE); for the local stack: 127.0.0.1:9200, smsflow-local, sms")
+	}
+	src := creds.NewSource(config.IsLoopback(*endpoint))
+	client := slsclient.New(*endpoint, provision.Credentials{Source: src}, *timeout)
+	report, err := provision.Run(client, *project, *logstore)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "index of %s/%s: %s\ndashboard %s: %s\n", *project, *logstore, report.Index,
+		dashboard.Name, report.Dashboard)
+	return nil
+}

@@ -1,0 +1,114 @@
+package main
+
+import (
+	"io"
+	"log/slog"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	slssdk "github.com/aliyun/aliyun-log-go-sdk"
+
+	"smsflow/local/sls"
+	"smsflow/local/sts"
+	"smsflow/shared/dashboard"
+	"smsflow/shared/obs"
+	"smsflow/shared/provision"
+)
+
+// localSLS starts an emulator with a bare logstore (no index) and points
+// the credentials-go chain at the local key pair through its env provider.
+func localSLS(t *testing.T) (addr string, c *slssdk.Client) {
+	t.Helper()
+	srv, err := sls.New(sls.Options{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { srv.Close() })
+	ts := httptest.NewServer(srv)
+	t.Cleanup(ts.Close)
+	if err := srv.EnsureLogstore("smsflow-local", "sms"); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("ALIBABA_CLOUD_ACCESS_KEY_ID", sts.LocalAccessKeyID)
+	t.Setenv("ALIBABA_CLOUD_ACCESS_KEY_SECRET", sts.LocalAccessKeySecret)
+	addr = ts.Listener.Addr().String()
+	return addr, &slssdk.Client{Endpoint: addr, AccessKeyID: sts.LocalAccessKeyID,
+		AccessKeySecret: sts.LocalAccessKeySecret, HTTPClient: sls.LocalHTTPClient(addr)}
+}
+
+func provisionOnce(t *testing.T, addr string) string {
+	t.Helper()
+	var out strings.Builder
+	if err := run([]string{"-endpoint", addr, "-project", "smsflow-local", "-logstore", "sms"}, &out); err != nil {
+		t.Fatal(err)
+	}
+	return out.String()
+}
+
+func TestProvisionTwiceChangesNothingTheSecondTime(t *testing.T) {
+	addr, c := localSLS(t)
+
+	first := provisionOnce(t, addr)
+	if !strings.Contains(first, "index of smsflow-local/sms: created") || !strings.Contains(first, "dashboard smsflow-operations: created") {
+		t.Fatalf("first run:\n%s", first)
+	}
+	idx, err := c.GetIndex("smsflow-local", "sms")
+	if err != nil || !provision.SameIndex(*idx, obs.Index()) {
+		t.Fatalf("index after provisioning is not obs.Index(): %v", err)
+	}
+	before, err := c.GetDashboard("smsflow-local", dashboard.Name)
+	if err != nil || len(before.ChartList) != len(dashboard.Charts()) {
+		t.Fatalf("dashboard after provisioning: %+v %v", before, err)
+	}
+
+	second := provisionOnce(t, addr)
+	if strings.Count(second, "unchanged") != 2 {
+		t.Fatalf("second run changed something:\n%s", second)
+	}
+	after, _ := c.GetDashboard("smsflow-local", dashboard.Name)
+	if after.Attribute["version"] != before.Attribute["version"] || after.Attribute["update"] != before.Attribute["update"] {
+		t.Fatalf("the second run wrote the dashboard: %v then %v", before.Attribute, after.Attribute)
+	}
+}
+
+// Drift (someone edits a chart in the console, an older index) is put back.
+func TestProvisionRepairsDrift(t *testing.T) {
+	addr, c := localSLS(t)
+	old := obs.Index()
+	delete(old.Keys, obs.KeyLatencyMS)
+	if err := c.CreateIndex("smsflow-local", "sms", old); err != nil {
+		t.Fatal(err)
+	}
+	edited := dashboard.SLS("sms")
+	edited.ChartList = edited.ChartList[:1]
+	if err := c.CreateDashboard("smsflow-local", edited); err != nil {
+		t.Fatal(err)
+	}
+	out := provisionOnce(t, addr)
+	if strings.Count(out, "updated") != 2 {
+		t.Fatalf("drift not repaired:\n%s", out)
+	}
+	if out := provisionOnce(t, addr); strings.Count(out, "unchanged") != 2 {
+		t.Fatalf("not stable after repair:\n%s", out)
+	}
+}
+
+func TestProvisionNeedsItsTarget(t *testing.T) {
+	t.Setenv("SMSFLOW_SLS_ENDPOINT", "")
+	err := run([]string{"-project", "p"}, io.Discard)
+	if err == nil || !strings.Contains(err.Error(), "-endpoint") {
+		t.Fatalf("err = %v", err)
+	}
+}
+
+// Against Alibaba Cloud a long-lived AccessKey is refused, as in the functions.
+func TestProvisionRefusesALongLivedKeyInTheCloud(t *testing.T) {
+	t.Setenv("ALIBABA_CLOUD_ACCESS_KEY_ID", "not-a-real-key-id")
+	t.Setenv("ALIBABA_CLOUD_ACCESS_KEY_SECRET", "example")
+	t.Setenv("ALIBABA_CLOUD_SECURITY_TOKEN", "")
+	err := run([]string{"-endpoint", "cn-hangzhou.log.aliyuncs.com", "-project", "p", "-logstore", "sms", "-timeout", "2s"}, io.Discard)
+	if err == nil || !strings.Contains(err.Error(), "long-lived") {
+		t.Fatalf("err = %v", err)
+	}
+}

@@ -1,0 +1,160 @@
+// Package provision makes an SLS logstore ready for smsflow: the index the
+// events need (obs.Index, the single source of truth) and the operations
+// dashboard (shared/dashboard). Each step reads what is there first and
+// writes only when it differs, so running it again changes nothing.
+//
+// The project and logstore themselves come from template.yaml (ROS) or from
+// the functions' logConfig: provisioning refuses to guess them.
+package provision
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"reflect"
+	"slices"
+
+	sls "github.com/aliyun/aliyun-log-go-sdk"
+
+	"smsflow/shared/creds"
+	"smsflow/shared/dashboard"
+	"smsflow/shared/obs"
+)
+
+// Change says what a step did.
+type Change string
+
+const (
+	Created   Change = "created"
+	Updated   Change = "updated"
+	Unchanged Change = "unchanged"
+)
+
+// Report is what one run did.
+type Report struct {
+	Index     Change
+	Dashboard Change
+}
+
+// Run ensures the index and the dashboard of project/logstore.
+func Run(c sls.ClientInterface, project, logstore string) (Report, error) {
+	var r Report
+	var err error
+	if r.Index, err = EnsureIndex(c, project, logstore, obs.Index()); err != nil {
+		return r, err
+	}
+	if r.Dashboard, err = EnsureDashboard(c, project, dashboard.SLS(logstore)); err != nil {
+		return r, err
+	}
+	return r, nil
+}
+
+// EnsureIndex creates the index, or updates it when it differs from want.
+// SLS applies an index change to new data only.
+func EnsureIndex(c sls.ClientInterface, project, logstore string, want sls.Index) (Change, error) {
+	got, err := c.GetIndex(project, logstore)
+	if isCode(err, "IndexConfigNotExist") {
+		if err := c.CreateIndex(project, logstore, want); err != nil {
+			return "", fmt.Errorf("create index of %s/%s: %w", project, logstore, err)
+		}
+		return Created, nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("get index of %s/%s: %w", project, logstore, err)
+	}
+	if SameIndex(*got, want) {
+		return Unchanged, nil
+	}
+	if err := c.UpdateIndex(project, logstore, want); err != nil {
+		return "", fmt.Errorf("update index of %s/%s: %w", project, logstore, err)
+	}
+	return Updated, nil
+}
+
+// EnsureDashboard creates the dashboard, or replaces it when it differs.
+func EnsureDashboard(c sls.ClientInterface, project string, want sls.Dashboard) (Change, error) {
+	got, err := c.GetDashboard(project, want.DashboardName)
+	if isCode(err, "DashboardNotExist") {
+		if err := c.CreateDashboard(project, want); err != nil {
+			return "", fmt.Errorf("create dashboard %s: %w", want.DashboardName, err)
+		}
+		return Created, nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("get dashboard %s: %w", want.DashboardName, err)
+	}
+	if SameDashboard(*got, want) {
+		return Unchanged, nil
+	}
+	if err := c.UpdateDashboard(project, want); err != nil {
+		return "", fmt.Errorf("update dashboard %s: %w", want.DashboardName, err)
+	}
+	return Updated, nil
+}
+
+// SameIndex compares what smsflow sets: per key the type, analytics and
+// tokens (as a set), and the full-text line. Fields SLS adds on its own
+// (ttl, index_mode, max_text_len...) are not ours to compare.
+func SameIndex(got, want sls.Index) bool {
+	if len(got.Keys) != len(want.Keys) {
+		return false
+	}
+	for name, w := range want.Keys {
+		g, ok := got.Keys[name]
+		if !ok || g.Type != w.Type || g.DocValue != w.DocValue || g.CaseSensitive != w.CaseSensitive ||
+			g.Chn != w.Chn || g.Alias != w.Alias || !sameSet(g.Token, w.Token) {
+			return false
+		}
+	}
+	if (got.Line == nil) != (want.Line == nil) {
+		return false
+	}
+	if want.Line == nil {
+		return true
+	}
+	return sameSet(got.Line.Token, want.Line.Token) && got.Line.CaseSensitive == want.Line.CaseSensitive &&
+		got.Line.Chn == want.Line.Chn && sameSet(got.Line.IncludeKeys, want.Line.IncludeKeys) &&
+		sameSet(got.Line.ExcludeKeys, want.Line.ExcludeKeys)
+}
+
+// SameDashboard compares the dashboard as smsflow writes it, ignoring the
+// attributes SLS maintains (update time, version).
+func SameDashboard(got, want sls.Dashboard) bool {
+	got.Attribute, want.Attribute = nil, nil
+	return jsonEqual(got, want)
+}
+
+func jsonEqual(a, b any) bool {
+	var x, y any
+	ab, _ := json.Marshal(a)
+	bb, _ := json.Marshal(b)
+	_ = json.Unmarshal(ab, &x)
+	_ = json.Unmarshal(bb, &y)
+	return reflect.DeepEqual(x, y)
+}
+
+func sameSet(a, b []string) bool {
+	a, b = slices.Clone(a), slices.Clone(b)
+	slices.Sort(a)
+	slices.Sort(b)
+	return slices.Equal(slices.Compact(a), slices.Compact(b))
+}
+
+func isCode(err error, code string) bool {
+	var e *sls.Error
+	return errors.As(err, &e) && e.Code == code
+}
+
+// Credentials adapts a creds.Source (the credentials-go default chain
+// outside FC) to the SDK, asked on every request so STS tokens stay fresh.
+type Credentials struct{ Source *creds.Source }
+
+// GetCredentials implements sls.CredentialsProvider.
+func (p Credentials) GetCredentials() (sls.Credentials, error) {
+	t, err := p.Source.Get(context.Background())
+	if err != nil {
+		return sls.Credentials{}, err
+	}
+	return sls.Credentials{AccessKeyID: t.AccessKeyID, AccessKeySecret: t.AccessKeySecret, SecurityToken: t.SecurityToken}, nil
+}
