@@ -58,7 +58,8 @@ var Fields = []FieldSpec{
 	{KeyReceiptID, "text", "sms.receipt: hash of the receipt's content; count(DISTINCT receipt_id) counts re-pushed receipts once"},
 	{KeyReceiptSource, "text", "sms.receipt: http_push or mns_queue"},
 	{KeyJoinedBy, "text", "sms.receipt: out_id when the out_id carried the send's trace, biz_id when it did not"},
-	{KeyReceiptCount, "long", "sms.receipt_rejected: receipts in the refused push"},
+	{KeyBodyBytes, "long", "sms.receipt_rejected: size of the refused body (the body itself is never logged)"},
+	{KeyMNSMessageID, "text", "the MNS message id of a receipt read from the report queue"},
 }
 
 // tokens split text fields for search; ',' lets one hash or mask be found in

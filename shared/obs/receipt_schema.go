@@ -16,5 +16,6 @@ const (
 	KeyReceiptID        = "receipt_id"          // content hash: the same receipt twice has the same id
 	KeyReceiptSource    = "receipt_source"      // http_push or mns_queue
 	KeyJoinedBy         = "joined_by"           // out_id (our link token) or biz_id (no token)
-	KeyReceiptCount     = "receipt_count"       // receipts in one push (sms.receipt_rejected)
+	KeyBodyBytes        = "body_bytes"          // size of a refused push (sms.receipt_rejected)
+	KeyMNSMessageID     = "mns_message_id"      // the MNS message a queued receipt came in
 )

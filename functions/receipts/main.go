@@ -1,0 +1,43 @@
+// Command receipts records Alibaba's SMS delivery receipts (SmsReport) as
+// sms.receipt events in the trace of the send that caused them. One
+// function serves both ways Alibaba delivers them: the HTTP push (HTTP
+// trigger, anonymous: the push URL carries a secret token) and the MNS
+// report queue (EventBridge trigger). All of it lives in shared/receipts.
+package main
+
+import (
+	"fmt"
+	"os"
+
+	"github.com/aliyun/fc-runtime-go-sdk/fc"
+
+	"smsflow/shared/config"
+	"smsflow/shared/creds"
+	"smsflow/shared/obs"
+	"smsflow/shared/phone"
+	"smsflow/shared/receipts"
+)
+
+func main() {
+	cfg, err := config.Load[config.Receipts]()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "receipts: refusing to start:", err)
+		os.Exit(1)
+	}
+	shipper := obs.NewShipper(cfg.Logs, "receipts", creds.NewSource(cfg.AllowLongLivedKey), os.Stdout)
+	logger := obs.NewLogger(shipper)
+	handler := receipts.New(receipts.Options{
+		Recorder: &receipts.Recorder{
+			Logger: logger,
+			// The same key as the send function, or phone_hash would not match.
+			Hasher: phone.NewHasher(obs.PhoneHashKey(cfg.Privacy, logger)),
+			Store:  shipper.FlushOrFail,
+		},
+		Auth:   cfg.ReceiptsAuth,
+		Logger: logger,
+	})
+	if !handler.PushEnabled() {
+		logger.Error("receipt push is DISABLED: SMSFLOW_RECEIPTS_TOKEN_SHA256 is not set; every HTTP push will answer 503 (the MNS queue path still works)")
+	}
+	fc.Start(receipts.FCHandler(handler, shipper))
+}

@@ -1,0 +1,41 @@
+package config
+
+import "fmt"
+
+// ReceiptsAuth configures who may push delivery receipts. Alibaba's SmsReport
+// push cannot sign its requests or send a header we choose, so the push URL
+// configured in the SMS console carries a secret path segment:
+// https://<trigger>/v1/receipts/<token>. Only its SHA-256 is configured
+// here; several hashes allow rotating the token without a gap.
+type ReceiptsAuth struct {
+	TokenSHA256 []string `env:"SMSFLOW_RECEIPTS_TOKEN_SHA256" envSeparator:"," secret:"true"`
+	// MaxBodyBytes caps one push (Alibaba batches receipts; 1 MiB is
+	// thousands of them).
+	MaxBodyBytes int64 `env:"SMSFLOW_RECEIPTS_MAX_BODY_BYTES" envDefault:"1048576"`
+}
+
+// Receipts is the configuration of functions/receipts. It shares Privacy
+// with send, so phone_hash values of receipts match those of sends.
+type Receipts struct {
+	ReceiptsAuth
+	Privacy
+	Logs
+	// AllowLongLivedKey: see Dysms.AllowLongLivedKey (local stack only).
+	AllowLongLivedKey bool `env:"SMSFLOW_ALLOW_LONG_LIVED_KEY"`
+}
+
+// Validate checks what env parsing cannot.
+func (r Receipts) Validate() error {
+	for _, h := range r.TokenSHA256 {
+		if len(h) != 64 {
+			return fmt.Errorf("SMSFLOW_RECEIPTS_TOKEN_SHA256 entries must be 64 hex characters (a SHA-256), one is %d long", len(h))
+		}
+	}
+	if r.AllowLongLivedKey && !IsLoopback(r.Logs.Endpoint) {
+		return fmt.Errorf("SMSFLOW_ALLOW_LONG_LIVED_KEY is for the local stack only, but SMSFLOW_SLS_ENDPOINT is %q", r.Logs.Endpoint)
+	}
+	if r.MaxBodyBytes < 1024 {
+		return fmt.Errorf("SMSFLOW_RECEIPTS_MAX_BODY_BYTES must be at least 1024, got %d", r.MaxBodyBytes)
+	}
+	return nil
+}

@@ -1,0 +1,160 @@
+package receipts
+
+import (
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+	"strings"
+
+	"smsflow/shared/config"
+	"smsflow/shared/obs"
+	"smsflow/shared/trace"
+)
+
+// PushPathPrefix is where the HTTP push lands: PushPathPrefix + <token>.
+// The token is the push URL's secret, because Alibaba's push cannot sign.
+const PushPathPrefix = "/v1/receipts/"
+
+// Options wire a Handler.
+type Options struct {
+	Recorder *Recorder
+	Auth     config.ReceiptsAuth
+	Logger   *slog.Logger
+}
+
+// Handler serves Alibaba's SmsReport HTTP push and /healthz, and handles
+// MNS report-queue messages from EventBridge (HandleEvents).
+type Handler struct {
+	rec     *Recorder
+	log     *slog.Logger
+	hashes  [][]byte
+	maxBody int64
+}
+
+// New returns the receipts handler.
+func New(o Options) *Handler {
+	h := &Handler{rec: o.Recorder, log: o.Logger, maxBody: o.Auth.MaxBodyBytes}
+	if h.log == nil {
+		h.log = slog.Default()
+	}
+	if h.maxBody <= 0 {
+		h.maxBody = 1 << 20
+	}
+	for _, s := range o.Auth.TokenSHA256 {
+		if b, err := hex.DecodeString(strings.ToLower(strings.TrimSpace(s))); err == nil && len(b) == sha256.Size {
+			h.hashes = append(h.hashes, b)
+		}
+	}
+	return h
+}
+
+// PushEnabled reports whether any push token is configured; without one
+// every push is refused, and the function should say so at start.
+func (h *Handler) PushEnabled() bool { return len(h.hashes) > 0 }
+
+// answer is the body Alibaba reads: code 0 means "recorded, stop pushing".
+type answer struct {
+	Code int    `json:"code"`
+	Msg  string `json:"msg"`
+}
+
+// ServeHTTP routes.
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	span := trace.FromHeader(r.Header.Get(trace.Header))
+	r = r.WithContext(trace.NewContext(r.Context(), span))
+	w.Header().Set("X-Trace-Id", span.TraceIDString())
+	switch {
+	case r.URL.Path == "/healthz":
+		writeAnswer(w, http.StatusOK, map[string]any{"status": "ok", "push_enabled": h.PushEnabled()})
+	case strings.HasPrefix(r.URL.Path, PushPathPrefix):
+		if r.Method != http.MethodPost {
+			w.Header().Set("Allow", http.MethodPost)
+			writeAnswer(w, http.StatusMethodNotAllowed, answer{http.StatusMethodNotAllowed, "receipts are pushed with POST"})
+			return
+		}
+		h.push(w, r)
+	default:
+		writeAnswer(w, http.StatusNotFound, answer{http.StatusNotFound, "no route; Alibaba's push URL is " + PushPathPrefix + "<token>"})
+	}
+}
+
+func (h *Handler) push(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	if !h.PushEnabled() {
+		h.log.ErrorContext(ctx, "receipt push refused: SMSFLOW_RECEIPTS_TOKEN_SHA256 is not set, so no push can be authenticated")
+		writeAnswer(w, http.StatusServiceUnavailable, answer{http.StatusServiceUnavailable, "receipt push is not configured"})
+		return
+	}
+	if !h.tokenValid(strings.TrimPrefix(r.URL.Path, PushPathPrefix)) {
+		// The token is never logged: it is the endpoint's only secret.
+		h.log.WarnContext(ctx, "receipt push refused: unknown token in the push URL")
+		writeAnswer(w, http.StatusUnauthorized, answer{http.StatusUnauthorized, "unknown receipt token: check the push URL configured in the SMS console"})
+		return
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, h.maxBody))
+	if err != nil {
+		status, msg := http.StatusBadRequest, "the body could not be read"
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			status, msg = http.StatusRequestEntityTooLarge, "the body is larger than SMSFLOW_RECEIPTS_MAX_BODY_BYTES"
+		}
+		h.reject(r, status, "", msg, len(body))
+		writeAnswer(w, status, answer{status, msg})
+		return
+	}
+	reports, err := ParsePush(body)
+	if err != nil {
+		var pe *ParseError
+		field := ""
+		if errors.As(err, &pe) {
+			field = pe.Field
+		}
+		h.reject(r, http.StatusBadRequest, field, err.Error(), len(body))
+		writeAnswer(w, http.StatusBadRequest, answer{http.StatusBadRequest, "bad receipt push: " + err.Error()})
+		return
+	}
+	if _, err := h.rec.Record(ctx, SourceHTTP, reports); err != nil {
+		h.log.ErrorContext(ctx, "receipts not recorded; answering 500 so Alibaba pushes them again", slog.Any("error", err))
+		writeAnswer(w, http.StatusInternalServerError, answer{http.StatusInternalServerError, "receipts not recorded; push again"})
+		return
+	}
+	writeAnswer(w, http.StatusOK, answer{0, "成功"})
+}
+
+// reject logs a refused push as sms.receipt_rejected: a change in Alibaba's
+// format shows up in SLS instead of vanishing. Nothing of the body is
+// logged but its size: it holds phone numbers.
+func (h *Handler) reject(r *http.Request, status int, field, reason string, size int) {
+	h.log.LogAttrs(r.Context(), slog.LevelWarn, obs.EventReceiptRejected,
+		slog.String(obs.KeyReceiptSource, SourceHTTP),
+		slog.Int(obs.KeyHTTPStatus, status),
+		slog.String(obs.KeyField, field),
+		slog.String(obs.KeyErrorMessage, reason),
+		slog.Int(obs.KeyBodyBytes, size),
+	)
+}
+
+// tokenValid compares against every configured hash, so timing tells
+// nothing about which one matched.
+func (h *Handler) tokenValid(token string) bool {
+	if token == "" || strings.Contains(token, "/") {
+		return false
+	}
+	sum := sha256.Sum256([]byte(token))
+	ok := 0
+	for _, want := range h.hashes {
+		ok |= subtle.ConstantTimeCompare(sum[:], want)
+	}
+	return ok == 1
+}
+
+func writeAnswer(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}
