@@ -12,32 +12,68 @@ import (
 	"smsflow/shared/creds"
 )
 
-// clientCache holds one Dysmsapi client per credential triple. The SDK reads
-// the key id, secret and token through three separate calls, so swapping the
-// credential of a shared client while calls are in flight could sign with a
-// mixed triple. A triple is immutable instead: FC rotates the role's STS
-// token every few hours, so in practice an instance builds one or two.
+// clientCache lends Dysmsapi clients, per credential triple.
+//
+// Two SDK facts shape it. The SDK reads the key id, secret and token through
+// three separate calls, so swapping the credential of a shared client while
+// calls are in flight could sign with a mixed triple: a client's triple is
+// fixed instead (FC rotates the role's STS token every few hours, so an
+// instance sees one or two). And a client is not safe for concurrent calls
+// (darabonba-openapi v2.0.4 GetRpcHeaders writes client.Headers on every
+// call; the race detector sees it): a client serves one call at a time and
+// goes back to its pool after.
 type clientCache struct {
 	cfg config.Dysms
 	mu  sync.Mutex
-	// byKey maps access key id to its client; at most keep entries live.
-	byKey map[string]*dysmsapi.Client
+	// byKey maps a triple to its idle clients; at most keepTriples live.
+	byKey map[string]*idleClients
 	order []string
 }
 
-const keepClients = 4
+type idleClients struct{ free []*dysmsapi.Client }
+
+const keepTriples = 4
 
 func newClientCache(cfg config.Dysms) *clientCache {
-	return &clientCache{cfg: cfg, byKey: map[string]*dysmsapi.Client{}}
+	return &clientCache{cfg: cfg, byKey: map[string]*idleClients{}}
 }
 
-func (c *clientCache) get(t creds.Triple) (*dysmsapi.Client, error) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
+// lend returns a client for t and the function that gives it back.
+func (c *clientCache) lend(t creds.Triple) (*dysmsapi.Client, func(), error) {
 	key := t.AccessKeyID + "\x00" + t.SecurityToken
-	if cl, ok := c.byKey[key]; ok {
-		return cl, nil
+	c.mu.Lock()
+	idle, ok := c.byKey[key]
+	if !ok {
+		idle = &idleClients{}
+		c.byKey[key] = idle
+		c.order = append(c.order, key)
+		if len(c.order) > keepTriples {
+			delete(c.byKey, c.order[0])
+			c.order = c.order[1:]
+		}
 	}
+	var cl *dysmsapi.Client
+	if n := len(idle.free); n > 0 {
+		cl, idle.free = idle.free[n-1], idle.free[:n-1]
+	}
+	c.mu.Unlock()
+	if cl == nil {
+		var err error
+		if cl, err = c.build(t); err != nil {
+			return nil, nil, err
+		}
+	}
+	release := func() {
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		if cur, ok := c.byKey[key]; ok && cur == idle {
+			idle.free = append(idle.free, cl)
+		}
+	}
+	return cl, release, nil
+}
+
+func (c *clientCache) build(t creds.Triple) (*dysmsapi.Client, error) {
 	oc := &openapi.Config{
 		AccessKeyId:     tea.String(t.AccessKeyID),
 		AccessKeySecret: tea.String(t.AccessKeySecret),
@@ -62,12 +98,6 @@ func (c *clientCache) get(t creds.Triple) (*dysmsapi.Client, error) {
 	cl, err := dysmsapi.NewClient(oc)
 	if err != nil {
 		return nil, fmt.Errorf("dysmsapi client: %w", err)
-	}
-	c.byKey[key] = cl
-	c.order = append(c.order, key)
-	if len(c.order) > keepClients {
-		delete(c.byKey, c.order[0])
-		c.order = c.order[1:]
 	}
 	return cl, nil
 }

@@ -59,10 +59,6 @@ func (s *Sender) Send(ctx context.Context, req Request, hook AttemptHook) (Outco
 		o := Outcome{Status: StatusFailed, Class: ClassCredentials, Detail: err.Error()}
 		return o, nil
 	}
-	client, err := s.clients.get(triple)
-	if err != nil {
-		return Outcome{Status: StatusFailed, Class: ClassCredentials, Detail: fmt.Sprintf("building the Dysmsapi client: %v", err)}, nil
-	}
 	params, err := encodeParams(req.TemplateParams)
 	if err != nil {
 		return Outcome{Status: StatusRejected, Class: ClassCaller, Detail: err.Error()}, nil
@@ -86,7 +82,7 @@ func (s *Sender) Send(ctx context.Context, req Request, hook AttemptHook) (Outco
 	var attempts []Attempt
 	for n := 1; ; n++ {
 		start := s.now()
-		out := s.call(callCtx, client, api)
+		out := s.call(callCtx, triple, api)
 		a := Attempt{Number: n, Start: start, Latency: s.now().Sub(start), Outcome: out}
 		attempts = append(attempts, a)
 		if hook != nil {
@@ -115,13 +111,20 @@ func (s *Sender) fits(ctx context.Context, delay time.Duration) bool {
 // call runs one SendSms. The SDK takes no context, so the call runs in its
 // own goroutine and a deadline that passes first ends the wait: the call may
 // still reach Alibaba, so that is an unknown outcome, never a retry.
-func (s *Sender) call(ctx context.Context, client *dysmsapi.Client, req *dysmsapi.SendSmsRequest) Outcome {
+func (s *Sender) call(ctx context.Context, triple creds.Triple, req *dysmsapi.SendSmsRequest) Outcome {
+	client, release, err := s.clients.lend(triple)
+	if err != nil {
+		return Outcome{Status: StatusFailed, Class: ClassCredentials, Detail: fmt.Sprintf("building the Dysmsapi client: %v", err)}
+	}
 	type result struct {
 		resp *dysmsapi.SendSmsResponse
 		err  error
 	}
 	done := make(chan result, 1)
 	go func() {
+		// The client goes back only once the SDK is done with it, even
+		// when nobody waits for this call any more.
+		defer release()
 		resp, err := client.SendSmsWithOptions(req, &util.RuntimeOptions{})
 		done <- result{resp, err}
 	}()

@@ -1,0 +1,152 @@
+package sms
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/aliyun/fc-runtime-go-sdk/fccontext"
+
+	"smsflow/local/dysms"
+	"smsflow/local/sts"
+	"smsflow/shared/config"
+	"smsflow/shared/creds"
+	"smsflow/shared/phone"
+)
+
+// These tests drive the real sender and the unmodified SDK against the
+// Dysmsapi emulator.
+
+func emulator(t *testing.T) (*dysms.Server, string) {
+	t.Helper()
+	srv, err := dysms.New(dysms.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	hs := httptest.NewServer(srv)
+	t.Cleanup(hs.Close)
+	return srv, strings.TrimPrefix(hs.URL, "http://")
+}
+
+func stsContext(c sts.Credential) context.Context {
+	return fccontext.NewContext(context.Background(), &fccontext.FcContext{
+		Credentials: fccontext.Credentials{AccessKeyId: c.AccessKeyID, AccessKeySecret: c.AccessKeySecret, SecurityToken: c.SecurityToken}})
+}
+
+func newSender(endpoint string) *Sender {
+	return New(config.Dysms{Endpoint: endpoint, Protocol: "HTTP", RegionID: "cn-hangzhou", ReadTimeout: time.Second,
+		MaxAttempts: 3, BackoffInitial: 50 * time.Millisecond}, creds.NewSource(false))
+}
+
+func otpRequest(t *testing.T, number string) Request {
+	n, err := phone.Normalize(number)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return Request{Numbers: []phone.Number{n}, SignName: "smsflow", TemplateCode: "SMS_LOCAL_OTP", TemplateParams: map[string]string{"code": "4821"}}
+}
+
+func TestConnectionRefusedIsRetriedAndNotSent(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	closed := ln.Addr().String()
+	ln.Close()
+	var hooked []Attempt
+	out, attempts := newSender(closed).Send(stsContext(sts.Issue(time.Hour)), otpRequest(t, "13800138000"),
+		func(_ context.Context, a Attempt) { hooked = append(hooked, a) })
+	if out.Status != StatusFailed || out.Class != ClassTransient || len(attempts) != 3 || len(hooked) != 3 {
+		t.Fatalf("outcome %+v after %d attempts (%d hooked)", out, len(attempts), len(hooked))
+	}
+	if !strings.Contains(out.Detail, "before the request was sent") || strings.Contains(out.Detail, "4821") {
+		t.Fatalf("detail %q", out.Detail)
+	}
+}
+
+func TestRetriesStopBeforeTheDeadline(t *testing.T) {
+	srv, addr := emulator(t)
+	srv.SetFault(dysms.Fault{Kind: "http503"})
+	s := newSender(addr)
+	// A retry needs backoff + a whole timeout (1 s) before the deadline
+	// minus the answer margin: with 1.2 s left there is room for one call.
+	ctx, cancel := context.WithTimeout(stsContext(sts.Issue(time.Hour)), 1200*time.Millisecond)
+	defer cancel()
+	out, attempts := s.Send(ctx, otpRequest(t, "13800138000"), nil)
+	if out.Class != ClassTransient || len(attempts) != 1 || srv.Stats().Requests["SendSms"] != 1 {
+		t.Fatalf("short deadline: %+v, %d attempts, %d calls", out, len(attempts), srv.Stats().Requests["SendSms"])
+	}
+	srv.Reset()
+	srv.SetFault(dysms.Fault{Kind: "http503"})
+	ctx2, cancel2 := context.WithTimeout(stsContext(sts.Issue(time.Hour)), 10*time.Second)
+	defer cancel2()
+	if _, attempts := s.Send(ctx2, otpRequest(t, "13800138000"), nil); len(attempts) != 3 {
+		t.Fatalf("long deadline: %d attempts, want the full 3", len(attempts))
+	}
+}
+
+func TestDeadlineDuringACallIsUnknownNotRetried(t *testing.T) {
+	srv, addr := emulator(t)
+	srv.SetFault(dysms.Fault{Kind: "latency", Latency: 2 * time.Second})
+	s := New(config.Dysms{Endpoint: addr, Protocol: "HTTP", ReadTimeout: 5 * time.Second, MaxAttempts: 3, BackoffInitial: 10 * time.Millisecond},
+		creds.NewSource(false))
+	ctx, cancel := context.WithTimeout(stsContext(sts.Issue(time.Hour)), 800*time.Millisecond)
+	defer cancel()
+	out, attempts := s.Send(ctx, otpRequest(t, "13800138000"), nil)
+	if out.Status != StatusUnknown || out.Class != ClassAmbiguous || len(attempts) != 1 {
+		t.Fatalf("outcome %+v after %d attempts", out, len(attempts))
+	}
+	// The call was under way: the emulator accepted the message.
+	time.Sleep(1500 * time.Millisecond)
+	if n := len(srv.Messages()); n != 1 {
+		t.Fatalf("emulator accepted %d messages, want exactly 1", n)
+	}
+}
+
+func TestCredentialProblemsNeverReachTheWire(t *testing.T) {
+	srv, addr := emulator(t)
+	long := fccontext.NewContext(context.Background(), &fccontext.FcContext{
+		Credentials: fccontext.Credentials{AccessKeyId: sts.LocalAccessKeyID, AccessKeySecret: sts.LocalAccessKeySecret}})
+	out, attempts := newSender(addr).Send(long, otpRequest(t, "13800138000"), nil)
+	if out.Class != ClassCredentials || len(attempts) != 0 || srv.Stats().Requests["SendSms"] != 0 {
+		t.Fatalf("long-lived key: %+v, %d attempts", out, len(attempts))
+	}
+	bad := sts.Issue(time.Hour)
+	bad.AccessKeySecret = "wrong"
+	out, _ = newSender(addr).Send(stsContext(bad), otpRequest(t, "13800138000"), nil)
+	if out.Class != ClassCredentials || out.Code != "SignatureDoesNotMatch" || len(srv.Messages()) != 0 {
+		t.Fatalf("wrong secret: %+v", out)
+	}
+}
+
+// One sender, many overlapping invocations, rotating STS triples: every
+// call signs with its own invocation's triple.
+func TestConcurrentInvocationsWithRotatingCredentials(t *testing.T) {
+	srv, addr := emulator(t)
+	s := newSender(addr)
+	triples := []sts.Credential{sts.Issue(time.Hour), sts.Issue(time.Hour)}
+	var wg sync.WaitGroup
+	for i := 0; i < 20; i++ {
+		wg.Add(1)
+		go func(i int) {
+			defer wg.Done()
+			out, _ := s.Send(stsContext(triples[i%2]), otpRequest(t, fmt.Sprintf("1370000%04d", i)), nil)
+			if out.Status != StatusAccepted {
+				t.Errorf("send %d: %+v", i, out)
+			}
+		}(i)
+	}
+	wg.Wait()
+	keys := map[string]int{}
+	for _, m := range srv.Messages() {
+		keys[m.AccessKeyID]++
+	}
+	if keys[triples[0].AccessKeyID] != 10 || keys[triples[1].AccessKeyID] != 10 {
+		t.Fatalf("messages per access key: %v", keys)
+	}
+}
