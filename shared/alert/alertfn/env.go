@@ -1,0 +1,124 @@
+package alertfn
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"os"
+	"strings"
+
+	"smsflow/shared/alert"
+	"smsflow/shared/alert/notify"
+	"smsflow/shared/alert/slsstate"
+	"smsflow/shared/config"
+	"smsflow/shared/creds"
+	"smsflow/shared/obs"
+	"smsflow/shared/phone"
+	"smsflow/shared/sms"
+)
+
+// FromEnv builds the function from its environment: configuration, the
+// rule file, channels with their secrets, SLS query and state. Any error
+// means the function must refuse to start; the error names the variable,
+// or the rule (channel, silence) and the field.
+func FromEnv(stdout io.Writer) (*Handler, error) {
+	cfg, err := config.Load[config.Alert]()
+	if err != nil {
+		return nil, err
+	}
+	rules, err := alert.LoadFromEnv(os.Getenv)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkOncallNumbers(rules, os.Getenv); err != nil {
+		return nil, err
+	}
+	credentials := creds.NewSource(cfg.AllowLongLivedKey)
+	shipper := obs.NewShipper(cfg.Logs, "alert", credentials, stdout)
+	emitter := alert.SlogEmitter{Logger: obs.NewLogger(shipper)}
+	channels, err := alert.BuildChannels(rules, alert.ChannelDeps{
+		Getenv: os.Getenv,
+		HTTP:   &http.Client{Timeout: cfg.SendTimeout},
+		SMS:    SMSAdapter{Sender: sms.New(cfg.Dysms, credentials)},
+	})
+	if err != nil {
+		return nil, fmt.Errorf("alert channels: %w", err)
+	}
+	conn := &slsstate.Conn{Creds: credentials, Endpoint: cfg.Logs.Endpoint, Timeout: cfg.SLSTimeout}
+	query, state := Locations(cfg)
+	stateLog := &slsstate.StateLog{Conn: conn, Location: state, Lookback: cfg.StateLookback,
+		OnSkip: func(ctx context.Context, err error) {
+			emitter.Emit(ctx, slog.LevelWarn, alert.EventError, slog.String("rule", ""),
+				slog.String("stage", "state_decode"), slog.String("error", err.Error()))
+		}}
+	return New(Deps{
+		Rules: rules,
+		Options: alert.Options{
+			Querier: &slsstate.Querier{Conn: conn, Location: query}, StateLog: stateLog,
+			Channels: channels, Emitter: emitter, SendTimeout: cfg.SendTimeout,
+		},
+		Flush: shipper.Flush,
+	})
+}
+
+// Locations are where rules query and where state is kept. Empty parts
+// fall back to SMSFLOW_SLS_PROJECT/LOGSTORE, then to the function's bound
+// logConfig at call time.
+func Locations(cfg config.Alert) (query, state slsstate.Location) {
+	query = slsstate.Location{Project: first(cfg.QueryProject, cfg.Logs.Project), Logstore: first(cfg.QueryLogstore, cfg.Logs.Logstore)}
+	state = slsstate.Location{Project: first(cfg.StateProject, query.Project), Logstore: first(cfg.StateLogstore, query.Logstore)}
+	return query, state
+}
+
+func first(vs ...string) string {
+	for _, v := range vs {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
+}
+
+// checkOncallNumbers refuses a start with an on-call number Dysmsapi would
+// refuse: better a failed deployment than a page that never leaves. The
+// error says which entry, never the number.
+func checkOncallNumbers(rules *alert.Config, getenv func(string) string) error {
+	var errs []error
+	for _, c := range rules.Channels {
+		if c.Type != alert.ChannelSMS || !c.IsEnabled() || c.PhonesEnv == "" {
+			continue
+		}
+		for i, p := range strings.Split(getenv(c.PhonesEnv), ",") {
+			if p = strings.TrimSpace(p); p == "" {
+				continue
+			}
+			if _, err := phone.Normalize(p); err != nil {
+				errs = append(errs, fmt.Errorf("channel %q: %s entry %d: %w", c.Name, c.PhonesEnv, i+1, err))
+			}
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// SMSAdapter sends alert texts through the shared sender: the same
+// client, signing, classification and safe retries as any other SMS.
+type SMSAdapter struct{ Sender *sms.Sender }
+
+// SendSMS sends one text to one number. Anything but accepted is an error
+// (the channel is retried next run); the error carries the outcome's
+// status, class and code, never the number or the parameters.
+func (a SMSAdapter) SendSMS(ctx context.Context, req notify.SMSRequest) error {
+	n, err := phone.Normalize(req.Phone)
+	if err != nil {
+		return fmt.Errorf("on-call number: %w", err)
+	}
+	out, attempts := a.Sender.Send(ctx, sms.Request{Numbers: []phone.Number{n}, SignName: req.SignName,
+		TemplateCode: req.TemplateCode, TemplateParams: req.Params, OutID: req.OutID}, nil)
+	if out.Status == sms.StatusAccepted {
+		return nil
+	}
+	return fmt.Errorf("SendSms %s after %d attempt(s): class %s, code %q", out.Status, len(attempts), out.Class, out.Code)
+}
