@@ -10,8 +10,12 @@ DIST := dist
 run:
 	$(GO) run ./local run
 
+# The race detector needs cgo (gcc); where there is none, the tests still run.
+RACE := $(shell command -v gcc >/dev/null 2>&1 && echo -race)
+
 test: lint chromium
 	$(GO) test -count=1 -timeout 15m ./...
+	$(GO) test -count=1 $(RACE) ./shared/...
 
 build: $(FUNCTIONS:%=$(DIST)/%.zip)
 
