@@ -40,8 +40,7 @@ func (h *Handler) Enabled(_ context.Context, l slog.Level) bool { return l >= h.
 // Handle flattens the record and batches or ships it.
 func (h *Handler) Handle(ctx context.Context, r slog.Record) error {
 	e := eventFrom(ctx, r, h.fields)
-	if b := batchFrom(ctx); b != nil {
-		b.add(e)
+	if b := batchFrom(ctx); b != nil && b.add(e) {
 		return nil
 	}
 	h.ship.Ship(ctx, []Event{e})
@@ -68,10 +67,13 @@ func (h *Handler) WithGroup(name string) slog.Handler {
 	return &c
 }
 
-// Batch collects one request's events.
+// Batch collects one request's events until Flush; after that, events
+// logged with the request's context (a goroutine that outlived it) are
+// shipped on their own rather than lost in a batch nobody flushes.
 type Batch struct {
 	mu     sync.Mutex
 	events []Event
+	closed bool
 }
 
 type batchKey struct{}
@@ -86,27 +88,32 @@ func batchFrom(ctx context.Context) *Batch {
 	return b
 }
 
-func (b *Batch) add(e Event) {
+func (b *Batch) add(e Event) bool {
 	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.closed {
+		return false
+	}
 	if b.events == nil {
 		b.events = make([]Event, 0, 8)
 	}
 	b.events = append(b.events, e)
-	b.mu.Unlock()
+	return true
 }
 
-func (b *Batch) take() []Event {
+// close returns the batch's events and makes later adds fail.
+func (b *Batch) close() []Event {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	out := b.events
-	b.events = nil
+	b.events, b.closed = nil, true
 	return out
 }
 
 // Flush ships what ctx's batch holds, synchronously.
 func (s *Shipper) Flush(ctx context.Context) {
 	if b := batchFrom(ctx); b != nil {
-		if events := b.take(); len(events) > 0 {
+		if events := b.close(); len(events) > 0 {
 			s.Ship(ctx, events)
 		}
 	}

@@ -60,6 +60,10 @@ var Fields = []FieldSpec{
 	{KeyJoinedBy, "text", "sms.receipt: out_id when the out_id carried the send's trace, biz_id when it did not"},
 	{KeyBodyBytes, "long", "sms.receipt_rejected: size of the refused body (the body itself is never logged)"},
 	{KeyMNSMessageID, "text", "the MNS message id of a receipt read from the report queue"},
+	{KeyIdempotencyKey, "text", "keyed hash of the request's idempotency key (Idempotency-Key header, or an event message's key or id)"},
+	{KeyReplayed, "text", "true when the answer was replayed from the idempotency store instead of sending"},
+	{KeyMessageID, "text", "dispatch: id of the delivered message (MNS message id, or the CloudEvent id)"},
+	{KeyDisposition, "text", "dispatch: what became of a message: sent, replayed, refused, retry (the invocation fails so EventBridge retries), poison"},
 }
 
 // tokens split text fields for search; ',' lets one hash or mask be found in

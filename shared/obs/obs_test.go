@@ -159,3 +159,20 @@ func TestEventsDocListsEveryField(t *testing.T) {
 		}
 	}
 }
+
+// A goroutine that outlives its request still gets its events out.
+func TestEventsAfterFlushAreNotLost(t *testing.T) {
+	var stdout bytes.Buffer
+	shipper := NewShipper(config.Logs{}, "send", creds.NewSource(false), &stdout)
+	log := NewLogger(shipper)
+	ctx := NewBatch(context.Background())
+	log.InfoContext(ctx, EventAttempt)
+	shipper.Flush(ctx)
+	if n := strings.Count(stdout.String(), "\n"); n != 1 {
+		t.Fatalf("flush wrote %d lines", n)
+	}
+	log.InfoContext(ctx, EventAttempt, slog.String(KeyStatus, "late"))
+	if !strings.Contains(stdout.String(), `"status":"late"`) {
+		t.Fatalf("an event after the flush was lost: %q", stdout.String())
+	}
+}
