@@ -110,11 +110,6 @@ func (b *Batch) close() []Event {
 	return out
 }
 
-// Flush ships what ctx's batch holds, synchronously.
-func (s *Shipper) Flush(ctx context.Context) {
-	if b := batchFrom(ctx); b != nil {
-		if events := b.close(); len(events) > 0 {
-			s.Ship(ctx, events)
-		}
-	}
-}
+// Flush ships what ctx's batch holds, synchronously; it never fails (see
+// FlushOrFail for a caller whose answer depends on storage).
+func (s *Shipper) Flush(ctx context.Context) { _ = s.FlushOrFail(ctx) }

@@ -62,20 +62,26 @@ func (s *Shipper) destination(ctx context.Context) (endpoint, project, logstore 
 
 // Ship writes events and returns once they are stored: in SLS, or failing
 // that on stdout. It never fails the caller.
-func (s *Shipper) Ship(ctx context.Context, events []Event) {
+func (s *Shipper) Ship(ctx context.Context, events []Event) { _ = s.store(ctx, events) }
+
+// store ships events and says whether SLS has them. Without an SLS
+// destination, stdout is where events go, and that counts as stored.
+func (s *Shipper) store(ctx context.Context, events []Event) error {
 	if len(events) == 0 {
-		return
+		return nil
 	}
 	endpoint, project, logstore := s.destination(ctx)
 	if endpoint == "" || project == "" || logstore == "" {
 		s.toStdout(events)
-		return
+		return nil
 	}
 	if err := s.put(ctx, endpoint, project, logstore, events); err != nil {
 		s.Failures.Add(1)
 		s.toStdout(events)
 		s.diagnose(fmt.Sprintf("shipping %d events to SLS %s/%s failed, wrote them to stdout: %v", len(events), project, logstore, err))
+		return fmt.Errorf("storing %d events in SLS %s/%s: %w", len(events), project, logstore, err)
 	}
+	return nil
 }
 
 func (s *Shipper) put(ctx context.Context, endpoint, project, logstore string, events []Event) error {

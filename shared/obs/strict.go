@@ -1,9 +1,6 @@
 package obs
 
-import (
-	"context"
-	"fmt"
-)
+import "context"
 
 // FlushOrFail ships what ctx's batch holds, synchronously, and says whether
 // SLS stored it. Flush never fails its caller; this is for the one caller
@@ -21,20 +18,5 @@ func (s *Shipper) FlushOrFail(ctx context.Context) error {
 	if b == nil {
 		return nil
 	}
-	events := b.take()
-	if len(events) == 0 {
-		return nil
-	}
-	endpoint, project, logstore := s.destination(ctx)
-	if endpoint == "" || project == "" || logstore == "" {
-		s.toStdout(events)
-		return nil
-	}
-	if err := s.put(ctx, endpoint, project, logstore, events); err != nil {
-		s.Failures.Add(1)
-		s.toStdout(events)
-		s.diagnose(fmt.Sprintf("shipping %d events to SLS %s/%s failed, wrote them to stdout and reported the failure: %v", len(events), project, logstore, err))
-		return fmt.Errorf("storing %d events in SLS %s/%s: %w", len(events), project, logstore, err)
-	}
-	return nil
+	return s.store(ctx, b.close())
 }
