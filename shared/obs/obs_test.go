@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"flag"
+	"fmt"
 	"go/ast"
 	"go/parser"
 	"go/token"
@@ -147,16 +149,35 @@ func TestEveryKeyIsInTheSchema(t *testing.T) {
 	})
 }
 
-// docs/events.md documents every field of the schema.
+var update = flag.Bool("update", false, "rewrite the field table of docs/events.md from obs.Fields")
+
+// docs/events.md documents every field of the schema, in a table generated
+// from it: go test ./shared/obs -run TestEventsDoc -update.
 func TestEventsDocListsEveryField(t *testing.T) {
-	doc, err := os.ReadFile("../../docs/events.md")
+	const path = "../../docs/events.md"
+	doc, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
+	const begin, end = "<!-- fields:begin -->\n", "<!-- fields:end -->"
+	i, j := strings.Index(string(doc), begin), strings.Index(string(doc), end)
+	if i < 0 || j < i {
+		t.Fatalf("%s lacks the %q ... %q markers", path, begin, end)
+	}
+	var table strings.Builder
+	table.WriteString("| field | index type | meaning |\n|---|---|---|\n")
 	for _, f := range Fields {
-		if !strings.Contains(string(doc), "| `"+f.Key+"` | "+f.Type+" |") {
-			t.Errorf("docs/events.md lacks a row for %q (%s)", f.Key, f.Type)
+		fmt.Fprintf(&table, "| `%s` | %s | %s |\n", f.Key, f.Type, f.Doc)
+	}
+	want := string(doc[:i+len(begin)]) + table.String() + string(doc[j:])
+	if *update {
+		if err := os.WriteFile(path, []byte(want), 0o644); err != nil {
+			t.Fatal(err)
 		}
+		return
+	}
+	if want != string(doc) {
+		t.Fatalf("%s is out of date with obs.Fields: run go test ./shared/obs -run TestEventsDoc -update", path)
 	}
 }
 
