@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"time"
 )
 
 // pack writes a zip with the binary at its root as "main", executable: the
@@ -24,7 +25,7 @@ func pack(args []string) error {
 		return err
 	}
 	zw := zip.NewWriter(out)
-	hdr := &zip.FileHeader{Name: "main", Method: zip.Deflate}
+	hdr := &zip.FileHeader{Name: "main", Method: zip.Deflate, Modified: time.Now()}
 	hdr.SetMode(0o755)
 	w, err := zw.CreateHeader(hdr)
 	if err == nil {
