@@ -1,7 +1,189 @@
 package stack
 
-// AlertOptions configure this part of the local stack (owned by its issue).
-type AlertOptions struct{}
+import (
+	"context"
+	_ "embed"
+	"fmt"
+	"net/http"
+	"os"
+	"strings"
+	"time"
 
-// AlertParts is what this part adds to a running Stack.
-type AlertParts struct{}
+	"smsflow/local/fcrt"
+	"smsflow/local/sink"
+)
+
+// The alert part of the local contract (docs/alerts.md, "Locally").
+const (
+	DefaultSinkPort      = 9300
+	DefaultAlertInterval = 10 * time.Second
+	// LocalStateLogstore keeps the alert.state records apart from the
+	// events, as production should (see SMSFLOW_ALERT_STATE_LOGSTORE).
+	LocalStateLogstore = "alert-state"
+	// Local-only channel secrets, shared by the alert function and the
+	// sink so that the sink can verify every signature. Not secret.
+	LocalWebhookSecret  = "smsflow-local-webhook-secret"
+	LocalDingTalkSecret = "SECsmsflow-local-dingtalk-secret"
+	LocalLarkSecret     = "smsflow-local-lark-secret"
+	// LocalOncallPhone receives the alert texts (see the Dysmsapi
+	// emulator's /_emulator/messages).
+	LocalOncallPhone = "13800138000"
+)
+
+//go:embed alert_rules_local.yaml
+var localRulesTemplate string
+
+// AlertOptions configure the alert function, its timer and the sink.
+type AlertOptions struct {
+	// Disabled leaves the alert function, timer and sink out.
+	Disabled bool
+	// Interval is the timer period: 0 = SMSFLOW_LOCAL_ALERT_INTERVAL, else
+	// DefaultAlertInterval; negative = no timer (tests invoke s.Alert).
+	Interval time.Duration
+	// TimerPayload is the timer trigger's payload (which rules it runs;
+	// see docs/alerts.md); "" runs every enabled rule.
+	TimerPayload string
+	// SinkPort is the webhook sink's port (0 = any free port);
+	// PortsFromEnv sets it from SMSFLOW_LOCAL_SINK_PORT.
+	SinkPort int
+	// RulesYAML replaces the local rule file (defaults with short windows).
+	RulesYAML string
+	// Env overrides the alert function's environment.
+	Env map[string]string
+	// SLSFilter, when set, wraps the SLS emulator as the alert function
+	// sees it (tests inject Incomplete answers or failures with it).
+	SLSFilter func(http.Handler) http.Handler
+}
+
+// AlertParts is what the alert part adds to a running Stack.
+type AlertParts struct {
+	// Alert is the alert function; invoke it with an events.TimerEvent.
+	Alert *fcrt.Pool
+	// Sink receives the robot and webhook notifications; SinkURL is its page.
+	Sink    *sink.Sink
+	SinkURL string
+}
+
+func init() {
+	register(component{name: "alert function", order: 50, start: startAlert})
+}
+
+func startAlert(ctx context.Context, s *Stack, o Options) error {
+	ao := o.Alert
+	if ao.Disabled {
+		return nil
+	}
+	interval, err := alertInterval(ao.Interval)
+	if err != nil {
+		return err
+	}
+	bin, err := BuildFunction(ctx, o.BinDir, "alert")
+	if err != nil {
+		return err
+	}
+	s.Sink = sink.New(sink.Config{WebhookSecret: LocalWebhookSecret, DingTalkSecret: LocalDingTalkSecret, LarkSecret: LocalLarkSecret})
+	sinkAddr, err := s.Serve(ao.SinkPort, s.Sink)
+	if err != nil {
+		return fmt.Errorf("alert sink: %w", err)
+	}
+	s.SinkURL = "http://" + sinkAddr
+	slsAddr := s.SLSAddr
+	if ao.SLSFilter != nil {
+		if slsAddr, err = s.Serve(0, ao.SLSFilter(s.SLS)); err != nil {
+			return fmt.Errorf("alert sls filter: %w", err)
+		}
+	}
+	if err := s.SLS.EnsureLogstore(LocalProject, LocalStateLogstore); err != nil {
+		return fmt.Errorf("alert state logstore: %w", err)
+	}
+	rules := ao.RulesYAML
+	if rules == "" {
+		rules = LocalRules(max(interval, time.Second))
+	}
+	s.Alert = fcrt.NewPool(s.alertFunction(o, bin, alertEnv(s, ao, slsAddr, rules)), 3)
+	s.OnClose(s.Alert.Stop)
+	if err := s.Alert.Warm(ctx); err != nil {
+		return fmt.Errorf("starting the alert function: %w", err)
+	}
+	s.Banner = append(s.Banner, fmt.Sprintf("alert notifications (sink)       %s/", s.SinkURL))
+	if interval > 0 {
+		s.startAlertTimer(interval, ao.TimerPayload)
+		s.Banner = append(s.Banner, fmt.Sprintf("alert function                   on a timer every %s (SMSFLOW_LOCAL_ALERT_INTERVAL)", interval))
+	}
+	return nil
+}
+
+// alertInterval resolves the timer period: the option, else the
+// environment, else the default.
+func alertInterval(opt time.Duration) (time.Duration, error) {
+	if opt != 0 {
+		return opt, nil
+	}
+	v := os.Getenv("SMSFLOW_LOCAL_ALERT_INTERVAL")
+	if v == "" {
+		return DefaultAlertInterval, nil
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d < time.Second || d%time.Second != 0 {
+		return 0, fmt.Errorf("SMSFLOW_LOCAL_ALERT_INTERVAL=%q must be whole seconds, at least 1s", v)
+	}
+	return d, nil
+}
+
+// startAlertTimer fires the timer trigger until Close; Close waits for the
+// firing in flight before the function is stopped.
+func (s *Stack) startAlertTimer(every time.Duration, payload string) {
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		_ = fcrt.TimerTrigger{Name: "alert-local", Every: every, Payload: payload}.Run(ctx, s.Alert)
+	}()
+	s.OnClose(func(stop context.Context) error {
+		cancel()
+		select {
+		case <-done:
+			return nil
+		case <-stop.Done():
+			return fmt.Errorf("alert timer: %w", stop.Err())
+		}
+	})
+}
+
+func alertEnv(s *Stack, ao AlertOptions, slsAddr, rules string) map[string]string {
+	env := map[string]string{
+		"SMSFLOW_SLS_ENDPOINT":          slsAddr,
+		"SMSFLOW_ALERT_STATE_LOGSTORE":  LocalStateLogstore,
+		"SMSFLOW_ALERT_RULES_YAML":      rules,
+		"SMSFLOW_DYSMS_ENDPOINT":        s.DysmsAddr,
+		"SMSFLOW_DYSMS_PROTOCOL":        "HTTP",
+		"SMSFLOW_ALERT_WEBHOOK_URL":     s.SinkURL + "/webhook",
+		"SMSFLOW_ALERT_WEBHOOK_SECRET":  LocalWebhookSecret,
+		"SMSFLOW_ALERT_DINGTALK_URL":    s.SinkURL + "/dingtalk/robot/send?access_token=local",
+		"SMSFLOW_ALERT_DINGTALK_SECRET": LocalDingTalkSecret,
+		"SMSFLOW_ALERT_WECOM_URL":       s.SinkURL + "/wecom/cgi-bin/webhook/send?key=local",
+		"SMSFLOW_ALERT_LARK_URL":        s.SinkURL + "/lark/open-apis/bot/v2/hook/local",
+		"SMSFLOW_ALERT_LARK_SECRET":     LocalLarkSecret,
+		"SMSFLOW_ALERT_ONCALL_PHONES":   LocalOncallPhone,
+	}
+	for k, v := range ao.Env {
+		env[k] = v
+	}
+	return env
+}
+
+func (s *Stack) alertFunction(o Options, bin string, env map[string]string) fcrt.Function {
+	return fcrt.Function{
+		Name: "alert", Binary: bin, Env: env, Timeout: time.Minute, MemoryMB: 128, Concurrency: 1,
+		Region: LocalRegion, AccountID: LocalAccountID, LogProject: LocalProject, LogStore: LocalLogstore,
+		AutoFreeze: o.AutoFreeze, Output: o.FunctionOutput, Logger: o.Logger,
+	}
+}
+
+// LocalRules is the local rule file: the embedded defaults with every
+// channel on (pointed at the sink and the Dysmsapi emulator), the interval
+// of the local timer, no index lag to speak of (the emulator has none) and
+// one-minute windows, so an alert fires within a minute of the faults.
+func LocalRules(interval time.Duration) string {
+	return strings.ReplaceAll(localRulesTemplate, "{{interval}}", fmt.Sprintf("%ds", int(interval/time.Second)))
+}

@@ -125,6 +125,7 @@ func PortsFromEnv(o *Options) error {
 		{"SMSFLOW_LOCAL_GATEWAY_PORT", &o.GatewayPort, DefaultGatewayPort},
 		{"SMSFLOW_LOCAL_DYSMS_PORT", &o.DysmsPort, DefaultDysmsPort},
 		{"SMSFLOW_LOCAL_SLS_PORT", &o.SLSPort, DefaultSLSPort},
+		{"SMSFLOW_LOCAL_SINK_PORT", &o.Alert.SinkPort, DefaultSinkPort},
 		{"SMSFLOW_LOCAL_DASHBOARD_PORT", &o.Dashboard.Port, DefaultDashboardPort},
 	} {
 		*p.dst = p.def
