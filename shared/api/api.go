@@ -29,6 +29,9 @@ type Options struct {
 	Hasher *phone.Hasher
 	// Now is the clock; tests may replace it.
 	Now func() time.Time
+	// Idempotency is the idempotency store and send limits; nil: neither
+	// (an Idempotency-Key is then refused).
+	Idempotency *Idempotency
 }
 
 // Handler serves the routes documented in README.md.
@@ -39,12 +42,13 @@ type Handler struct {
 	hasher  *phone.Hasher
 	maxBody int64
 	now     func() time.Time
+	idem    *Idempotency
 }
 
 // New returns the API handler.
 func New(o Options) *Handler {
 	h := &Handler{sender: o.Sender, auth: newAuthenticator(o.Auth), log: o.Logger, hasher: o.Hasher,
-		maxBody: o.Auth.MaxBodyBytes, now: o.Now}
+		maxBody: o.Auth.MaxBodyBytes, now: o.Now, idem: o.Idempotency}
 	if h.log == nil {
 		h.log = slog.Default()
 	}
@@ -84,7 +88,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			h.refuseMethod(w, span, "GET, HEAD")
 			return
 		}
-		h.health(w, span)
+		h.health(r.Context(), w, span)
 	default:
 		writeError(w, span.TraceIDString(), newError(http.StatusNotFound, CodeNotFound, "", "no route "+r.URL.Path+"; see README.md for the API"))
 	}
@@ -96,10 +100,14 @@ func (h *Handler) refuseMethod(w http.ResponseWriter, span trace.SpanContext, al
 }
 
 // health answers without touching Alibaba.
-func (h *Handler) health(w http.ResponseWriter, span trace.SpanContext) {
-	writeJSON(w, http.StatusOK, map[string]any{
+func (h *Handler) health(ctx context.Context, w http.ResponseWriter, span trace.SpanContext) {
+	body := map[string]any{
 		"status":          "ok",
 		"sending_enabled": h.auth.configured(),
 		"trace_id":        span.TraceIDString(),
-	})
+	}
+	for k, v := range h.idemHealth(ctx) {
+		body[k] = v
+	}
+	writeJSON(w, http.StatusOK, body)
 }

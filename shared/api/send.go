@@ -31,6 +31,7 @@ type exchange struct {
 	attempts int
 	status   int
 	err      *Error
+	idem     *idemState // idempotency key, claim and send-limit reservation
 }
 
 func (h *Handler) send(w http.ResponseWriter, r *http.Request, span trace.SpanContext) {
@@ -43,6 +44,7 @@ func (h *Handler) send(w http.ResponseWriter, r *http.Request, span trace.SpanCo
 			h.log.LogAttrs(ctx, slog.LevelError, "panic in send handler", slog.Any("panic", p))
 			writeError(w, span.TraceIDString(), x.err)
 		}
+		h.settle(ctx, x)
 		h.logResult(ctx, x)
 	}()
 
@@ -52,6 +54,10 @@ func (h *Handler) send(w http.ResponseWriter, r *http.Request, span trace.SpanCo
 		return
 	}
 	x.caller = caller
+	if kerr := h.readIdempotencyKey(r, x); kerr != nil {
+		h.refuse(w, x, kerr)
+		return
+	}
 	req, derr := DecodeRequest(r, h.maxBody)
 	if derr != nil {
 		h.refuse(w, x, derr)
@@ -59,6 +65,10 @@ func (h *Handler) send(w http.ResponseWriter, r *http.Request, span trace.SpanCo
 	}
 	x.req = &req
 	h.log.LogAttrs(ctx, slog.LevelInfo, obs.EventRequest, h.requestAttrs(x)...)
+	// Replays, 409/422, send limits and a store that is down answer here.
+	if w = h.admit(ctx, w, x); w == nil {
+		return
+	}
 
 	out, attempts := h.sender.Send(ctx, req, func(ctx context.Context, a sms.Attempt) {
 		x.attempts = a.Number
@@ -82,7 +92,7 @@ func (h *Handler) refuse(w http.ResponseWriter, x *exchange, e *Error) {
 
 // requestAttrs are the fields every event of a request repeats.
 func (h *Handler) requestAttrs(x *exchange) []slog.Attr {
-	attrs := []slog.Attr{slog.String(obs.KeyCaller, x.caller)}
+	attrs := append([]slog.Attr{slog.String(obs.KeyCaller, x.caller)}, x.idemAttrs()...)
 	if x.req == nil {
 		return attrs
 	}
@@ -157,6 +167,7 @@ func (h *Handler) logResult(ctx context.Context, x *exchange) {
 		attrs = append(attrs, slog.String(obs.KeyErrorCode, x.err.Code), slog.String(obs.KeyErrorClass, "request"),
 			slog.String(obs.KeyErrorMessage, x.err.Message), slog.String(obs.KeyField, x.err.Field))
 	}
+	attrs = append(attrs, x.resultIdemAttrs()...)
 	attrs = append(attrs,
 		slog.Int(obs.KeyAttempts, x.attempts),
 		slog.Int(obs.KeyHTTPStatus, x.status),

@@ -30,7 +30,7 @@ func Open(cfg config.Idempotency, hashKey string) (*Store, Limits, error) {
 		DialTimeout: cfg.RedisTimeout, ReadTimeout: cfg.RedisTimeout, WriteTimeout: cfg.RedisTimeout,
 		// One retry at most: a store that does not answer fast is down, and
 		// the request is refused instead of waiting out the invocation.
-		MaxRetries: 1, PoolSize: 20,
+		MaxRetries: 1, DialerRetries: 1, PoolSize: 20,
 		// RESP2 avoids the HELLO handshake some Tair versions refuse.
 		Protocol: 2, DisableIdentity: true,
 	}

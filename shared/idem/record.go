@@ -19,6 +19,10 @@ type Record struct {
 	Token string `json:"token"`
 	// LeaseUntil (unix ms) is when an in-flight claim counts as abandoned.
 	LeaseUntil int64 `json:"lease_until"`
+	// Sending is set (Store.Begin) just before the message goes to
+	// Alibaba: a claim that lapses before it was never sent and may be
+	// taken over; one that lapses after it has an unknown outcome.
+	Sending bool `json:"sending,omitempty"`
 	// ClaimedAt (unix ms) and TraceID describe the first request.
 	ClaimedAt int64   `json:"claimed_at"`
 	TraceID   string  `json:"trace_id,omitempty"`
@@ -34,8 +38,8 @@ type Result struct {
 	BizID     string `json:"biz_id,omitempty"`
 	RequestID string `json:"request_id,omitempty"`
 	// HTTPStatus and Body are the API's answer, replayed byte for byte.
-	HTTPStatus int             `json:"http_status,omitempty"`
-	Body       json.RawMessage `json:"body,omitempty"`
+	HTTPStatus int    `json:"http_status,omitempty"`
+	Body       []byte `json:"body,omitempty"`
 	// Abandoned marks an unknown outcome the store recorded itself because
 	// the claim's owner never reported (its lease ran out).
 	Abandoned bool `json:"abandoned,omitempty"`

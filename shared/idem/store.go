@@ -120,7 +120,19 @@ func (s *Store) Claim(ctx context.Context, key, fp, traceID string) (Claim, erro
 		case rec.Leased(now):
 			return Claim{Status: InFlight, Key: key, Record: rec}, nil
 		}
-		// The owner's lease ran out without an answer: it crashed, was
+		if !rec.Sending {
+			// The owner vanished before it began sending: nothing left,
+			// so the key is free for this request.
+			swapped, err := s.b.swap(ctx, key, raw, mine.encode(), s.retention)
+			if err != nil {
+				return Claim{}, fmt.Errorf("%w: take over lapsed claim: %w", ErrUnavailable, err)
+			}
+			if swapped {
+				return Claim{Status: Claimed, Key: key, Token: mine.Token}, nil
+			}
+			continue
+		}
+		// The owner's lease ran out after it began sending: it crashed, was
 		// frozen or recycled mid-send. Whether the SMS left is unknown, so
 		// record exactly that; it is never sent again automatically.
 		abandoned := rec
@@ -137,17 +149,22 @@ func (s *Store) Claim(ctx context.Context, key, fp, traceID string) (Claim, erro
 	return Claim{}, fmt.Errorf("%w: the record kept changing during the claim", ErrUnavailable)
 }
 
-// Complete stores the answer of the claim (key, token) for the retention
-// window. It also overwrites an unknown outcome recorded for the same claim
-// after its lease ran out: a late true answer is better than unknown.
-func (s *Store) Complete(ctx context.Context, key, token string, res Result) error {
+// Begin marks the claim (key, token) as sending: call it right before the
+// message goes to Alibaba. Until then a lapsed claim is simply free again;
+// after it, a lapsed claim is an unknown outcome.
+func (s *Store) Begin(ctx context.Context, key, token string) error {
+	return s.update(ctx, key, token, func(r *Record) { r.Sending = true }, 0)
+}
+
+// update rewrites the claim (key, token) with change, atomically.
+func (s *Store) update(ctx context.Context, key, token string, change func(*Record), ttl time.Duration) error {
 	for range maxRaces {
 		raw, found, err := s.b.get(ctx, key)
 		if err != nil {
 			return fmt.Errorf("%w: read claim: %w", ErrUnavailable, err)
 		}
 		if !found {
-			return fmt.Errorf("idempotency claim vanished before its answer was stored")
+			return fmt.Errorf("idempotency claim vanished")
 		}
 		rec, err := decodeRecord(raw)
 		if err != nil {
@@ -156,16 +173,23 @@ func (s *Store) Complete(ctx context.Context, key, token string, res Result) err
 		if rec.Token != token {
 			return fmt.Errorf("idempotency claim belongs to another request")
 		}
-		rec.State, rec.Result = StateDone, &res
-		ok, err := s.b.swap(ctx, key, raw, rec.encode(), s.retention)
+		change(&rec)
+		ok, err := s.b.swap(ctx, key, raw, rec.encode(), ttl)
 		if err != nil {
-			return fmt.Errorf("%w: store answer: %w", ErrUnavailable, err)
+			return fmt.Errorf("%w: update claim: %w", ErrUnavailable, err)
 		}
 		if ok {
 			return nil
 		}
 	}
-	return fmt.Errorf("%w: the record kept changing while storing the answer", ErrUnavailable)
+	return fmt.Errorf("%w: the record kept changing", ErrUnavailable)
+}
+
+// Complete stores the answer of the claim (key, token) for the retention
+// window. It also overwrites an unknown outcome recorded for the same claim
+// after its lease ran out: a late true answer is better than unknown.
+func (s *Store) Complete(ctx context.Context, key, token string, res Result) error {
+	return s.update(ctx, key, token, func(r *Record) { r.State, r.Result = StateDone, &res }, s.retention)
 }
 
 // Release gives up the claim (key, token): use it only when the message was

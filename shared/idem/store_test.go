@@ -110,6 +110,9 @@ func TestExpiredLeaseBecomesUnknownNeverASend(t *testing.T) {
 		ctx := context.Background()
 		key := StoreKey("k3")
 		crashed, _ := s.Claim(ctx, key, "fp", "trace-1")
+		if err := s.Begin(ctx, key, crashed.Token); err != nil {
+			t.Fatal(err)
+		}
 		c.add(61 * time.Second) // past the one-minute lease
 		got, err := s.Claim(ctx, key, "fp", "trace-2")
 		if err != nil || got.Status != Replay || got.Record.Result.Status != "unknown" || !got.Record.Result.Abandoned || got.Record.TraceID != "trace-1" {
@@ -217,4 +220,20 @@ func TestRetentionForgetsAnswers(t *testing.T) {
 	if again, _ := s.Claim(ctx, StoreKey("r"), "fp", ""); again.Status != Claimed {
 		t.Fatalf("after the retention window: %+v", again)
 	}
+}
+
+func TestLapsedClaimThatNeverSentIsTakenOver(t *testing.T) {
+	backends(t, func(t *testing.T, s *Store, c *clock) {
+		ctx := context.Background()
+		key := StoreKey("k4")
+		lost, _ := s.Claim(ctx, key, "fp", "trace-1")
+		c.add(61 * time.Second)
+		got, err := s.Claim(ctx, key, "fp", "trace-2")
+		if err != nil || got.Status != Claimed || got.Token == lost.Token {
+			t.Fatalf("claim after a lapsed, never-begun claim: %+v %v", got, err)
+		}
+		if err := s.Begin(ctx, key, lost.Token); err == nil {
+			t.Fatal("the lapsed owner could still begin sending")
+		}
+	})
 }

@@ -1,0 +1,274 @@
+package api
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/alicebob/miniredis/v2"
+	"github.com/redis/go-redis/v9"
+
+	"smsflow/shared/config"
+	"smsflow/shared/idem"
+	"smsflow/shared/obs"
+	"smsflow/shared/phone"
+	"smsflow/shared/sms"
+)
+
+// scriptedSender answers the outcomes it is given, in order (the last one
+// repeats), and can hold a call until released.
+type scriptedSender struct {
+	mu       sync.Mutex
+	outcomes []sms.Outcome
+	calls    atomic.Int32
+	hold     chan struct{} // when set, Send waits for it to close
+	entered  chan struct{} // when set, Send signals it has started
+}
+
+func (s *scriptedSender) Send(ctx context.Context, req sms.Request, hook sms.AttemptHook) (sms.Outcome, []sms.Attempt) {
+	n := int(s.calls.Add(1))
+	if s.entered != nil {
+		s.entered <- struct{}{}
+	}
+	if s.hold != nil {
+		<-s.hold
+	}
+	s.mu.Lock()
+	o := s.outcomes[min(n, len(s.outcomes))-1]
+	s.mu.Unlock()
+	a := sms.Attempt{Number: 1, Start: time.Now(), Outcome: o}
+	hook(ctx, a)
+	return o, []sms.Attempt{a}
+}
+
+func accepted(biz string) sms.Outcome {
+	return sms.Outcome{Status: sms.StatusAccepted, BizID: biz, RequestID: "RID-" + biz, HTTPStatus: 200, Code: "OK"}
+}
+
+func idemHandler(t *testing.T, s Sender, store *idem.Store, logs *bytes.Buffer) *Handler {
+	t.Helper()
+	limits, err := idem.ParseLimits("verification=1/1m,5/1h", "SMS_LOCAL_OTP=verification")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if logs == nil {
+		logs = &bytes.Buffer{}
+	}
+	return New(Options{
+		Sender:      s,
+		Auth:        config.HTTPAuth{TriggerAuth: "anonymous", TokenSHA256: []string{tokenHash(testToken)}, MaxBodyBytes: 65536},
+		Logger:      slog.New(obs.WithContext(slog.NewJSONHandler(logs, nil))),
+		Hasher:      phone.NewHasher([]byte("k")),
+		Idempotency: &Idempotency{Store: store, Limits: limits, Keyer: idem.NewKeyer([]byte("k"))},
+	})
+}
+
+func memStore() *idem.Store { return idem.NewMemory(time.Hour, time.Minute) }
+
+const noticeBody = `{"phone_numbers":["13800138000"],"sign_name":"smsflow","template_code":"SMS_LOCAL_NOTICE","template_params":{"name":"Li","status":"ok"}}`
+
+func TestKeyedRequestIsSentOnceAndReplayed(t *testing.T) {
+	s := &scriptedSender{outcomes: []sms.Outcome{accepted("B1"), accepted("B2")}}
+	var logs bytes.Buffer
+	h := idemHandler(t, s, memStore(), &logs)
+	first := post(h, "application/json", noticeBody, "Idempotency-Key", "order-42")
+	if first.Code != 200 || first.Header().Get(HeaderReplayed) != "" {
+		t.Fatalf("first: %d %s", first.Code, first.Body)
+	}
+	// Same message, written differently: still the same payload.
+	again := post(h, "application/json", strings.Replace(noticeBody, `"13800138000"`, `"+8613800138000"`, 1), "Idempotency-Key", "order-42")
+	if again.Code != 200 || again.Body.String() != first.Body.String() || again.Header().Get(HeaderReplayed) != "true" {
+		t.Fatalf("replay: %d %q (first %q) headers %v", again.Code, again.Body, first.Body, again.Header())
+	}
+	if s.calls.Load() != 1 {
+		t.Fatalf("sender called %d times", s.calls.Load())
+	}
+	other := post(h, "application/json", strings.Replace(noticeBody, `"ok"`, `"late"`, 1), "Idempotency-Key", "order-42")
+	if other.Code != 422 || decodeError(t, other).Error.Code != CodeIdempotencyMismatch {
+		t.Fatalf("different payload: %d %s", other.Code, other.Body)
+	}
+	if s.calls.Load() != 1 {
+		t.Fatal("a reused key sent")
+	}
+	var replayed []any
+	for _, e := range parseLogs(t, &logs) {
+		if e["msg"] != "sms.result" {
+			continue
+		}
+		replayed = append(replayed, e["replayed"])
+		if e["idempotency_key"] == nil || e["idempotency_key"] == "order-42" {
+			t.Fatalf("result without a hashed key: %v", e)
+		}
+	}
+	if len(replayed) != 3 || replayed[0] != false || replayed[1] != true || replayed[2] != false {
+		t.Fatalf("replayed on the three results: %v", replayed)
+	}
+	if strings.Contains(logs.String(), "order-42") || strings.Contains(logs.String(), "13800138000") {
+		t.Fatal("logs carry the key or the number in clear")
+	}
+}
+
+func TestInvalidIdempotencyKeys(t *testing.T) {
+	s := &scriptedSender{outcomes: []sms.Outcome{accepted("B")}}
+	h := idemHandler(t, s, memStore(), nil)
+	for _, k := range []string{"has space", strings.Repeat("k", 256), "ключ", `"`, "a;b"} {
+		w := post(h, "application/json", noticeBody, "Idempotency-Key", k)
+		if w.Code != 400 || decodeError(t, w).Error.Code != CodeInvalidIdempotencyKey {
+			t.Errorf("key %q: %d %s", k, w.Code, w.Body)
+		}
+	}
+	r := httptest.NewRequest(http.MethodPost, "/v1/messages", strings.NewReader(noticeBody))
+	r.Header.Set("Content-Type", "application/json")
+	r.Header.Set("Authorization", "Bearer "+testToken)
+	r.Header.Add("Idempotency-Key", "a")
+	r.Header.Add("Idempotency-Key", "b")
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, r)
+	if w.Code != 400 {
+		t.Errorf("two keys: %d", w.Code)
+	}
+	if s.calls.Load() != 0 {
+		t.Fatal("a request with a bad key was sent")
+	}
+}
+
+func TestInFlightKeyAnswers409(t *testing.T) {
+	s := &scriptedSender{outcomes: []sms.Outcome{accepted("B")}, hold: make(chan struct{}), entered: make(chan struct{}, 1)}
+	h := idemHandler(t, s, memStore(), nil)
+	done := make(chan *httptest.ResponseRecorder)
+	go func() { done <- post(h, "application/json", noticeBody, "Idempotency-Key", "k1") }()
+	<-s.entered
+	w := post(h, "application/json", noticeBody, "Idempotency-Key", "k1")
+	if w.Code != 409 || decodeError(t, w).Error.Code != CodeIdempotencyInFlight || w.Header().Get("Retry-After") == "" {
+		t.Fatalf("while in flight: %d %s", w.Code, w.Body)
+	}
+	close(s.hold)
+	if first := <-done; first.Code != 200 {
+		t.Fatalf("first: %d", first.Code)
+	}
+}
+
+func TestNotSentReleasesTheKeyUnknownKeepsIt(t *testing.T) {
+	transient := sms.Outcome{Status: sms.StatusFailed, Class: sms.ClassTransient, Code: "ServiceUnavailable", HTTPStatus: 503}
+	s := &scriptedSender{outcomes: []sms.Outcome{transient, accepted("B")}}
+	h := idemHandler(t, s, memStore(), nil)
+	if w := post(h, "application/json", noticeBody, "Idempotency-Key", "k"); w.Code != 503 {
+		t.Fatalf("first: %d", w.Code)
+	}
+	if w := post(h, "application/json", noticeBody, "Idempotency-Key", "k"); w.Code != 200 || w.Header().Get(HeaderReplayed) != "" {
+		t.Fatalf("retry after a provably unsent failure: %d %v", w.Code, w.Header())
+	}
+	unknown := &scriptedSender{outcomes: []sms.Outcome{{Status: sms.StatusUnknown, Class: sms.ClassAmbiguous}, accepted("B")}}
+	h = idemHandler(t, unknown, memStore(), nil)
+	first := post(h, "application/json", noticeBody, "Idempotency-Key", "u")
+	again := post(h, "application/json", noticeBody, "Idempotency-Key", "u")
+	if first.Code != 504 || again.Code != 504 || again.Body.String() != first.Body.String() || unknown.calls.Load() != 1 {
+		t.Fatalf("unknown outcome: %d then %d, %d sends", first.Code, again.Code, unknown.calls.Load())
+	}
+}
+
+func TestSendLimitAnswers429BeforeSending(t *testing.T) {
+	rejected := sms.Outcome{Status: sms.StatusRejected, Class: sms.ClassCaller, Code: "isv.PARAM_LENGTH_LIMIT"}
+	s := &scriptedSender{outcomes: []sms.Outcome{rejected, accepted("B1"), accepted("B2")}}
+	h := idemHandler(t, s, memStore(), nil)
+	// A refused send is not counted: the limit is about sends.
+	if w := post(h, "application/json", okBody); w.Code != 422 {
+		t.Fatalf("rejected: %d", w.Code)
+	}
+	if w := post(h, "application/json", okBody); w.Code != 200 {
+		t.Fatalf("first send: %d %s", w.Code, w.Body)
+	}
+	w := post(h, "application/json", okBody, "Idempotency-Key", "fresh")
+	e := decodeError(t, w)
+	if w.Code != 429 || e.Error.Code != CodeSendLimited || w.Header().Get("Retry-After") == "" || e.Error.Field != "phone_numbers" {
+		t.Fatalf("second within the minute: %d %s %v", w.Code, w.Body, w.Header())
+	}
+	if s.calls.Load() != 2 {
+		t.Fatalf("sender called %d times", s.calls.Load())
+	}
+	// The refused key was released: it can send once the window allows.
+	if w := post(h, "application/json", noticeBody); w.Code != 200 {
+		t.Fatalf("another template kind is not limited: %d", w.Code)
+	}
+}
+
+func TestStoreDownRefusesKeyedRequestsOnly(t *testing.T) {
+	m := miniredis.RunT(t)
+	store := idem.NewRedis(redis.NewClient(&redis.Options{Addr: m.Addr(), MaxRetries: -1, DialerRetries: 1}), time.Hour, time.Minute)
+	s := &scriptedSender{outcomes: []sms.Outcome{accepted("B")}}
+	h := idemHandler(t, s, store, nil)
+	m.Close()
+	w := post(h, "application/json", noticeBody, "Idempotency-Key", "k")
+	if w.Code != 503 || decodeError(t, w).Error.Code != CodeIdempotencyStoreDown || s.calls.Load() != 0 {
+		t.Fatalf("keyed with the store down: %d %s, %d sends", w.Code, w.Body, s.calls.Load())
+	}
+	if w := post(h, "application/json", noticeBody); w.Code != 200 {
+		t.Fatalf("unkeyed with the store down: %d", w.Code)
+	}
+	hw := httptest.NewRecorder()
+	h.ServeHTTP(hw, httptest.NewRequest(http.MethodGet, "/healthz", nil))
+	var health map[string]any
+	_ = json.Unmarshal(hw.Body.Bytes(), &health)
+	if health["idempotency_store"] != "redis" || health["idempotency_store_reachable"] != false {
+		t.Fatalf("healthz: %v", health)
+	}
+}
+
+func TestHealthzSaysTheStoreIsPerInstance(t *testing.T) {
+	h := idemHandler(t, &scriptedSender{}, memStore(), nil)
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, httptest.NewRequest(http.MethodGet, "/healthz", nil))
+	var health map[string]any
+	_ = json.Unmarshal(w.Body.Bytes(), &health)
+	if health["idempotency_store"] != "memory" || !strings.Contains(health["warning"].(string), "per instance") {
+		t.Fatalf("healthz: %v", health)
+	}
+}
+
+func TestDeliverDispositions(t *testing.T) {
+	transient := sms.Outcome{Status: sms.StatusFailed, Class: sms.ClassTransient, Code: "ServiceUnavailable", HTTPStatus: 503}
+	s := &scriptedSender{outcomes: []sms.Outcome{transient, accepted("B")}}
+	var logs bytes.Buffer
+	h := idemHandler(t, s, memStore(), &logs)
+	ctx := context.Background()
+	tp := "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
+	withEnvelope := strings.Replace(noticeBody, `{`, `{"traceparent":"`+tp+`",`, 1)
+	cases := []struct {
+		body, id string
+		want     Disposition
+	}{
+		{withEnvelope, "m1", DispositionRetry},
+		{withEnvelope, "m1", DispositionSent},
+		{withEnvelope, "m1", DispositionReplayed},
+		{`{"phone_numbers":`, "m2", DispositionPoison},
+		{`{"phone_numbers":["123"],"sign_name":"s","template_code":"SMS_1"}`, "m3", DispositionPoison},
+		{strings.Replace(noticeBody, `{`, `{"idempotency_key":"bad key",`, 1), "m4", DispositionPoison},
+		// An explicit key wins over the message id: a re-published copy is a replay.
+		{strings.Replace(noticeBody, `{`, `{"idempotency_key":"order-7",`, 1), "m5", DispositionSent},
+		{strings.Replace(noticeBody, `{`, `{"idempotency_key":"order-7",`, 1), "m6", DispositionReplayed},
+	}
+	for i, c := range cases {
+		if d := h.Deliver(ctx, Message{Body: []byte(c.body), ID: c.id, Source: "test"}); d.Disposition != c.want {
+			t.Errorf("case %d: %+v, want %s", i, d, c.want)
+		}
+	}
+	if s.calls.Load() != 3 {
+		t.Fatalf("sender called %d times, want 3", s.calls.Load())
+	}
+	for _, e := range parseLogs(t, &logs) {
+		if e["msg"] == "sms.result" && e["message_id"] == "m1" && e["trace_id"] != "4bf92f3577b34da6a3ce929d0e0e4736" {
+			t.Fatalf("message does not continue its traceparent: %v", e)
+		}
+		if e["msg"] == "sms.result" && e["disposition"] == nil {
+			t.Fatalf("result without a disposition: %v", e)
+		}
+	}
+}

@@ -1,0 +1,195 @@
+package api
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"log/slog"
+	"net/http"
+
+	"smsflow/shared/idem"
+	"smsflow/shared/obs"
+	"smsflow/shared/sms"
+	"smsflow/shared/trace"
+)
+
+// Message is one event-triggered message request (functions/dispatch).
+type Message struct {
+	// Body is the JSON of POST /v1/messages. It may also carry
+	// "idempotency_key" and "traceparent", which are taken out before the
+	// request is validated exactly as the HTTP API validates it.
+	Body []byte
+	// ID is the delivered message's id (the MNS message id, or the
+	// CloudEvent id): the idempotency key when the body names none.
+	ID string
+	// Source names who delivered it; logged as the caller.
+	Source string
+	// Traceparent is carried by the event envelope, if any; the body's wins.
+	Traceparent string
+}
+
+// Disposition is what became of a message, and whether to deliver it again.
+type Disposition string
+
+// Dispositions. Only Retry asks for the message again.
+const (
+	DispositionSent     Disposition = "sent"     // accepted, or unknown (may have been sent): never again
+	DispositionReplayed Disposition = "replayed" // the store had the answer: nothing sent
+	DispositionRefused  Disposition = "refused"  // refused for good (Alibaba, send limit, key reuse)
+	DispositionRetry    Disposition = "retry"    // provably not sent, and worth another try
+	DispositionPoison   Disposition = "poison"   // unreadable or invalid: logged, dropped
+)
+
+// Delivery is Deliver's answer for one message.
+type Delivery struct {
+	Disposition Disposition
+	// HTTPStatus and Code are what the HTTP API would have answered.
+	HTTPStatus int
+	Code       string
+	TraceID    string
+}
+
+// envelope are the fields a message body may carry besides the request.
+type envelope struct {
+	IdempotencyKey *string `json:"idempotency_key"`
+	Traceparent    *string `json:"traceparent"`
+}
+
+// Deliver sends one message the way POST /v1/messages does (validation,
+// idempotency, send limits, events), in its own trace.
+func (h *Handler) Deliver(ctx context.Context, m Message) (d Delivery) {
+	body, env := splitEnvelope(m.Body)
+	tp := m.Traceparent
+	if env.Traceparent != nil && *env.Traceparent != "" {
+		tp = *env.Traceparent
+	}
+	span := trace.FromHeader(tp)
+	ctx = trace.NewContext(ctx, span)
+	x := &exchange{start: h.now(), span: span, caller: m.Source, idem: &idemState{}}
+	rec := &recorder{}
+	defer func() {
+		if p := recover(); p != nil {
+			x.err = newError(http.StatusInternalServerError, CodeInternal, "", "internal error; the trace id identifies it in the logs")
+			x.status = x.err.Status
+			h.log.LogAttrs(ctx, slog.LevelError, "panic in dispatch", slog.Any("panic", p))
+		}
+		h.settle(ctx, x)
+		d = disposition(x)
+		d.TraceID = span.TraceIDString()
+		x.idem.extra = []slog.Attr{slog.String(obs.KeyMessageID, m.ID), slog.String(obs.KeyDisposition, string(d.Disposition))}
+		h.logResult(ctx, x)
+	}()
+
+	key := m.ID
+	if env.IdempotencyKey != nil {
+		k, err := idem.ParseKey(*env.IdempotencyKey)
+		if err != nil {
+			h.refuse(rec, x, newError(http.StatusBadRequest, CodeInvalidIdempotencyKey, "idempotency_key", err.Error()))
+			return
+		}
+		key = k
+	}
+	if h.idem == nil || key == "" {
+		// At-least-once delivery without a key would send every redelivery.
+		h.refuse(rec, x, newError(http.StatusServiceUnavailable, CodeIdempotencyStoreDown, "idempotency_key", "the message has no idempotency key or id, or there is no store"))
+		return
+	}
+	x.idem.key, x.idem.hash = key, h.idem.Keyer.Hash("event", key)
+	req, perr := ParseRequest(body)
+	if perr != nil {
+		h.refuse(rec, x, perr)
+		return
+	}
+	x.req = &req
+	h.log.LogAttrs(ctx, slog.LevelInfo, obs.EventRequest, append(h.requestAttrs(x), slog.String(obs.KeyMessageID, m.ID))...)
+	w := h.admit(ctx, rec, x)
+	if w == nil {
+		return
+	}
+	out, attempts := h.sender.Send(ctx, req, func(ctx context.Context, a sms.Attempt) {
+		x.attempts = a.Number
+		x.outcome = &a.Outcome
+		h.logAttempt(ctx, x, a)
+	})
+	x.outcome, x.attempts = &out, len(attempts)
+	if out.Status == sms.StatusAccepted {
+		x.status = http.StatusOK
+		writeJSON(w, http.StatusOK, acceptedBody{Status: string(sms.StatusAccepted), BizID: out.BizID,
+			UpstreamRequestID: out.RequestID, TraceID: span.TraceIDString()})
+		return
+	}
+	h.refuse(w, x, outcomeError(out))
+	return
+}
+
+// splitEnvelope takes idempotency_key and traceparent out of a message
+// body. A body that is not a JSON object is returned as is, for
+// ParseRequest to refuse with its usual reason.
+func splitEnvelope(body []byte) ([]byte, envelope) {
+	var fields map[string]json.RawMessage
+	if err := json.Unmarshal(body, &fields); err != nil || fields == nil {
+		return body, envelope{}
+	}
+	var env envelope
+	raw := map[string]*string{"idempotency_key": nil, "traceparent": nil}
+	for name := range raw {
+		v, ok := fields[name]
+		if !ok {
+			continue
+		}
+		var s string
+		if err := json.Unmarshal(v, &s); err != nil {
+			s = string(bytes.TrimSpace(v)) // not a string: ParseKey refuses it
+		}
+		raw[name] = &s
+		delete(fields, name)
+	}
+	env.IdempotencyKey, env.Traceparent = raw["idempotency_key"], raw["traceparent"]
+	if env.IdempotencyKey == nil && env.Traceparent == nil {
+		return body, env
+	}
+	rest, err := json.Marshal(fields)
+	if err != nil {
+		return body, envelope{}
+	}
+	return rest, env
+}
+
+// disposition reads the final state of a message's exchange.
+func disposition(x *exchange) Delivery {
+	d := Delivery{HTTPStatus: x.status}
+	if x.err != nil {
+		d.Code = x.err.Code
+	}
+	o := x.outcome
+	switch {
+	case x.idem != nil && x.idem.replayed:
+		d.Disposition = DispositionReplayed
+	case x.err != nil && x.err.Code == CodeInternal:
+		// A panic: whether it happened before or after the call to
+		// Alibaba is not known, and the store says unknown. Never again.
+		d.Disposition = DispositionSent
+	case o == nil && x.err != nil && (x.err.Code == CodeIdempotencyInFlight || x.err.Code == CodeIdempotencyStoreDown) && x.req != nil:
+		// Another delivery holds the key, or the store is down: nothing
+		// was sent; a later delivery finds the answer or sends.
+		d.Disposition = DispositionRetry
+	case o == nil:
+		// Invalid JSON, an invalid request or key, a reused key.
+		d.Disposition = DispositionPoison
+		if x.err != nil && x.err.Code == CodeIdempotencyMismatch {
+			d.Disposition = DispositionRefused
+		}
+	case o.Class == classStore:
+		d.Disposition = DispositionRetry
+	case o.Status == sms.StatusAccepted || o.Status == sms.StatusUnknown:
+		d.Disposition = DispositionSent
+	case o.Retryable():
+		d.Disposition = DispositionRetry
+	default:
+		// Refused by Alibaba, by our send limit, by Alibaba's flow control
+		// (its window outlasts EventBridge's retries), or credentials and
+		// account trouble an operator must fix: logged, not retried.
+		d.Disposition = DispositionRefused
+	}
+	return d
+}
