@@ -76,10 +76,25 @@ func (s *Server) checkSignAndTemplate(sign, code string) (Template, *refusal) {
 	return tpl, nil
 }
 
-// accept applies flow control and records the messages in one step under
-// the lock, so two concurrent sends cannot both squeeze under a limit. A
-// request is accepted whole or refused whole.
+// accept records the messages (acceptLocked), then reports at once the
+// receipts that beat the SendSms answer (reserved number 13800000018) and
+// schedules the others.
 func (s *Server) accept(c *call, tpl Template, msgs []Message) *answer {
+	a, deliveries := s.acceptLocked(c, tpl, msgs)
+	for _, d := range deliveries {
+		if d.quirk == quirkBeforeAnswer {
+			s.report(d, true)
+		} else {
+			s.schedule(d)
+		}
+	}
+	return a
+}
+
+// acceptLocked applies flow control and records the messages in one step
+// under the lock, so two concurrent sends cannot both squeeze under a
+// limit. A request is accepted whole or refused whole.
+func (s *Server) acceptLocked(c *call, tpl Template, msgs []Message) (*answer, []*delivery) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	// Record as we check, so a number listed twice counts twice; undo
@@ -89,12 +104,16 @@ func (s *Server) accept(c *call, tpl Template, msgs []Message) *answer {
 			for _, done := range msgs[:i] {
 				s.flow.unrecord(tpl.Kind, done.SignName, tpl.Code, done.Phone)
 			}
-			return &answer{refusal: ref}
+			return &answer{refusal: ref}, nil
 		}
 		s.flow.record(tpl.Kind, m.SignName, tpl.Code, m.Phone, c.now)
 	}
+	var deliveries []*delivery
 	for _, m := range msgs {
 		m.settle()
+		if d := s.planReceiptLocked(&m); d != nil {
+			deliveries = append(deliveries, d)
+		}
 		s.messages = append(s.messages, m.clone())
 	}
 	s.stats.Accepted += len(msgs)
@@ -103,5 +122,5 @@ func (s *Server) accept(c *call, tpl Template, msgs []Message) *answer {
 		"Code":      codeOK,
 		"Message":   businessMessages[codeOK],
 		"BizId":     msgs[0].BizID,
-	}}
+	}}, deliveries
 }

@@ -21,6 +21,7 @@ const adminPrefix = "/_emulator/"
 //	POST   /_emulator/clock      {"advance":"1h"} -> {"offset":"1h0m0s"}, see AdvanceClock
 //	POST   /_emulator/reset      204, see Server.Reset
 //	GET    /_emulator/registry   Registry
+//	GET    /_emulator/receipts   {"pushes":[ReceiptPush...]}: receipt pushes and re-pushes
 func (s *Server) serveAdmin(w http.ResponseWriter, r *http.Request) {
 	route := r.Method + " " + strings.TrimSuffix(strings.TrimPrefix(r.URL.Path, adminPrefix), "/")
 	switch route {
@@ -44,6 +45,8 @@ func (s *Server) serveAdmin(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusNoContent)
 	case "GET registry":
 		adminJSON(w, http.StatusOK, s.Registry())
+	case "GET receipts":
+		adminJSON(w, http.StatusOK, map[string]any{"pushes": s.ReceiptPushes()})
 	default:
 		adminJSON(w, http.StatusNotFound, map[string]string{"error": fmt.Sprintf("no admin route %s %s", r.Method, r.URL.Path)})
 	}

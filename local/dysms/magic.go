@@ -3,12 +3,13 @@ package dysms
 import "slices"
 
 // magicNumber is what a reserved number does. The range 13800000001-
-// 13800000014 is reserved; every other number behaves normally. The table
+// 13800000018 is reserved; every other number behaves normally. The table
 // is documented in docs/local-dysms.md: keep the two in step.
 type magicNumber struct {
 	fault     FaultKind      // "" for none
 	firstOnly bool           // only the first request with this number since Reset
 	delivery  DeliveryStatus // 0 for the normal outcome (delivered)
+	receipt   receiptQuirk   // how its receipts misbehave (receipts.go)
 }
 
 var magicNumbers = map[string]magicNumber{
@@ -26,6 +27,10 @@ var magicNumbers = map[string]magicNumber{
 	"13800000012": {fault: FaultHTTP503, firstOnly: true},
 	"13800000013": {fault: FaultResetAfterAccept, firstOnly: true},
 	"13800000014": {fault: FaultLatency, firstOnly: true},
+	"13800000015": {receipt: quirkSlow},
+	"13800000016": {receipt: quirkDuplicate},
+	"13800000017": {receipt: quirkOutOfOrder},
+	"13800000018": {receipt: quirkBeforeAnswer},
 }
 
 // magicFault answers the fault of one of kinds that a reserved number among

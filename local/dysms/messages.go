@@ -15,10 +15,10 @@ const (
 // accepted SendSms or SendBatchSms. It carries everything a delivery
 // receipt (SmsReport) and QuerySendDetails need.
 //
-// Today the delivery outcome is decided at acceptance: delivered at once,
-// except for the reserved numbers that stay waiting or fail (see
-// magic.go). Receipts pushed after a delay can later move Status,
-// ErrCode and ReceivedAt without changing this shape.
+// Without receipts configured the delivery outcome is decided at
+// acceptance: delivered at once, except for the reserved numbers that stay
+// waiting or fail (see magic.go). With receipts (receipts.go) the message
+// waits, and its report moves Status, ErrCode and ReceivedAt.
 type Message struct {
 	BizID        string            `json:"biz_id"`
 	RequestID    string            `json:"request_id"`

@@ -39,6 +39,10 @@ type Server struct {
 	flow      *flowLimiter
 	magicSeen map[string]bool
 	offset    time.Duration // AdvanceClock
+
+	receipts   *ReceiptConfig // nil: delivery decided at acceptance, no receipts
+	receiptGen int            // bumped by Reset: pending receipts of an older generation are forgotten
+	pushes     []ReceiptPush
 }
 
 // New builds a Server, loading the registry file if one is named.
@@ -127,8 +131,9 @@ func (s *Server) ClearFaults() {
 }
 
 // Reset forgets messages, counters, faults, flow-control history, the
-// AdvanceClock offset and which first-only reserved numbers were used. Remembered nonces stay: a reset
-// emulator must still refuse a replayed request.
+// AdvanceClock offset, which first-only reserved numbers were used, pending
+// receipts and the push log. Remembered nonces stay: a reset emulator must
+// still refuse a replayed request. The receipt configuration stays too.
 func (s *Server) Reset() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -142,6 +147,8 @@ func (s *Server) resetLocked() {
 	s.flow = newFlowLimiter()
 	s.magicSeen = map[string]bool{}
 	s.offset = 0
+	s.receiptGen++
+	s.pushes = nil
 }
 
 // AdvanceClock moves business time forward by d: flow-control windows,

@@ -1,0 +1,203 @@
+package dysms
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"slices"
+	"time"
+)
+
+// ReceiptPush is one attempt at handing receipts over: an HTTP push or a
+// put on the report queue. The admin API lists them (GET
+// /_emulator/receipts) so tests can see re-pushes.
+type ReceiptPush struct {
+	Via      string    `json:"via"` // "http" or "queue"
+	At       time.Time `json:"at"`
+	Attempt  int       `json:"attempt"` // 1 for the first push of these receipts
+	BizIDs   []string  `json:"biz_ids"`
+	Receipts int       `json:"receipts"`
+	Status   int       `json:"status,omitempty"` // HTTP status of the answer
+	Error    string    `json:"error,omitempty"`
+	Acked    bool      `json:"acked"`
+	Dropped  bool      `json:"dropped,omitempty"` // the last attempt failed: given up, as Alibaba does
+}
+
+// ReceiptPushes answers every push attempt since the last Reset, oldest first.
+func (s *Server) ReceiptPushes() []ReceiptPush {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]ReceiptPush, len(s.pushes))
+	for i, p := range s.pushes {
+		p.BizIDs = slices.Clone(p.BizIDs)
+		out[i] = p
+	}
+	return out
+}
+
+// schedule reports d after its delay.
+func (s *Server) schedule(d *delivery) {
+	time.AfterFunc(d.after, func() { s.report(d, false) })
+}
+
+// report applies d's outcome to its message (QuerySendDetails shows it
+// from now on), then hands its receipts over the way d's quirk says. With
+// firstInline the first attempt runs before report returns (the receipt
+// that beats the SendSms answer).
+func (s *Server) report(d *delivery, firstInline bool) {
+	s.mu.Lock()
+	cfg := s.receipts
+	if d.generation != s.receiptGen || cfg == nil {
+		s.mu.Unlock()
+		return // Reset since, or receipts turned off
+	}
+	s.applyReportLocked(d)
+	s.mu.Unlock()
+
+	var batches [][]Receipt
+	switch d.quirk {
+	case quirkDuplicate:
+		batches = [][]Receipt{d.receipts, d.receipts}
+	case quirkOutOfOrder:
+		for i := len(d.receipts) - 1; i >= 0; i-- {
+			batches = append(batches, []Receipt{d.receipts[i]})
+		}
+	default:
+		batches = [][]Receipt{d.receipts}
+	}
+	if firstInline {
+		s.hand(*cfg, d.generation, batches[0], true)
+		batches = batches[1:]
+	}
+	go func() {
+		// One after the other: the order is the point of the quirks.
+		for _, b := range batches {
+			s.hand(*cfg, d.generation, b, false)
+		}
+	}()
+}
+
+// applyReportLocked moves the message to its reported state.
+func (s *Server) applyReportLocked(d *delivery) {
+	last := d.receipts[0]
+	for _, r := range d.receipts {
+		if r.ReportTime > last.ReportTime {
+			last = r
+		}
+	}
+	received, _ := time.ParseInLocation(receiptLayout, last.ReportTime, chinaTime)
+	for i := range s.messages {
+		m := &s.messages[i]
+		if m.BizID != d.bizID || m.RequestID != d.requestID || m.Phone != d.phone || m.Status != StatusWaiting {
+			continue
+		}
+		m.Status, m.ErrCode, m.ReceivedAt = StatusFailed, last.ErrCode, received
+		if last.Success {
+			m.Status = StatusDelivered
+		}
+		return
+	}
+}
+
+// hand pushes one batch of receipts through every configured way, with
+// Alibaba's retry schedule. With inlineFirst only the first attempt runs
+// before hand returns; the retries run on their own.
+func (s *Server) hand(cfg ReceiptConfig, generation int, batch []Receipt, inlineFirst bool) {
+	if cfg.PushURL != "" {
+		s.withRetries(cfg, generation, "http", batch, inlineFirst, func(ctx context.Context) (int, error) {
+			return pushHTTP(ctx, cfg, batch)
+		})
+	}
+	if cfg.Queue != nil {
+		s.withRetries(cfg, generation, "queue", batch, inlineFirst, func(ctx context.Context) (int, error) {
+			msgs := make([][]byte, len(batch))
+			for i, r := range batch {
+				msgs[i], _ = json.Marshal(r)
+			}
+			return 0, cfg.Queue(ctx, msgs)
+		})
+	}
+}
+
+func (s *Server) withRetries(cfg ReceiptConfig, generation int, via string, batch []Receipt, inlineFirst bool, try func(context.Context) (int, error)) {
+	bizIDs := []string{}
+	for _, r := range batch {
+		if !slices.Contains(bizIDs, r.BizID) {
+			bizIDs = append(bizIDs, r.BizID)
+		}
+	}
+	attempt := func(n int) bool {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		status, err := try(ctx)
+		p := ReceiptPush{Via: via, At: time.Now(), Attempt: n, BizIDs: bizIDs, Receipts: len(batch), Status: status, Acked: err == nil}
+		if err != nil {
+			p.Error = err.Error()
+			p.Dropped = n > len(cfg.Retry)
+		}
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		if generation != s.receiptGen {
+			return true // Reset: forget it
+		}
+		s.pushes = append(s.pushes, p)
+		s.logf("dysms receipt %s push #%d: %d receipts, acked=%t %s", via, n, len(batch), p.Acked, p.Error)
+		return p.Acked
+	}
+	rest := func(from int) {
+		for n := from; n <= len(cfg.Retry)+1; n++ {
+			time.Sleep(cfg.Retry[n-2])
+			if attempt(n) {
+				return
+			}
+		}
+	}
+	if inlineFirst {
+		if !attempt(1) {
+			go rest(2)
+		}
+		return
+	}
+	if !attempt(1) {
+		rest(2)
+	}
+}
+
+// pushHTTP is one SmsReport push. Only 200 with {"code":0} acknowledges.
+func pushHTTP(ctx context.Context, cfg ReceiptConfig, batch []Receipt) (int, error) {
+	body, err := json.Marshal(batch)
+	if err != nil {
+		return 0, fmt.Errorf("encoding receipts: %w", err)
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, cfg.PushURL, bytes.NewReader(body))
+	if err != nil {
+		return 0, fmt.Errorf("push request: %w", err)
+	}
+	req.Header.Set("Content-Type", "application/json;charset=utf-8")
+	resp, err := cfg.Client.Do(req)
+	if err != nil {
+		// url.Error quotes the URL, whose path holds the push token.
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err
+		}
+		return 0, fmt.Errorf("push: %w", err)
+	}
+	defer resp.Body.Close()
+	raw, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
+	var ack struct {
+		Code *int `json:"code"`
+	}
+	if resp.StatusCode != http.StatusOK {
+		return resp.StatusCode, fmt.Errorf("push answered HTTP %d", resp.StatusCode)
+	}
+	if json.Unmarshal(raw, &ack) != nil || ack.Code == nil || *ack.Code != 0 {
+		return resp.StatusCode, fmt.Errorf(`push answered 200 without {"code":0}`)
+	}
+	return resp.StatusCode, nil
+}
