@@ -1,0 +1,507 @@
+package stack_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	sls "github.com/aliyun/aliyun-log-go-sdk"
+
+	"smsflow/local/dysms"
+	"smsflow/local/fcrt"
+	"smsflow/local/sink"
+	"smsflow/local/stack"
+	"smsflow/local/sts"
+	"smsflow/shared/alert"
+	"smsflow/shared/alert/alertfn"
+	"smsflow/shared/slsclient"
+)
+
+// alertTestRules give each scenario its own rule, seeing only its own
+// sends (by out_id prefix), with windows of seconds: the tests choose the
+// evaluation slots through the timer event's triggerTime.
+const alertTestRules = `
+settings: {interval: 1s, index_lag: 1s}
+channels:
+  - {name: webhook, type: webhook, url_env: SMSFLOW_ALERT_WEBHOOK_URL, secret_env: SMSFLOW_ALERT_WEBHOOK_SECRET}
+  - {name: dingtalk, type: dingtalk, url_env: SMSFLOW_ALERT_DINGTALK_URL, secret_env: SMSFLOW_ALERT_DINGTALK_SECRET}
+  - {name: wecom, type: wecom, url_env: SMSFLOW_ALERT_WECOM_URL}
+  - {name: lark, type: lark, url_env: SMSFLOW_ALERT_LARK_URL, secret_env: SMSFLOW_ALERT_LARK_SECRET}
+  - name: oncall-sms
+    type: sms
+    sign_name: smsflow
+    template_code: SMS_LOCAL_NOTICE
+    phones_env: SMSFLOW_ALERT_ONCALL_PHONES
+    params: {name: "${rule}", status: "${status}"}
+  - {name: down, type: webhook, url: "http://127.0.0.1:9/down"}
+rules:
+  - {name: e2e_fire, severity: critical, kind: failure_rate, filter: "out_id: sfire*", window: 20s, threshold: 0.05,
+     min_samples: 20, for: 2, repeat_interval: 1h, channels: [webhook, dingtalk, wecom, lark, oncall-sms]}
+  - {name: e2e_group, severity: warning, kind: failure_rate, filter: "out_id: sgroup*", group_by: [template_code],
+     window: 30s, threshold: 0.05, min_samples: 10, channels: [webhook]}
+  - {name: e2e_min, severity: warning, kind: failure_rate, filter: "out_id: smin*", window: 30s, threshold: 0.05,
+     min_samples: 20, channels: [webhook]}
+  - {name: e2e_unknown, severity: warning, kind: failure_rate, filter: "out_id: sunk*", window: 30s, threshold: 0.05,
+     channels: [webhook]}
+  - {name: e2e_down, severity: warning, kind: failure_rate, filter: "out_id: sdown*", window: 30s, threshold: 0.05,
+     channels: [webhook, down]}
+  - {name: e2e_race, severity: warning, kind: failure_rate, filter: "out_id: srace*", window: 30s, threshold: 0.05,
+     channels: [webhook]}
+  - {name: e2e_race2, severity: warning, kind: failure_rate, filter: "out_id: srace*", window: 30s, threshold: 0.05,
+     channels: [webhook]}
+  - {name: timer_probe, severity: info, kind: no_traffic, filter: "out_id: never-sent", window: 10s, threshold: 1,
+     channels: [webhook]}
+`
+
+// slsFault makes the SLS the alert function sees answer GetLogs
+// Incomplete, or fail, while armed.
+type slsFault struct{ mode atomic.Value } // "", "incomplete", "fail"
+
+func (f *slsFault) set(m string) { f.mode.Store(m) }
+
+func (f *slsFault) wrap(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mode, _ := f.mode.Load().(string)
+		if mode == "" || r.Method != http.MethodPost || !strings.HasSuffix(r.URL.Path, "/logs") {
+			next.ServeHTTP(w, r)
+			return
+		}
+		if mode == "fail" {
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusBadRequest)
+			_, _ = io.WriteString(w, `{"errorCode":"ParameterInvalid","errorMessage":"injected query failure"}`)
+			return
+		}
+		r.Header.Del("Accept-Encoding") // answer plain JSON, easier to rewrite
+		rec := httptest.NewRecorder()
+		next.ServeHTTP(rec, r)
+		for k, v := range rec.Header() {
+			w.Header()[k] = v
+		}
+		w.Header().Set("x-log-progress", "Incomplete")
+		w.WriteHeader(rec.Code)
+		_, _ = w.Write(bytes.ReplaceAll(rec.Body.Bytes(), []byte(`"Complete"`), []byte(`"Incomplete"`)))
+	})
+}
+
+type alertEnv struct {
+	t      *testing.T
+	s      *stack.Stack
+	fault  *slsFault
+	bin    string
+	phones atomic.Int64
+}
+
+// TestAlertEndToEnd drives the alert function of one local stack through
+// every scenario of issue 4. Each scenario has its own rule and traffic;
+// the function is invoked with timer events whose triggerTime picks the
+// evaluation slot, so nothing waits for the clock (except the timer check).
+func TestAlertEndToEnd(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the functions")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	fault := &slsFault{}
+	binDir := t.TempDir()
+	s, err := stack.Start(ctx, stack.Options{
+		BinDir: binDir, FunctionOutput: io.Discard,
+		// One Alibaba call per message, so N injected faults are N failed sends.
+		SendEnv: map[string]string{"SMSFLOW_DYSMS_MAX_ATTEMPTS": "1"},
+		Alert: stack.AlertOptions{
+			RulesYAML: alertTestRules, Interval: time.Second, TimerPayload: `{"rules":["timer_probe"]}`,
+			SLSFilter: fault.wrap,
+		},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	env := &alertEnv{t: t, s: s, fault: fault, bin: filepath.Join(binDir, "alert", "main")}
+	t.Run("fires after for, once per channel, repeats nothing, resolves once", env.fireAndResolve)
+	t.Run("grouping fires for one template only", env.grouping)
+	t.Run("minimum samples", env.minSamples)
+	t.Run("incomplete or failing query", env.unknown)
+	t.Run("a channel down while another is up", env.channelDown)
+	t.Run("overlapping runs notify once", env.overlapping)
+	t.Run("the timer fires", env.timerFires)
+	t.Run("a bad payload is refused", env.badPayload)
+	t.Run("a malformed rule file is refused", env.malformedRules)
+}
+
+func (e *alertEnv) fireAndResolve(t *testing.T) {
+	const rule = "e2e_fire"
+	// 20 % injected failures: 5 of 25 sends meet isp.SYSTEM_ERROR.
+	e.inject(dysms.FaultSystemError, 5)
+	e.sendN(t, "sfire", 25, "SMS_LOCAL_NOTICE")
+	failuresEnd := time.Now()
+	t1 := nextSecond(2 * time.Second)
+
+	r := e.invoke(t, t1, rule)
+	if r.Transitions != 1 || r.Sent != 0 || e.total(rule) != 0 {
+		t.Fatalf("first breach must only be pending (for: 2): %+v, %d notifications", r, e.total(rule))
+	}
+	r = e.invoke(t, t1.Add(time.Second), rule)
+	if r.Sent != 5 || r.Failed != 0 {
+		t.Fatalf("second breach must fire on all 5 channels: %+v", r)
+	}
+	e.wantPerChannel(t, rule, "FIRING", map[string]int{"webhook": 1, "dingtalk": 1, "wecom": 1, "lark": 1})
+	if n := e.oncallTexts(rule, "firing"); n != 1 {
+		t.Fatalf("on-call SMS for firing: %d, want 1", n)
+	}
+	webhook := e.notes(rule, "webhook")[0]
+	if !strings.Contains(webhook.Text, "20%") || !strings.Contains(webhook.Text, "25 samples") {
+		t.Fatalf("message does not show the value against the threshold: %q", webhook.Text)
+	}
+
+	r = e.invoke(t, t1.Add(2*time.Second), rule)
+	if r.Sent != 0 || e.total(rule) != 4 || e.oncallTexts(rule, "") != 1 {
+		t.Fatalf("a run inside the repeat interval sent something: %+v", r)
+	}
+
+	// Clear the faults; new traffic is all good, and the window moves past
+	// the failures.
+	e.s.Dysms.ClearFaults()
+	e.sendN(t, "sfire", 25, "SMS_LOCAL_NOTICE")
+	t4 := nextSecond(time.Second)
+	if later := failuresEnd.Add(22 * time.Second).Truncate(time.Second).Add(time.Second); later.After(t4) {
+		t4 = later
+	}
+	r = e.invoke(t, t4, rule)
+	if r.Sent != 5 {
+		t.Fatalf("resolution must notify the 5 channels that got the firing: %+v", r)
+	}
+	e.wantPerChannel(t, rule, "RESOLVED", map[string]int{"webhook": 1, "dingtalk": 1, "wecom": 1, "lark": 1})
+	if n := e.oncallTexts(rule, "resolved"); n != 1 {
+		t.Fatalf("on-call SMS for resolved: %d, want 1", n)
+	}
+	r = e.invoke(t, t4.Add(time.Second), rule)
+	if r.Sent != 0 || e.total(rule) != 8 {
+		t.Fatalf("after resolution nothing more is sent: %+v, %d notifications", r, e.total(rule))
+	}
+	e.wantEvent(t, alert.EventTransition, rule, "to", "firing")
+	e.wantEvent(t, alert.EventTransition, rule, "to", "resolved")
+}
+
+func (e *alertEnv) grouping(t *testing.T) {
+	const rule = "e2e_group"
+	e.inject(dysms.FaultSystemError, 3)
+	e.sendN(t, "sgroup", 12, "SMS_LOCAL_NOTICE") // 25 % failed
+	e.sendN(t, "sgroup", 12, "SMS_LOCAL_OTP")    // all good
+	r := e.invoke(t, nextSecond(2*time.Second), rule)
+	if r.Sent != 1 {
+		t.Fatalf("report %+v", r)
+	}
+	notes := e.notes(rule, "webhook")
+	if len(notes) != 1 || !strings.Contains(notes[0].Title, "template_code=SMS_LOCAL_NOTICE") {
+		t.Fatalf("want one alert for SMS_LOCAL_NOTICE, got %v", titles(notes))
+	}
+}
+
+func (e *alertEnv) minSamples(t *testing.T) {
+	const rule = "e2e_min"
+	e.inject(dysms.FaultSystemError, 2)
+	e.sendN(t, "smin", 5, "SMS_LOCAL_NOTICE") // 40 % failed, but 5 < 20 samples
+	t1 := nextSecond(2 * time.Second)
+	for i := range 3 {
+		if r := e.invoke(t, t1.Add(time.Duration(i)*time.Second), rule); r.Transitions != 0 || r.Sent != 0 {
+			t.Fatalf("below min_samples: %+v", r)
+		}
+	}
+	if n := e.total(rule); n != 0 {
+		t.Fatalf("%d notifications below min_samples", n)
+	}
+}
+
+func (e *alertEnv) unknown(t *testing.T) {
+	const rule = "e2e_unknown"
+	e.inject(dysms.FaultSystemError, 2)
+	e.sendN(t, "sunk", 2, "SMS_LOCAL_NOTICE") // 100 % failed
+	t1 := nextSecond(2 * time.Second)
+	for i, mode := range []string{"incomplete", "fail"} {
+		e.fault.set(mode)
+		r := e.invoke(t, t1.Add(time.Duration(i)*time.Second), rule)
+		e.fault.set("")
+		if r.Unknown != 1 || r.Evaluated != 0 || r.Sent != 0 {
+			t.Fatalf("%s query: %+v", mode, r)
+		}
+	}
+	if n := e.total(rule); n != 0 {
+		t.Fatalf("%d notifications from unknown results", n)
+	}
+	e.wantEvents(t, alert.EventError, rule, "stage", "query", 2)
+	// The failures were there all along: once SLS answers, it fires.
+	if r := e.invoke(t, t1.Add(2*time.Second), rule); r.Sent != 1 || e.total(rule) != 1 {
+		t.Fatalf("after the query recovers: %+v", r)
+	}
+}
+
+func (e *alertEnv) channelDown(t *testing.T) {
+	const rule = "e2e_down"
+	e.inject(dysms.FaultSystemError, 2)
+	e.sendN(t, "sdown", 2, "SMS_LOCAL_NOTICE")
+	t1 := nextSecond(2 * time.Second)
+	r := e.invoke(t, t1, rule)
+	if r.Sent != 1 || r.Failed != 1 || len(e.notes(rule, "webhook")) != 1 {
+		t.Fatalf("one channel down must not stop the other: %+v", r)
+	}
+	// The next run retries the failed channel only.
+	r = e.invoke(t, t1.Add(time.Second), rule)
+	if r.Sent != 0 || r.Failed != 1 || len(e.notes(rule, "webhook")) != 1 {
+		t.Fatalf("retry: %+v, webhook got %d", r, len(e.notes(rule, "webhook")))
+	}
+	e.wantEvents(t, alert.EventNotification, rule, "channel", "down", 2)
+}
+
+func (e *alertEnv) overlapping(t *testing.T) {
+	e.inject(dysms.FaultSystemError, 2)
+	e.sendN(t, "srace", 2, "SMS_LOCAL_NOTICE")
+	t1 := nextSecond(2 * time.Second)
+	// A duplicated timer delivery (same slot), then two overlapping runs
+	// of consecutive slots, each pair on two instances at once.
+	for _, c := range []struct {
+		rule  string
+		slots [2]time.Time
+	}{{"e2e_race", [2]time.Time{t1, t1}}, {"e2e_race2", [2]time.Time{t1, t1.Add(time.Second)}}} {
+		var wg sync.WaitGroup
+		reports := make([]alertfn.Result, 2)
+		for i := range 2 {
+			wg.Go(func() { reports[i] = e.invoke(t, c.slots[i], c.rule) })
+		}
+		wg.Wait()
+		if sent := reports[0].Sent + reports[1].Sent; sent != 1 || e.total(c.rule) != 1 {
+			t.Fatalf("%s: sent %d (reports %+v), sink got %d; want exactly 1", c.rule, sent, reports, e.total(c.rule))
+		}
+	}
+}
+
+func (e *alertEnv) timerFires(t *testing.T) {
+	deadline := time.Now().Add(20 * time.Second)
+	for e.total("timer_probe") == 0 {
+		if time.Now().After(deadline) {
+			t.Fatal("the timer never ran the probe rule")
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+}
+
+func (e *alertEnv) badPayload(t *testing.T) {
+	res, err := e.s.Alert.Invoke(context.Background(), timerEvent(time.Now(), `{"rules":["no_such_rule"]}`), fcrt.InvokeOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Error == nil || !strings.Contains(res.Error.Message, `rule "no_such_rule" is not in the rule file`) {
+		t.Fatalf("result %s / %+v", res.Payload, res.Error)
+	}
+}
+
+func (e *alertEnv) malformedRules(t *testing.T) {
+	bad := strings.Replace(alertTestRules, "threshold: 0.05,\n     min_samples: 20, for: 2", "threshold: 0.05,\n     min_samples: -3, for: 2", 1)
+	var out syncBuffer
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	inst, err := fcrt.Start(ctx, fcrt.Function{Name: "alert", Binary: e.bin, Output: &out,
+		Env: map[string]string{"SMSFLOW_ALERT_RULES_YAML": bad}})
+	if err == nil {
+		inst.Kill()
+		t.Fatal("an alert function with a malformed rule file started")
+	}
+	want := `rule "e2e_fire": field min_samples`
+	deadline := time.Now().Add(5 * time.Second)
+	for !strings.Contains(out.String(), want) && time.Now().Before(deadline) {
+		time.Sleep(50 * time.Millisecond)
+	}
+	if got := out.String(); !strings.Contains(got, "refusing to start") || !strings.Contains(got, want) {
+		t.Fatalf("start-up error does not name the rule and field:\n%s", got)
+	}
+}
+
+// --- helpers ---
+
+func (e *alertEnv) inject(kind dysms.FaultKind, n int) {
+	if _, err := e.s.Dysms.SetFault(dysms.Fault{Kind: kind, Action: "SendSms", Count: n}); err != nil {
+		e.t.Fatal(err)
+	}
+}
+
+// sendN sends n messages through the send function, one at a time (so
+// the first armed faults hit the first sends), each to its own number.
+func (e *alertEnv) sendN(t *testing.T, outPrefix string, n int, template string) {
+	t.Helper()
+	params := map[string]string{"name": "e2e", "status": "ok"}
+	if template == "SMS_LOCAL_OTP" {
+		params = map[string]string{"code": "482913"}
+	}
+	for i := range n {
+		body, _ := json.Marshal(map[string]any{
+			"phone_numbers": []string{fmt.Sprintf("139%08d", e.phones.Add(1))}, "sign_name": "smsflow",
+			"template_code": template, "template_params": params, "out_id": fmt.Sprintf("%s-%d", outPrefix, i),
+		})
+		req, _ := http.NewRequest(http.MethodPost, e.s.GatewayURL+"/v1/messages", bytes.NewReader(body))
+		req.Header.Set("Authorization", "Bearer "+stack.LocalToken)
+		req.Header.Set("Content-Type", "application/json")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+	}
+}
+
+func timerEvent(at time.Time, payload string) []byte {
+	b, _ := json.Marshal(map[string]string{"triggerTime": at.UTC().Format(time.RFC3339), "triggerName": "e2e", "payload": payload})
+	return b
+}
+
+// invoke runs the alert function for one rule at one slot.
+func (e *alertEnv) invoke(t *testing.T, at time.Time, rule string) alertfn.Result {
+	t.Helper()
+	res, err := e.s.Alert.Invoke(context.Background(), timerEvent(at, fmt.Sprintf(`{"rules":[%q]}`, rule)), fcrt.InvokeOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Error != nil {
+		t.Fatalf("alert run failed: %s", res.Error.Message)
+	}
+	var r alertfn.Result
+	if err := json.Unmarshal(res.Payload, &r); err != nil {
+		t.Fatalf("result %s: %v", res.Payload, err)
+	}
+	return r
+}
+
+// nextSecond is a slot boundary after everything sent so far, plus ahead.
+func nextSecond(ahead time.Duration) time.Time {
+	return time.Now().Add(ahead).Truncate(time.Second).Add(time.Second)
+}
+
+// notes are the accepted notifications of rule on channel.
+func (e *alertEnv) notes(rule, channel string) []sink.Notification {
+	var out []sink.Notification
+	for _, n := range e.s.Sink.Notifications() {
+		if n.Accepted && n.Channel == channel && mentions(n.Title+"\n"+n.Text, rule) {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+func (e *alertEnv) total(rule string) int {
+	n := 0
+	for _, ch := range []string{"webhook", "dingtalk", "wecom", "lark"} {
+		n += len(e.notes(rule, ch))
+	}
+	return n
+}
+
+// mentions reports whether a rendered message is about rule ("[FIRING sev] rule").
+func mentions(text, rule string) bool {
+	i := strings.Index(text, "] "+rule)
+	if i < 0 {
+		return false
+	}
+	rest := text[i+2+len(rule):]
+	return rest == "" || rest[0] == ' ' || rest[0] == '\n'
+}
+
+func (e *alertEnv) wantPerChannel(t *testing.T, rule, status string, want map[string]int) {
+	t.Helper()
+	for ch, n := range want {
+		got := 0
+		for _, note := range e.notes(rule, ch) {
+			if strings.Contains(note.Title+note.Text, "["+status+" ") {
+				got++
+			}
+		}
+		if got != n {
+			t.Errorf("%s: %d %s notifications of %s, want %d", ch, got, status, rule, n)
+		}
+	}
+}
+
+// oncallTexts counts alert SMS for rule (and status, when given) that the
+// Dysmsapi emulator accepted for the on-call number.
+func (e *alertEnv) oncallTexts(rule, status string) int {
+	n := 0
+	for _, m := range e.s.Dysms.Messages() {
+		if m.Phone == stack.LocalOncallPhone && m.Params["name"] == rule && (status == "" || m.Params["status"] == status) {
+			n++
+		}
+	}
+	return n
+}
+
+func titles(ns []sink.Notification) []string {
+	var out []string
+	for _, n := range ns {
+		out = append(out, n.Title)
+	}
+	return out
+}
+
+// wantEvent checks that the alert function shipped an event to SLS.
+func (e *alertEnv) wantEvent(t *testing.T, event, rule, key, value string) {
+	t.Helper()
+	if n := e.countEvents(t, event, rule, key, value); n == 0 {
+		t.Fatalf("no %s event with rule=%s %s=%s in SLS", event, rule, key, value)
+	}
+}
+
+func (e *alertEnv) wantEvents(t *testing.T, event, rule, key, value string, n int) {
+	t.Helper()
+	if got := e.countEvents(t, event, rule, key, value); got != n {
+		t.Fatalf("%d %s events with rule=%s %s=%s in SLS, want %d", got, event, rule, key, value, n)
+	}
+}
+
+func (e *alertEnv) countEvents(t *testing.T, event, rule, key, value string) int {
+	t.Helper()
+	live := &slsclient.Live{}
+	live.Set(sls.Credentials{AccessKeyID: sts.LocalAccessKeyID, AccessKeySecret: sts.LocalAccessKeySecret})
+	c := slsclient.New(e.s.SLSAddr, live, 5*time.Second)
+	now := time.Now()
+	n := 0
+	for offset := int64(0); ; offset += 100 {
+		resp, err := c.GetLogsV3(stack.LocalProject, stack.LocalLogstore, &sls.GetLogRequest{
+			From: now.Add(-10 * time.Minute).Unix(), To: now.Add(time.Minute).Unix(),
+			Query: fmt.Sprintf("event: %q", event), Lines: 100, Offset: offset})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, l := range resp.Logs {
+			if l["rule"] == rule && l[key] == value {
+				n++
+			}
+		}
+		if len(resp.Logs) < 100 {
+			return n
+		}
+	}
+}
+
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
