@@ -115,7 +115,7 @@ func (s *Stack) OnClose(f func(context.Context) error) { s.closers = append(s.cl
 // Close, and returns host:port.
 func (s *Stack) Serve(port int, h http.Handler) (string, error) { return s.serve(port, h) }
 
-// PortsFromEnv reads SMSFLOW_LOCAL_{GATEWAY,DYSMS,SLS,DASHBOARD}_PORT over defaults.
+// PortsFromEnv reads SMSFLOW_LOCAL_{GATEWAY,DYSMS,SLS,DASHBOARD,RECEIPTS}_PORT over defaults.
 func PortsFromEnv(o *Options) error {
 	for _, p := range []struct {
 		env string
@@ -127,6 +127,7 @@ func PortsFromEnv(o *Options) error {
 		{"SMSFLOW_LOCAL_SLS_PORT", &o.SLSPort, DefaultSLSPort},
 		{"SMSFLOW_LOCAL_SINK_PORT", &o.Alert.SinkPort, DefaultSinkPort},
 		{"SMSFLOW_LOCAL_DASHBOARD_PORT", &o.Dashboard.Port, DefaultDashboardPort},
+		{"SMSFLOW_LOCAL_RECEIPTS_PORT", &o.Receipts.Port, DefaultReceiptsPort},
 	} {
 		*p.dst = p.def
 		if v := os.Getenv(p.env); v != "" {
