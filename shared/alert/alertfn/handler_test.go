@@ -1,0 +1,191 @@
+package alertfn
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/aliyun/fc-runtime-go-sdk/events"
+
+	"smsflow/shared/alert"
+	"smsflow/shared/alert/notify"
+	"smsflow/shared/config"
+	"smsflow/shared/creds"
+	"smsflow/shared/obs"
+)
+
+const testRules = `
+settings: {interval: 1m, index_lag: 60s}
+channels:
+  - {name: hook, type: webhook, url: "http://127.0.0.1:9/x"}
+rules:
+  - {name: fast, severity: critical, kind: failure_rate, window: 5m, threshold: 0.05, labels: {team: sms}, channels: [hook]}
+  - {name: slow, severity: warning, kind: delivery_rate, window: 15m, threshold: 0.9, labels: {team: receipts}, channels: [hook]}
+  - {name: off, enabled: false, severity: info, kind: no_traffic, window: 30m, threshold: 1, labels: {team: receipts}, channels: [hook]}
+`
+
+// rowsQuerier answers every query with one failing row and records the windows.
+type rowsQuerier struct {
+	mu    sync.Mutex
+	calls []string
+	ends  []time.Time
+}
+
+func (q *rowsQuerier) Query(_ context.Context, _, to time.Time, query string) (alert.Result, error) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	q.calls = append(q.calls, query)
+	q.ends = append(q.ends, to)
+	return alert.Result{Rows: []map[string]string{{"samples": "100", "value": "0.5"}}, Complete: true}, nil
+}
+
+type recordingChannel struct {
+	mu   sync.Mutex
+	msgs []notify.Message
+}
+
+func (c *recordingChannel) Send(_ context.Context, m notify.Message) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.msgs = append(c.msgs, m)
+	return nil
+}
+
+type fixture struct {
+	h     *Handler
+	q     *rowsQuerier
+	ch    *recordingChannel
+	out   *bytes.Buffer
+	clock time.Time
+}
+
+func newFixture(t *testing.T) *fixture {
+	t.Helper()
+	rules, err := alert.Parse([]byte(testRules))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := &fixture{q: &rowsQuerier{}, ch: &recordingChannel{}, out: &bytes.Buffer{},
+		clock: time.Date(2026, 11, 27, 10, 0, 30, 0, time.UTC)}
+	// No SLS location outside FC: the shipper writes the batch to out.
+	shipper := obs.NewShipper(config.Logs{}, "alert", creds.NewSource(true), f.out)
+	f.h, err = New(Deps{Rules: rules, Flush: shipper.Flush, Now: func() time.Time { return f.clock },
+		Options: alert.Options{Querier: f.q, StateLog: &alert.MemoryStateLog{},
+			Channels: map[string]notify.Channel{"hook": f.ch}, Emitter: alert.SlogEmitter{Logger: obs.NewLogger(shipper)}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return f
+}
+
+func timer(at, payload string) events.TimerEvent {
+	return events.TimerEvent{TriggerTime: &at, TriggerName: new("every-minute"), Payload: &payload}
+}
+
+// events lists the event names shipped so far.
+func (f *fixture) events(t *testing.T) []map[string]any {
+	t.Helper()
+	var out []map[string]any
+	sc := bufio.NewScanner(bytes.NewReader(f.out.Bytes()))
+	for sc.Scan() {
+		var m map[string]any
+		if err := json.Unmarshal(sc.Bytes(), &m); err != nil {
+			t.Fatalf("not JSON: %s", sc.Text())
+		}
+		out = append(out, m)
+	}
+	return out
+}
+
+func TestHandleRunsTheSelectedRulesAndShipsEventsBeforeReturning(t *testing.T) {
+	f := newFixture(t)
+	res, err := f.h.Handle(context.Background(), timer("2026-11-27T10:00:00Z", `{"labels":{"team":"sms"}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Join(res.Rules, ",") != "fast" || res.Evaluated != 1 || len(f.q.calls) != 1 {
+		t.Fatalf("result %+v, %d queries", res, len(f.q.calls))
+	}
+	// The trigger time, not the clock, picks the slot; the window ends index_lag before it.
+	if !res.Slot.Equal(time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC)) || !f.q.ends[0].Equal(time.Date(2026, 11, 27, 9, 59, 0, 0, time.UTC)) {
+		t.Fatalf("slot %s, window end %s", res.Slot, f.q.ends[0])
+	}
+	evs := f.events(t)
+	if len(evs) == 0 || evs[len(evs)-1]["event"] != alert.EventRun {
+		t.Fatalf("the run's events were not shipped before Handle returned: %v", evs)
+	}
+}
+
+func TestHandleEmptyPayloadRunsEveryEnabledRule(t *testing.T) {
+	f := newFixture(t)
+	res, err := f.h.Handle(context.Background(), timer("", ""))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Join(res.Rules, ",") != "fast,slow" || len(f.q.calls) != 2 {
+		t.Fatalf("result %+v", res)
+	}
+	// No trigger time: the clock's slot.
+	if !res.Slot.Equal(f.clock.Truncate(time.Minute)) {
+		t.Fatalf("slot %s", res.Slot)
+	}
+}
+
+func TestHandleRefusesABadPayloadWithAnEvent(t *testing.T) {
+	for _, payload := range []string{`not json`, `{"rule":["fast"]}`, `{"rules":["nope"]}`, `{"labels":{"team":"nobody"}}`, `{"rules":["off"]}`} {
+		f := newFixture(t)
+		_, err := f.h.Handle(context.Background(), timer("2026-11-27T10:00:00Z", payload))
+		if err == nil {
+			t.Fatalf("payload %s accepted", payload)
+		}
+		evs := f.events(t)
+		if len(f.q.calls) != 0 || len(evs) != 1 || evs[0]["event"] != alert.EventError || evs[0]["stage"] != "payload" {
+			t.Fatalf("payload %s: %d queries, events %v", payload, len(f.q.calls), evs)
+		}
+	}
+}
+
+func TestRunTime(t *testing.T) {
+	f := newFixture(t)
+	for trigger, want := range map[string]time.Time{
+		"2026-11-27T10:05:00Z": time.Date(2026, 11, 27, 10, 5, 0, 0, time.UTC), // within the skew: the tick's own time
+		"2026-11-27T09:55:00Z": time.Date(2026, 11, 27, 9, 55, 0, 0, time.UTC),
+		"2026-11-27T08:00:00Z": f.clock, // a replay hours later evaluates now
+		"2026-11-28T10:00:00Z": f.clock,
+		"yesterday":            f.clock,
+	} {
+		if got := f.h.runTime(trigger); !got.Equal(want) {
+			t.Errorf("runTime(%q) = %s, want %s", trigger, got, want)
+		}
+	}
+}
+
+func TestDuplicateDeliveryNotifiesOnce(t *testing.T) {
+	f := newFixture(t)
+	ev := timer("2026-11-27T10:00:00Z", `{"rules":["fast"]}`)
+	for range 2 {
+		if _, err := f.h.Handle(context.Background(), ev); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if len(f.ch.msgs) != 1 || f.ch.msgs[0].Status != "firing" {
+		t.Fatalf("%d messages", len(f.ch.msgs))
+	}
+}
+
+func TestLocations(t *testing.T) {
+	cfg := config.Alert{Logs: config.Logs{Project: "p", Logstore: "events"}, AlertSLS: config.AlertSLS{StateLogstore: "alert-state"}}
+	q, s := Locations(cfg)
+	if q.Project != "p" || q.Logstore != "events" || s.Project != "p" || s.Logstore != "alert-state" {
+		t.Fatalf("query %+v state %+v", q, s)
+	}
+	q, s = Locations(config.Alert{})
+	if q.Project != "" || s.Logstore != "" {
+		t.Fatalf("without settings both must defer to the logConfig: %+v %+v", q, s)
+	}
+}
