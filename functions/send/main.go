@@ -3,6 +3,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"os"
 
@@ -19,6 +20,10 @@ import (
 
 func main() {
 	cfg, err := config.Load[config.Send]()
+	var idemCfg config.Idempotency
+	if err == nil {
+		idemCfg, err = config.Load[config.Idempotency]()
+	}
 	if err != nil {
 		// A misconfigured function must not half-run: fail every cold start.
 		fmt.Fprintln(os.Stderr, "send: refusing to start:", err)
@@ -27,11 +32,18 @@ func main() {
 	credentials := creds.NewSource(cfg.AllowLongLivedKey)
 	shipper := obs.NewShipper(cfg.Logs, "send", credentials, os.Stdout)
 	logger := obs.NewLogger(shipper)
+	hashKey := obs.PhoneHashKey(cfg.Privacy, logger)
+	idempotency, err := api.OpenIdempotency(context.Background(), idemCfg, cfg.PhoneHashKey, hashKey, logger)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "send: refusing to start:", err)
+		os.Exit(1)
+	}
 	handler := api.New(api.Options{
-		Sender: sms.New(cfg.Dysms, credentials),
-		Auth:   cfg.HTTPAuth,
-		Logger: logger,
-		Hasher: phone.NewHasher(obs.PhoneHashKey(cfg.Privacy, logger)),
+		Sender:      sms.New(cfg.Dysms, credentials),
+		Auth:        cfg.HTTPAuth,
+		Logger:      logger,
+		Hasher:      phone.NewHasher(hashKey),
+		Idempotency: idempotency,
 	})
 	if !handler.SendingEnabled() {
 		logger.Error("sending is DISABLED: no SMSFLOW_API_TOKEN_SHA256 and SMSFLOW_TRIGGER_AUTH is not 'function'; every POST /v1/messages will answer 503")

@@ -1,0 +1,46 @@
+// Command dispatch is the event-triggered sender: an EventBridge trigger
+// (an MNS queue source, or a custom source) delivers messages whose bodies
+// are POST /v1/messages requests. All of it lives in shared/; this file
+// only wires. It refuses to start without a shared idempotency store:
+// delivery is at least once, and a redelivery must not send again.
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+
+	"github.com/aliyun/fc-runtime-go-sdk/fc"
+
+	"smsflow/shared/api"
+	"smsflow/shared/config"
+	"smsflow/shared/creds"
+	"smsflow/shared/dispatch"
+	"smsflow/shared/obs"
+	"smsflow/shared/phone"
+	"smsflow/shared/sms"
+)
+
+func main() {
+	cfg, err := config.Load[config.Dispatch]()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "dispatch: refusing to start:", err)
+		os.Exit(1)
+	}
+	credentials := creds.NewSource(cfg.AllowLongLivedKey)
+	shipper := obs.NewShipper(cfg.Logs, "dispatch", credentials, os.Stdout)
+	logger := obs.NewLogger(shipper)
+	hashKey := []byte(cfg.PhoneHashKey)
+	idempotency, err := api.OpenIdempotency(context.Background(), cfg.Idempotency, cfg.PhoneHashKey, hashKey, logger)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "dispatch: refusing to start:", err)
+		os.Exit(1)
+	}
+	handler := api.New(api.Options{
+		Sender:      sms.New(cfg.Dysms, credentials),
+		Logger:      logger,
+		Hasher:      phone.NewHasher(hashKey),
+		Idempotency: idempotency,
+	})
+	fc.Start(dispatch.FCHandler(dispatch.New(handler, logger, 4), shipper))
+}

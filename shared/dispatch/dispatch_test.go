@@ -1,0 +1,118 @@
+package dispatch
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"errors"
+	"log/slog"
+	"strings"
+	"sync"
+	"testing"
+
+	"smsflow/shared/api"
+)
+
+// fakeSender answers a disposition per message id and records what it got.
+type fakeSender struct {
+	mu      sync.Mutex
+	answers map[string]api.Disposition
+	got     []api.Message
+}
+
+func (f *fakeSender) Deliver(_ context.Context, m api.Message) api.Delivery {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.got = append(f.got, m)
+	d, ok := f.answers[m.ID]
+	if !ok {
+		d = api.DispositionSent
+	}
+	return api.Delivery{Disposition: d}
+}
+
+func (f *fakeSender) byID(id string) (api.Message, bool) {
+	for _, m := range f.got {
+		if m.ID == id {
+			return m, true
+		}
+	}
+	return api.Message{}, false
+}
+
+const request = `{"phone_numbers":["13800138000"],"sign_name":"smsflow","template_code":"SMS_LOCAL_NOTICE","template_params":{"name":"Li","status":"ok"}}`
+
+func mnsEvent(id, body string) string {
+	return `{"id":"ev-` + id + `","source":"MNS-dispatch-mns-trigger","specversion":"1.0","type":"mns:Queue:SendMessage",` +
+		`"aliyunpublishtime":1700000000000,"data":{"requestId":"R","messageId":"` + id + `","messageBody":` + quote(body) + `}}`
+}
+
+func quote(s string) string {
+	var b strings.Builder
+	b.WriteByte('"')
+	for _, r := range s {
+		switch r {
+		case '"', '\\':
+			b.WriteByte('\\')
+		}
+		b.WriteRune(r)
+	}
+	b.WriteByte('"')
+	return b.String()
+}
+
+func TestDecodesEveryShapeOfDelivery(t *testing.T) {
+	f := &fakeSender{}
+	d := New(f, slog.New(slog.DiscardHandler), 2)
+	custom := `{"id":"cust-1","source":"acs.custom","type":"smsflow.message","traceparent":"00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01","data":` + request + `}`
+	b64 := mnsEvent("M2", base64.StdEncoding.EncodeToString([]byte(request)))
+	payload := "[" + mnsEvent("M1", request) + "," + b64 + "," + custom + "]"
+	s, err := d.Handle(context.Background(), []byte(payload))
+	if err != nil || s.Messages != 3 || s.Counts["sent"] != 3 {
+		t.Fatalf("summary %+v err %v", s, err)
+	}
+	for _, id := range []string{"M1", "M2", "cust-1"} {
+		m, ok := f.byID(id)
+		if !ok || string(bytes.TrimSpace(m.Body)) != request {
+			t.Errorf("%s: got %+v", id, m)
+		}
+	}
+	if m, _ := f.byID("cust-1"); m.Traceparent == "" || !strings.HasPrefix(m.Source, "eventbridge:") {
+		t.Errorf("custom event lost its traceparent or source: %+v", m)
+	}
+	// A single event, not in an array.
+	if s, err := d.Handle(context.Background(), []byte(custom)); err != nil || s.Messages != 1 {
+		t.Fatalf("single event: %+v %v", s, err)
+	}
+}
+
+func TestOnlyRetryableMessagesFailTheInvocation(t *testing.T) {
+	f := &fakeSender{answers: map[string]api.Disposition{"A": api.DispositionSent, "B": api.DispositionRetry, "C": api.DispositionRefused, "D": api.DispositionPoison}}
+	d := New(f, slog.New(slog.DiscardHandler), 4)
+	payload := "[" + mnsEvent("A", request) + "," + mnsEvent("B", request) + "," + mnsEvent("C", request) + "," + mnsEvent("D", "{") + "]"
+	s, err := d.Handle(context.Background(), []byte(payload))
+	var re *RetryError
+	if !errors.As(err, &re) || !strings.Contains(err.Error(), "B") || strings.Contains(err.Error(), "A,") || s.Counts["retry"] != 1 {
+		t.Fatalf("err %v summary %+v", err, s)
+	}
+	f.answers["B"] = api.DispositionSent
+	if _, err := d.Handle(context.Background(), []byte(payload)); err != nil {
+		t.Fatalf("nothing retryable left, still failed: %v", err)
+	}
+}
+
+func TestPoisonDeliveriesAreLoggedNotRetried(t *testing.T) {
+	var logs bytes.Buffer
+	f := &fakeSender{}
+	d := New(f, slog.New(slog.NewJSONHandler(&logs, nil)), 1)
+	for _, payload := range []string{"not json", `[{"id":"x","type":"mns:Queue:SendMessage","data":{"messageId":"x"}}]`, `[{"id":"y","type":"custom"}]`, `[17]`} {
+		logs.Reset()
+		s, err := d.Handle(context.Background(), []byte(payload))
+		if err != nil || s.Counts["poison"] != 1 || len(f.got) != 0 {
+			t.Errorf("%q: %+v %v (sent %d)", payload, s, err, len(f.got))
+		}
+		if !strings.Contains(logs.String(), `"disposition":"poison"`) || !strings.Contains(logs.String(), "error_message") {
+			t.Errorf("%q: poison not logged with its reason: %s", payload, logs.String())
+		}
+	}
+}
