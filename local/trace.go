@@ -29,11 +29,12 @@ func traceCmd(args []string) error {
 	project := fs.String("project", stack.LocalProject, "SLS project")
 	logstore := fs.String("logstore", stack.LocalLogstore, "SLS logstore")
 	since := fs.Duration("since", 24*time.Hour, "how far back to look")
+	receiptWait := fs.Duration("receipt-wait", timeline.DefaultReceiptWait, "flag an accepted message without a receipt after this long")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if fs.NArg() != 1 {
-		return fmt.Errorf("usage: trace [-endpoint host] [-project p] [-logstore l] [-since 24h] <trace_id>")
+		return fmt.Errorf("usage: trace [-endpoint host] [-project p] [-logstore l] [-since 24h] [-receipt-wait 5m] <trace_id>")
 	}
 	provider := &slsclient.Live{}
 	if config.IsLoopback(*endpoint) {
@@ -55,7 +56,7 @@ func traceCmd(args []string) error {
 	if err != nil {
 		return err
 	}
-	timeline.Render(os.Stdout, fs.Arg(0), rows)
+	timeline.RenderMessage(os.Stdout, fs.Arg(0), rows, timeline.Options{Now: now, ReceiptWait: *receiptWait})
 	return nil
 }
 
