@@ -44,6 +44,7 @@ func startStack(t testing.TB, o stack.Options) (*stack.Stack, *syncBuffer) {
 	t.Helper()
 	out := &syncBuffer{}
 	o.FunctionOutput = out
+	o.Receipts.Disabled = true // see TestMain
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 	s, err := stack.Start(ctx, o)

@@ -24,6 +24,9 @@ func TestMain(m *testing.M) {
 		FunctionOutput: sharedOut,
 		// The minimum Alibaba advises, so the latency fault can outlast it.
 		SendEnv: map[string]string{"SMSFLOW_DYSMS_TIMEOUT": "1s", "SMSFLOW_DYSMS_BACKOFF": "20ms"},
+		// These tests count a send's own events; receipts, which join the
+		// same trace, have their own tests (local/stack/receipts_e2e_test.go).
+		Receipts: stack.ReceiptOptions{Disabled: true},
 	})
 	cancel()
 	if err != nil {
