@@ -99,7 +99,11 @@ type Stack struct {
 type component struct {
 	name  string
 	order int
-	start func(ctx context.Context, s *Stack, o Options) error
+	// prepare, when set, runs before the send function starts: a part the
+	// send function depends on (the idempotency store) starts there and
+	// adds to o.SendEnv.
+	prepare func(ctx context.Context, s *Stack, o *Options) error
+	start   func(ctx context.Context, s *Stack, o Options) error
 }
 
 var components []component
@@ -115,7 +119,7 @@ func (s *Stack) OnClose(f func(context.Context) error) { s.closers = append(s.cl
 // Close, and returns host:port.
 func (s *Stack) Serve(port int, h http.Handler) (string, error) { return s.serve(port, h) }
 
-// PortsFromEnv reads SMSFLOW_LOCAL_{GATEWAY,DYSMS,SLS,DASHBOARD,RECEIPTS}_PORT over defaults.
+// PortsFromEnv reads SMSFLOW_LOCAL_{GATEWAY,DYSMS,SLS,DASHBOARD,RECEIPTS,QUEUE}_PORT over defaults.
 func PortsFromEnv(o *Options) error {
 	for _, p := range []struct {
 		env string
@@ -128,6 +132,7 @@ func PortsFromEnv(o *Options) error {
 		{"SMSFLOW_LOCAL_SINK_PORT", &o.Alert.SinkPort, DefaultSinkPort},
 		{"SMSFLOW_LOCAL_DASHBOARD_PORT", &o.Dashboard.Port, DefaultDashboardPort},
 		{"SMSFLOW_LOCAL_RECEIPTS_PORT", &o.Receipts.Port, DefaultReceiptsPort},
+		{"SMSFLOW_LOCAL_QUEUE_PORT", &o.Idem.QueuePort, DefaultQueuePort},
 	} {
 		*p.dst = p.def
 		if v := os.Getenv(p.env); v != "" {
@@ -186,6 +191,15 @@ func Start(ctx context.Context, o Options) (*Stack, error) {
 	if s.SLSAddr, err = s.serve(o.SLSPort, s.SLS); err != nil {
 		return nil, fmt.Errorf("sls emulator: %w", err)
 	}
+	sort.SliceStable(components, func(i, j int) bool { return components[i].order < components[j].order })
+	for _, c := range components {
+		if c.prepare == nil {
+			continue
+		}
+		if err := c.prepare(ctx, s, &o); err != nil {
+			return nil, fmt.Errorf("preparing %s: %w", c.name, err)
+		}
+	}
 	s.Send = fcrt.NewPool(s.sendFunction(o, sendBin), 4)
 	gwAddr, err := s.serve(o.GatewayPort, fcrt.NewGateway(s.Send, fcrt.GatewayConfig{AccountID: LocalAccountID, Logger: o.Logger}))
 	if err != nil {
@@ -195,7 +209,6 @@ func Start(ctx context.Context, o Options) (*Stack, error) {
 	if err := s.Send.Warm(ctx); err != nil {
 		return nil, fmt.Errorf("starting the send function: %w", err)
 	}
-	sort.SliceStable(components, func(i, j int) bool { return components[i].order < components[j].order })
 	for _, c := range components {
 		if err := c.start(ctx, s, o); err != nil {
 			return nil, fmt.Errorf("starting %s: %w", c.name, err)

@@ -13,6 +13,7 @@ import (
 	"os/exec"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -45,15 +46,19 @@ func Start(t testing.TB) *Server {
 	return s
 }
 
-// StartBinary runs bin on a free port with dir as its working directory.
-func StartBinary(bin, dir string) (*Server, error) {
+// StartBinary runs bin on a free port with dir as its working directory;
+// extra arguments come last (a later option overrides an earlier one).
+func StartBinary(bin, dir string, extra ...string) (*Server, error) {
 	for try := 0; try < 5; try++ {
 		port, err := freePort()
 		if err != nil {
 			return nil, err
 		}
-		cmd := exec.Command(bin, "--port", strconv.Itoa(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-			"--dir", dir, "--daemonize", "no", "--protected-mode", "yes")
+		args := append([]string{"--port", strconv.Itoa(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+			"--dir", dir, "--daemonize", "no", "--protected-mode", "yes"}, extra...)
+		cmd := exec.Command(bin, args...)
+		// The server dies with whoever started it, even on a crash.
+		cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 		out, err := cmd.StdoutPipe()
 		if err != nil {
 			return nil, err
