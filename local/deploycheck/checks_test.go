@@ -1,0 +1,329 @@
+package deploycheck
+
+import (
+	"fmt"
+	"os"
+	"path"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/robfig/cron/v3"
+)
+
+// descriptors are both files, parsed.
+type descriptors struct {
+	S   map[string]sFunction
+	ROS rosTemplate
+}
+
+func loadDescriptors(t testing.TB) descriptors {
+	t.Helper()
+	return descriptors{S: sFunctions(loadYAML(t, "s.yaml")), ROS: newROS(loadYAML(t, "template.yaml"))}
+}
+
+// rosFunctions maps each ALIYUN::FC3::Function to the function directory
+// its code comes from (<CodePrefix><name>.zip).
+func (d descriptors) rosFunctions() map[string]string {
+	out := map[string]string{}
+	for id, r := range d.ROS.ofType("ALIYUN::FC3::Function") {
+		obj := str(d.ROS.eval(get(r, "Properties", "Code", "OssObjectName")))
+		out[strings.TrimSuffix(path.Base(obj), ".zip")] = id
+	}
+	return out
+}
+
+func (d descriptors) rosFunction(name string) map[string]any {
+	return asMap(get(d.ROS.Resources[d.rosFunctions()[name]], "Properties"))
+}
+
+// build is what make build produces: dist/<name>/<binary>.
+type build struct{ Dist, Binary string }
+
+func makeBuild(t testing.TB) build {
+	b, err := os.ReadFile(filepath.Join(repoRoot(t), "Makefile"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dist := regexp.MustCompile(`(?m)^DIST\s*:?=\s*(\S+)`).FindSubmatch(b)
+	bin := regexp.MustCompile(`(?:go|\$\(GO\)) build[^\n]*-o \$\(DIST\)/\$\*/(\S+)`).FindSubmatch(b)
+	if dist == nil || bin == nil {
+		t.Fatal("Makefile: cannot find DIST or the go build -o $(DIST)/$*/<binary> line")
+	}
+	return build{Dist: string(dist[1]), Binary: string(bin[1])}
+}
+
+func checkEntries(dirs []string, d descriptors) []string {
+	var out []string
+	have := map[string]bool{}
+	for _, n := range dirs {
+		have[n] = true
+		if _, ok := d.S[n]; !ok {
+			out = append(out, "s.yaml: functions/"+n+" has no resource "+n)
+		}
+		if _, ok := d.rosFunctions()[n]; !ok {
+			out = append(out, "template.yaml: functions/"+n+" has no ALIYUN::FC3::Function with code "+n+".zip")
+		}
+	}
+	for n, f := range d.S {
+		if f.Component == "fc3" && !have[n] {
+			out = append(out, "s.yaml: resource "+n+" has no functions/"+n)
+		}
+	}
+	for n := range d.rosFunctions() {
+		if !have[n] {
+			out = append(out, "template.yaml: function with code "+n+".zip has no functions/"+n)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+func checkHandler(name string, b build, d descriptors) []string {
+	var out []string
+	if f, ok := d.S[name]; ok {
+		p := f.Props
+		if f.Component != "fc3" {
+			out = append(out, fmt.Sprintf("s.yaml %s: component %q, want fc3", name, f.Component))
+		}
+		if p["handler"] != b.Binary {
+			out = append(out, fmt.Sprintf("s.yaml %s: handler %v, but make build writes the binary %q", name, p["handler"], b.Binary))
+		}
+		if want := "./" + b.Dist + "/" + name; p["code"] != want {
+			out = append(out, fmt.Sprintf("s.yaml %s: code %v, but make build writes %s", name, p["code"], want))
+		}
+		if p["runtime"] != "go1" {
+			out = append(out, fmt.Sprintf("s.yaml %s: runtime %v, want go1", name, p["runtime"]))
+		}
+		if !strings.Contains(fmt.Sprint(f.Actions["pre-deploy"]), "make "+b.Dist+"/"+name+".zip") {
+			out = append(out, fmt.Sprintf("s.yaml %s: no pre-deploy action running make %s/%s.zip", name, b.Dist, name))
+		}
+	}
+	if p := d.rosFunction(name); p != nil {
+		if p["Handler"] != b.Binary {
+			out = append(out, fmt.Sprintf("template.yaml %s: Handler %v, but make build writes the binary %q", name, p["Handler"], b.Binary))
+		}
+		if p["Runtime"] != "go1" {
+			out = append(out, fmt.Sprintf("template.yaml %s: Runtime %v, want go1", name, p["Runtime"]))
+		}
+	}
+	return out
+}
+
+var envRef = regexp.MustCompile(`^\$\{env\('([A-Z0-9_]+)'(?:,\s*'')?\)\}$`)
+
+// checkEnv: every variable the code reads is declared in both files, none
+// is declared that the code does not read, and secrets are references.
+func checkEnv(name string, vars map[string]envVar, d descriptors) []string {
+	var out []string
+	sEnv := asMap(d.S[name].Props["environmentVariables"])
+	rEnv := asMap(d.rosFunction(name)["EnvironmentVariables"])
+	for _, file := range []struct {
+		name string
+		env  map[string]any
+	}{{"s.yaml", sEnv}, {"template.yaml", rEnv}} {
+		for k, v := range vars {
+			val, ok := file.env[k]
+			if !ok {
+				out = append(out, fmt.Sprintf("%s %s: %s (%s) is read by the code but not declared", file.name, name, k, v.Field))
+				continue
+			}
+			if v.Secret {
+				if p := secretProblem(file.name, k, val, d.ROS); p != "" {
+					out = append(out, fmt.Sprintf("%s %s: secret %s %s", file.name, name, k, p))
+				}
+			}
+		}
+		for k := range file.env {
+			if _, ok := vars[k]; !ok {
+				out = append(out, fmt.Sprintf("%s %s: %s is declared but the code does not read it", file.name, name, k))
+			}
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+func secretProblem(file, name string, val any, ros rosTemplate) string {
+	if file == "s.yaml" {
+		m := envRef.FindStringSubmatch(str(val))
+		switch {
+		case m == nil:
+			return fmt.Sprintf("is a literal: write ${env('%s')}", name)
+		case m[1] != name:
+			return fmt.Sprintf("reads ${env('%s')}: use the variable of the same name", m[1])
+		}
+		return ""
+	}
+	ref, ok := asMap(val)["Ref"].(string)
+	if !ok {
+		return "is a literal: use {Ref: <a NoEcho parameter>}"
+	}
+	p, ok := ros.Parameters[ref]
+	switch {
+	case !ok:
+		return "refers to " + ref + ", which is not a parameter"
+	case p["NoEcho"] != true:
+		return "comes from parameter " + ref + ", which is not NoEcho"
+	case p["Default"] != nil && p["Default"] != "":
+		return "has a default value in parameter " + ref
+	}
+	return ""
+}
+
+// roleOf finds the ROS role a function runs as, and checks s.yaml names it.
+func roleOf(name string, d descriptors) (map[string]any, []string) {
+	att, _ := get(d.rosFunction(name), "Role", "Fn::GetAtt").([]any)
+	if len(att) != 2 || att[1] != "Arn" {
+		return nil, []string{"template.yaml " + name + ": Role must be {Fn::GetAtt: [<its role>, Arn]}"}
+	}
+	role := d.ROS.Resources[str(att[0])]
+	if role["Type"] != "ALIYUN::RAM::Role" {
+		return nil, []string{"template.yaml " + name + ": role " + str(att[0]) + " is not an ALIYUN::RAM::Role"}
+	}
+	roleName := str(d.ROS.eval(get(role, "Properties", "RoleName")))
+	var out []string
+	if s := str(d.S[name].Props["role"]); !strings.HasSuffix(s, ":role/"+roleName) {
+		out = append(out, fmt.Sprintf("s.yaml %s: role %q is not template.yaml's %s (%s)", name, s, att[0], roleName))
+	}
+	return role, out
+}
+
+var cronParser = cron.NewParser(cron.Second | cron.Minute | cron.Hour | cron.Dom | cron.Month | cron.Dow | cron.Descriptor)
+
+// checkTriggers: cron expressions parse (FC's six fields, seconds first,
+// or @every), timers are enabled, both files declare the same triggers,
+// an anonymous HTTP trigger belongs to code that checks a secret token,
+// and HTTP functions share instances.
+func checkTriggers(name string, vars map[string]envVar, d descriptors) []string {
+	var out []string
+	sTr := map[string]string{}
+	triggers, _ := d.S[name].Props["triggers"].([]any)
+	for _, tr := range triggers {
+		tn, tt := str(get(tr, "triggerName")), str(get(tr, "triggerType"))
+		sTr[tn] = tt
+		out = append(out, triggerRules("s.yaml "+name+" trigger "+tn, tt, asMap(get(tr, "triggerConfig")), vars)...)
+		if tt == "http" {
+			if c, _ := number(d.S[name].Props["instanceConcurrency"]); c < 2 {
+				out = append(out, "s.yaml "+name+": an HTTP function should set instanceConcurrency > 1")
+			}
+		}
+	}
+	rTr := map[string]string{}
+	fnID := d.rosFunctions()[name]
+	for _, r := range d.ROS.ofType("ALIYUN::FC3::Trigger") {
+		p := asMap(r["Properties"])
+		att, _ := get(p, "FunctionName", "Fn::GetAtt").([]any)
+		if len(att) == 0 || att[0] != fnID {
+			continue
+		}
+		tn, tt := str(p["TriggerName"]), str(p["TriggerType"])
+		rTr[tn] = tt
+		cfg := asMap(p["TriggerConfig"])
+		if tt == "timer" {
+			cfg = map[string]any{"cronExpression": d.ROS.eval(cfg["cronExpression"]), "enable": cfg["enable"]}
+		}
+		out = append(out, triggerRules("template.yaml "+name+" trigger "+tn, tt, cfg, vars)...)
+	}
+	if fmt.Sprint(sTr) != fmt.Sprint(rTr) {
+		out = append(out, fmt.Sprintf("%s: s.yaml triggers %v differ from template.yaml's %v", name, sTr, rTr))
+	}
+	return out
+}
+
+func triggerRules(at, typ string, cfg map[string]any, vars map[string]envVar) []string {
+	var out []string
+	switch typ {
+	case "timer":
+		expr := str(cfg["cronExpression"])
+		if _, err := cronParser.Parse(expr); err != nil {
+			out = append(out, fmt.Sprintf("%s: cronExpression %q: %v", at, expr, err))
+		}
+		if cfg["enable"] != true {
+			out = append(out, at+": the timer is not enabled")
+		}
+	case "http":
+		if cfg["authType"] == "anonymous" && !readsSecretToken(vars) {
+			out = append(out, at+": anonymous, but the code reads no secret token to authenticate callers")
+		}
+	}
+	return out
+}
+
+func readsSecretToken(vars map[string]envVar) bool {
+	for k, v := range vars {
+		if v.Secret && strings.Contains(k, "TOKEN") {
+			return true
+		}
+	}
+	return false
+}
+
+// checkSizing: what both files say about resources agrees, and logs go to
+// the bound logstore with request and instance metrics.
+func checkSizing(name string, d descriptors) []string {
+	var out []string
+	s, r := d.S[name].Props, d.rosFunction(name)
+	for sk, rk := range map[string]string{"memorySize": "MemorySize", "timeout": "Timeout",
+		"instanceConcurrency": "InstanceConcurrency", "cpu": "Cpu", "diskSize": "DiskSize"} {
+		if fmt.Sprint(s[sk]) != fmt.Sprint(r[rk]) {
+			out = append(out, fmt.Sprintf("%s: s.yaml %s %v but template.yaml %s %v", name, sk, s[sk], rk, r[rk]))
+		}
+	}
+	lc := asMap(s["logConfig"])
+	if lc["enableRequestMetrics"] != true || lc["enableInstanceMetrics"] != true || lc["project"] == nil || lc["logstore"] == nil {
+		out = append(out, "s.yaml "+name+": logConfig must name project and logstore with request and instance metrics on")
+	}
+	rl := asMap(r["LogConfig"])
+	if rl["EnableRequestMetrics"] != true || rl["EnableInstanceMetrics"] != true {
+		out = append(out, "template.yaml "+name+": LogConfig must turn request and instance metrics on")
+	}
+	return out
+}
+
+// checkFunction runs every per-function check.
+func checkFunction(t testing.TB, name string, d descriptors) []string {
+	vars := functionEnv(t, name)
+	out := checkHandler(name, makeBuild(t), d)
+	if _, ok := d.S[name]; !ok || d.rosFunction(name) == nil {
+		return out // reported by checkEntries
+	}
+	out = append(out, checkEnv(name, vars, d)...)
+	role, problems := roleOf(name, d)
+	out = append(out, problems...)
+	if role != nil {
+		out = append(out, checkPolicy(name, requiredActions(analyse(t, name)), roleStatements(role))...)
+	}
+	out = append(out, checkTriggers(name, vars, d)...)
+	out = append(out, checkSizing(name, d)...)
+	out = append(out, checkFC3("s.yaml "+name, d.S[name].Props)...)
+	return out
+}
+
+func report(t *testing.T, problems []string) {
+	t.Helper()
+	for _, p := range problems {
+		t.Error(p)
+	}
+}
+
+func TestEveryFunctionDirectoryHasEntries(t *testing.T) {
+	report(t, checkEntries(functionDirs(t), loadDescriptors(t)))
+}
+
+func TestEveryFunctionIsDeployableAsWritten(t *testing.T) {
+	d := loadDescriptors(t)
+	for _, name := range functionDirs(t) {
+		t.Run(name, func(t *testing.T) { report(t, checkFunction(t, name, d)) })
+	}
+}
+
+func TestEverySDKCallIsMapped(t *testing.T) {
+	for _, name := range functionDirs(t) {
+		if calls := unmappedCalls(analyse(t, name)); len(calls) > 0 {
+			t.Errorf("functions/%s calls SDK methods with no RAM action in sdkActions: %v", name, calls)
+		}
+	}
+}

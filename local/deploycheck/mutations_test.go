@@ -1,0 +1,130 @@
+package deploycheck
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// Each broken copy of a descriptor must be caught: the checks above pass
+// on the real files, and these prove they would not pass on wrong ones.
+
+func mutated(t *testing.T, file, old, new string) descriptors {
+	t.Helper()
+	d := loadDescriptors(t)
+	b, err := os.ReadFile(filepath.Join(repoRoot(t), file))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(b), old) {
+		t.Fatalf("%s does not contain %q: update this test", file, old)
+	}
+	doc, err := parseYAML([]byte(strings.Replace(string(b), old, new, 1)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if file == "s.yaml" {
+		d.S = sFunctions(doc)
+	} else {
+		d.ROS = newROS(doc)
+	}
+	return d
+}
+
+func mustReport(t *testing.T, problems []string, want string) {
+	t.Helper()
+	for _, p := range problems {
+		if strings.Contains(p, want) {
+			return
+		}
+	}
+	t.Errorf("no problem mentions %q; got %q", want, problems)
+}
+
+func TestCatchesAMissingOrExtraEntry(t *testing.T) {
+	d := loadDescriptors(t)
+	mustReport(t, checkEntries(append(functionDirs(t), "newfn"), d), "functions/newfn has no resource newfn")
+	mustReport(t, checkEntries(append(functionDirs(t), "newfn"), d), "template.yaml: functions/newfn has no ALIYUN::FC3::Function")
+	d = mutated(t, "s.yaml", "\n  receipts:\n", "\n  receipt:\n")
+	mustReport(t, checkEntries(functionDirs(t), d), "resource receipt has no functions/receipt")
+}
+
+func TestCatchesAWrongHandler(t *testing.T) {
+	d := mutated(t, "s.yaml", "code: ./dist/send\n      handler: main", "code: ./dist/send\n      handler: bootstrap")
+	mustReport(t, checkFunction(t, "send", d), "handler bootstrap, but make build writes the binary \"main\"")
+	d = mutated(t, "template.yaml", "Handler: main", "Handler: index.handler")
+	mustReport(t, checkFunction(t, "send", d), "Handler index.handler")
+}
+
+func TestCatchesAnUndeclaredVariable(t *testing.T) {
+	d := mutated(t, "s.yaml", "        SMSFLOW_DYSMS_BACKOFF: 100ms\n", "")
+	mustReport(t, checkFunction(t, "send", d), "SMSFLOW_DYSMS_BACKOFF (Dysms.BackoffInitial) is read by the code but not declared")
+	d = mutated(t, "s.yaml", "        SMSFLOW_SLS_TIMEOUT: 1s\n", "        SMSFLOW_SLS_TIMEOUT: 1s\n        SMSFLOW_NOT_READ: x\n")
+	mustReport(t, checkFunction(t, "send", d), "SMSFLOW_NOT_READ is declared but the code does not read it")
+}
+
+func TestCatchesALiteralSecret(t *testing.T) {
+	d := mutated(t, "s.yaml", "SMSFLOW_PHONE_HASH_KEY: ${env('SMSFLOW_PHONE_HASH_KEY')}", "SMSFLOW_PHONE_HASH_KEY: hunter2")
+	mustReport(t, checkFunction(t, "send", d), "secret SMSFLOW_PHONE_HASH_KEY is a literal")
+	d = mutated(t, "template.yaml", "SMSFLOW_PHONE_HASH_KEY: {Ref: PhoneHashKey}", "SMSFLOW_PHONE_HASH_KEY: hunter2")
+	mustReport(t, checkFunction(t, "send", d), "secret SMSFLOW_PHONE_HASH_KEY is a literal")
+	d = mutated(t, "template.yaml", "  PhoneHashKey:\n    Type: String\n    NoEcho: true\n", "  PhoneHashKey:\n    Type: String\n")
+	mustReport(t, checkFunction(t, "send", d), "not NoEcho")
+}
+
+func TestCatchesAMissingOrUnusedPermission(t *testing.T) {
+	d := mutated(t, "template.yaml", "Action: [log:GetLogStoreLogs, log:PostLogStoreLogs]", "Action: [log:PostLogStoreLogs]")
+	mustReport(t, checkFunction(t, "alert", d), "the code calls GetLogsV3 but the role does not allow log:GetLogStoreLogs")
+	d = mutated(t, "template.yaml", "Action: [dysms:SendSms]", "Action: [dysms:SendSms, dysms:QuerySendDetails]")
+	mustReport(t, checkFunction(t, "send", d), "the role allows dysms:QuerySendDetails but nothing in the code calls it")
+	d = mutated(t, "template.yaml", "Action: [dysms:SendSms]", "Action: ['dysms:*']")
+	mustReport(t, checkFunction(t, "send", d), "wildcard action dysms:*")
+}
+
+// Query actions are for the alert function alone: its senders' code does
+// not reach them, so granting them fails.
+func TestQueryActionsOnlyForAlert(t *testing.T) {
+	for _, name := range functionDirs(t) {
+		req := requiredActions(analyse(t, name))
+		_, queries := req["log:GetLogStoreLogs"]
+		if queries != (name == "alert") {
+			t.Errorf("functions/%s: needs log:GetLogStoreLogs = %v", name, queries)
+		}
+	}
+}
+
+func TestCatchesABadCron(t *testing.T) {
+	d := mutated(t, "s.yaml", "alertCron: '0 * * * * *'", "alertCron: '* * * *'")
+	mustReport(t, checkFunction(t, "alert", d), "cronExpression \"* * * *\"")
+	d = mutated(t, "template.yaml", "Default: '0 * * * * *'", "Default: '0 61 * * * *'")
+	mustReport(t, checkFunction(t, "alert", d), "cronExpression \"0 61 * * * *\"")
+}
+
+func TestCatchesSchemaViolations(t *testing.T) {
+	cases := map[string][2]string{
+		"memory not a multiple of 64": {"memorySize: 512\n      diskSize: 512\n      # 30 s", "memorySize: 500\n      diskSize: 512\n      # 30 s"},
+		"unquoted boolean env value":  {"SMSFLOW_ALLOW_LONG_LIVED_KEY: 'false'", "SMSFLOW_ALLOW_LONG_LIVED_KEY: false"},
+		"unknown property":            {"      internetAccess: true\n      vpcConfig:", "      internetAcess: true\n      vpcConfig:"},
+		"bad auth type":               {"            authType: function", "            authType: signed"},
+		"bad region":                  {"region: cn-hangzhou\n", "region: cn-atlantis\n"},
+	}
+	want := map[string]string{
+		"memory not a multiple of 64": "memorySize must be a multiple of 64",
+		"unquoted boolean env value":  "environmentVariables.SMSFLOW_ALLOW_LONG_LIVED_KEY must be a string",
+		"unknown property":            "unknown property \"internetAcess\"",
+		"bad auth type":               "authType: signed is not one of",
+		"bad region":                  "region: cn-atlantis is not one of",
+	}
+	for name, c := range cases {
+		t.Run(name, func(t *testing.T) {
+			d := mutated(t, "s.yaml", c[0], c[1])
+			mustReport(t, checkFC3("send", d.S["send"].Props), want[name])
+		})
+	}
+}
+
+func TestCatchesDisagreeingSizes(t *testing.T) {
+	d := mutated(t, "template.yaml", "Timeout: 30", "Timeout: 60")
+	mustReport(t, checkFunction(t, "send", d), "s.yaml timeout 30 but template.yaml Timeout 60")
+}
