@@ -386,7 +386,7 @@ func TestReceiptsThroughTheMNSQueue(t *testing.T) {
 	e := startReceiptStack(t, stack.ReceiptsViaMNS)
 	traceID, _, _ := e.send(t, "13912340005", "SMS_LOCAL_OTP", map[string]string{"code": "482913"}, "mns-1")
 	receipt := e.waitReceipts(t, traceID, 1)[0]
-	if receipt[obs.KeyReceiptSource] != "mns_queue" || receipt[obs.KeyMNSMessageID] == "" || receipt[obs.KeyOutID] != "mns-1" {
+	if receipt[obs.KeyReceiptSource] != "mns_queue" || receipt[obs.KeyMessageID] == "" || receipt[obs.KeyOutID] != "mns-1" {
 		t.Errorf("receipt %v", receipt)
 	}
 	if text, last := e.timeline(t, traceID, timeline.Options{}); last != "  => delivered" {

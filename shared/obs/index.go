@@ -59,10 +59,9 @@ var Fields = []FieldSpec{
 	{KeyReceiptSource, "text", "sms.receipt: http_push or mns_queue"},
 	{KeyJoinedBy, "text", "sms.receipt: out_id when the out_id carried the send's trace, biz_id when it did not"},
 	{KeyBodyBytes, "long", "sms.receipt_rejected: size of the refused body (the body itself is never logged)"},
-	{KeyMNSMessageID, "text", "the MNS message id of a receipt read from the report queue"},
 	{KeyIdempotencyKey, "text", "keyed hash of the request's idempotency key (Idempotency-Key header, or an event message's key or id)"},
 	{KeyReplayed, "text", "true when the answer was replayed from the idempotency store instead of sending"},
-	{KeyMessageID, "text", "dispatch: id of the delivered message (MNS message id, or the CloudEvent id)"},
+	{KeyMessageID, "text", "id of the delivered queue message (MNS message id, or the CloudEvent id): dispatch, and receipts from the MNS report queue"},
 	{KeyDisposition, "text", "dispatch: what became of a message: sent, replayed, refused, retry (the invocation fails so EventBridge retries), poison"},
 }
 

@@ -17,5 +17,4 @@ const (
 	KeyReceiptSource    = "receipt_source"      // http_push or mns_queue
 	KeyJoinedBy         = "joined_by"           // out_id (our link token) or biz_id (no token)
 	KeyBodyBytes        = "body_bytes"          // size of a refused push (sms.receipt_rejected)
-	KeyMNSMessageID     = "mns_message_id"      // the MNS message a queued receipt came in
 )

@@ -58,7 +58,7 @@ func (h *Handler) HandleEvents(ctx context.Context, payload []byte) (int, error)
 func (h *Handler) rejectMessage(ctx context.Context, messageID, reason, field string) {
 	h.log.LogAttrs(ctx, slog.LevelWarn, obs.EventReceiptRejected,
 		slog.String(obs.KeyReceiptSource, SourceMNS),
-		slog.String(obs.KeyMNSMessageID, messageID),
+		slog.String(obs.KeyMessageID, messageID),
 		slog.String(obs.KeyField, field),
 		slog.String(obs.KeyErrorMessage, reason),
 	)

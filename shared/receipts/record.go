@@ -117,6 +117,6 @@ func (rec *Recorder) log(ctx context.Context, source, id string, r Report) {
 		slog.String(obs.KeyReceiptID, id),
 		slog.String(obs.KeyReceiptSource, source),
 		slog.String(obs.KeyJoinedBy, joinedBy),
-		slog.String(obs.KeyMNSMessageID, r.MNSMessageID),
+		slog.String(obs.KeyMessageID, r.MNSMessageID),
 	)
 }
