@@ -20,8 +20,8 @@ func TestPageDrawsEachKindFromItsRows(t *testing.T) {
 	rows := map[string][]map[string]string{
 		"sends_per_minute": {{"t": minute(-2), "status": "accepted", "n": "5"}, {"t": minute(-1), "status": "accepted", "n": "7"},
 			{"t": minute(-1), "status": "failed", "n": "1"}},
-		"call_latency":    {{"t": minute(-1), "p50": "20", "p95": "80", "p99": "null"}},
-		"top_error_codes": {{"error_code": "isp.SYSTEM_ERROR", "n": "3"}, {"error_code": "isv.MOBILE_NUMBER_ILLEGAL", "n": "1"}},
+		"call_latency":        {{"t": minute(-1), "p50": "20", "p95": "80", "p99": "null"}},
+		"top_error_codes":     {{"error_code": "isp.SYSTEM_ERROR", "n": "3"}, {"error_code": "isv.MOBILE_NUMBER_ILLEGAL", "n": "1"}},
 		"alert_state_changes": {{"t": itoa(now.Unix()), "rule": "sms_failure_rate", "group": "", "from": "ok", "to": "pending", "value": "0.2"}},
 	}
 	p := New(func(_ context.Context, q string, from, to time.Time) ([]map[string]string, error) {
