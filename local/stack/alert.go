@@ -37,8 +37,10 @@ var localRulesTemplate string
 type AlertOptions struct {
 	// Disabled leaves the alert function, timer and sink out.
 	Disabled bool
-	// Interval is the timer period: 0 = SMSFLOW_LOCAL_ALERT_INTERVAL, else
-	// DefaultAlertInterval; negative = no timer (tests invoke s.Alert).
+	// Interval is the timer period; 0 = no timer (tests invoke s.Alert
+	// themselves, and other tests see no alert traffic). The launcher gets
+	// SMSFLOW_LOCAL_ALERT_INTERVAL, default DefaultAlertInterval, through
+	// PortsFromEnv.
 	Interval time.Duration
 	// TimerPayload is the timer trigger's payload (which rules it runs;
 	// see docs/alerts.md); "" runs every enabled rule.
@@ -73,10 +75,7 @@ func startAlert(ctx context.Context, s *Stack, o Options) error {
 	if ao.Disabled {
 		return nil
 	}
-	interval, err := alertInterval(ao.Interval)
-	if err != nil {
-		return err
-	}
+	interval := ao.Interval
 	bin, err := BuildFunction(ctx, o.BinDir, "alert")
 	if err != nil {
 		return err
@@ -98,7 +97,12 @@ func startAlert(ctx context.Context, s *Stack, o Options) error {
 	}
 	rules := ao.RulesYAML
 	if rules == "" {
-		rules = LocalRules(max(interval, time.Second))
+		// The rules' interval is the timer's: it defines the slot.
+		ruleInterval := DefaultAlertInterval
+		if interval > 0 {
+			ruleInterval = max(interval.Truncate(time.Second), time.Second)
+		}
+		rules = LocalRules(ruleInterval)
 	}
 	s.Alert = fcrt.NewPool(s.alertFunction(o, bin, alertEnv(s, ao, slsAddr, rules)), 3)
 	s.OnClose(s.Alert.Stop)
@@ -113,21 +117,20 @@ func startAlert(ctx context.Context, s *Stack, o Options) error {
 	return nil
 }
 
-// alertInterval resolves the timer period: the option, else the
-// environment, else the default.
-func alertInterval(opt time.Duration) (time.Duration, error) {
-	if opt != 0 {
-		return opt, nil
-	}
+// alertTimerFromEnv sets the launcher's timer period from
+// SMSFLOW_LOCAL_ALERT_INTERVAL (default DefaultAlertInterval).
+func alertTimerFromEnv(o *Options) error {
+	o.Alert.Interval = DefaultAlertInterval
 	v := os.Getenv("SMSFLOW_LOCAL_ALERT_INTERVAL")
 	if v == "" {
-		return DefaultAlertInterval, nil
+		return nil
 	}
 	d, err := time.ParseDuration(v)
 	if err != nil || d < time.Second || d%time.Second != 0 {
-		return 0, fmt.Errorf("SMSFLOW_LOCAL_ALERT_INTERVAL=%q must be whole seconds, at least 1s", v)
+		return fmt.Errorf("SMSFLOW_LOCAL_ALERT_INTERVAL=%q must be whole seconds, at least 1s", v)
 	}
-	return d, nil
+	o.Alert.Interval = d
+	return nil
 }
 
 // startAlertTimer fires the timer trigger until Close; Close waits for the

@@ -143,7 +143,7 @@ func PortsFromEnv(o *Options) error {
 			*p.dst = n
 		}
 	}
-	return nil
+	return alertTimerFromEnv(o)
 }
 
 // Start builds the functions and starts everything. Close stops it.
