@@ -43,6 +43,11 @@ type IdemOptions struct {
 	DispatchEnv map[string]string
 	// Retry is EventBridge's retry policy (zero: fcrt.LocalBackoffRetry).
 	Retry fcrt.RetryPolicy
+	// SendLimits turns the per-number send limits on for the local
+	// templates (verification 1/min, 5/hour, as in production); also
+	// SMSFLOW_LOCAL_SEND_LIMITS=1. Off by default, so that tests which
+	// exercise Alibaba's own flow control still reach the emulator.
+	SendLimits bool
 }
 
 // IdemParts is what the idempotency part adds to a running Stack.
@@ -102,7 +107,13 @@ func prepareIdem(ctx context.Context, s *Stack, o *Options) error {
 	default:
 		s.RedisAddr = opts.Redis
 	}
-	env := map[string]string{"SMSFLOW_REDIS_ADDR": s.RedisAddr, "SMSFLOW_TEMPLATE_KINDS": localTemplateKinds}
+	env := map[string]string{"SMSFLOW_REDIS_ADDR": s.RedisAddr}
+	if opts.SendLimits || os.Getenv("SMSFLOW_LOCAL_SEND_LIMITS") == "1" {
+		env["SMSFLOW_TEMPLATE_KINDS"] = localTemplateKinds
+		s.Banner = append(s.Banner, "per-number send limits           verification codes 1/min, 5/hour (SMSFLOW_SEND_LIMITS)")
+	} else {
+		s.Banner = append(s.Banner, "per-number send limits           off locally (SMSFLOW_LOCAL_SEND_LIMITS=1 turns them on)")
+	}
 	for k, v := range o.SendEnv {
 		env[k] = v // the caller's settings win
 	}
@@ -156,12 +167,11 @@ func (s *Stack) dispatchFunction(o Options, bin string) fcrt.Function {
 		"SMSFLOW_PHONE_HASH_KEY": LocalPhoneHashKey,
 		"SMSFLOW_SLS_ENDPOINT":   s.SLSAddr,
 		"SMSFLOW_REDIS_ADDR":     s.RedisAddr,
-		"SMSFLOW_TEMPLATE_KINDS": localTemplateKinds,
 	}
-	// The send function's store settings apply to dispatch too (limits are
-	// per number, whichever way a message comes).
+	// The send function's store and limit settings apply to dispatch too
+	// (limits are per number, whichever way a message comes).
 	for k, v := range o.SendEnv {
-		if strings.HasPrefix(k, "SMSFLOW_SEND_LIMITS") || strings.HasPrefix(k, "SMSFLOW_IDEMPOTENCY_") || strings.HasPrefix(k, "SMSFLOW_REDIS_") {
+		if k == "SMSFLOW_SEND_LIMITS" || k == "SMSFLOW_TEMPLATE_KINDS" || strings.HasPrefix(k, "SMSFLOW_IDEMPOTENCY_") || strings.HasPrefix(k, "SMSFLOW_REDIS_") {
 			env[k] = v
 		}
 	}

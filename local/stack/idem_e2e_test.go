@@ -54,7 +54,7 @@ func TestIdempotencyEndToEnd(t *testing.T) {
 		Receipts:       stack.ReceiptOptions{Disabled: true},
 		// One call per invocation: a transient failure fails the message,
 		// and EventBridge's redelivery is what retries it.
-		Idem: stack.IdemOptions{DispatchEnv: map[string]string{"SMSFLOW_DYSMS_MAX_ATTEMPTS": "1"}},
+		Idem: stack.IdemOptions{SendLimits: true, DispatchEnv: map[string]string{"SMSFLOW_DYSMS_MAX_ATTEMPTS": "1"}},
 	})
 	if err != nil {
 		t.Fatalf("starting the local stack: %v", err)
@@ -185,14 +185,12 @@ func (e *idemEnv) inFlight(t *testing.T) {
 	// 13800000009: accepted, and the answer takes the emulator's 3 s.
 	done := make(chan idemReply, 1)
 	go func() { done <- e.post(t, notice("13800000009", "slow"), "Idempotency-Key", "order-1003") }()
-	deadline := time.Now().Add(2 * time.Second)
-	var r idemReply
-	for time.Now().Before(deadline) {
-		if r = e.post(t, notice("13800000009", "slow"), "Idempotency-Key", "order-1003"); r.status == 409 {
-			break
-		}
-		time.Sleep(50 * time.Millisecond)
+	// Wait until the emulator holds the first request (it records the
+	// message at acceptance, before the slow answer).
+	for deadline := time.Now().Add(2 * time.Second); e.sent("13800000009") == 0 && time.Now().Before(deadline); {
+		time.Sleep(20 * time.Millisecond)
 	}
+	r := e.post(t, notice("13800000009", "slow"), "Idempotency-Key", "order-1003")
 	if r.status != 409 || r.field("error", "code") != "idempotency_key_in_flight" || r.header.Get("Retry-After") == "" {
 		t.Fatalf("while the first is in flight: %d %s", r.status, r.body)
 	}
