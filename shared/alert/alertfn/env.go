@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"os"
 	"strings"
+	"time"
 
 	"smsflow/shared/alert"
 	"smsflow/shared/alert/notify"
@@ -34,6 +35,9 @@ func FromEnv(stdout io.Writer) (*Handler, error) {
 		return nil, err
 	}
 	if err := checkOncallNumbers(rules, os.Getenv); err != nil {
+		return nil, err
+	}
+	if err := checkLookback(rules, cfg.StateLookback); err != nil {
 		return nil, err
 	}
 	credentials := creds.NewSource(cfg.AllowLongLivedKey)
@@ -98,6 +102,20 @@ func checkOncallNumbers(rules *alert.Config, getenv func(string) string) error {
 			if _, err := phone.Normalize(p); err != nil {
 				errs = append(errs, fmt.Errorf("channel %q: %s entry %d: %w", c.Name, c.PhonesEnv, i+1, err))
 			}
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// checkLookback refuses a repeat_interval the state read-back does not
+// cover: a firing alert writes a record at least once per repeat, and the
+// latest one must stay within reach or the alert would start over.
+func checkLookback(rules *alert.Config, lookback time.Duration) error {
+	var errs []error
+	for _, r := range rules.Rules {
+		if r.IsEnabled() && r.RepeatInterval+rules.Settings.Interval >= lookback {
+			errs = append(errs, fmt.Errorf("rule %q: field repeat_interval: %s is not shorter than SMSFLOW_ALERT_STATE_LOOKBACK (%s) less one interval",
+				r.Name, r.RepeatInterval, lookback))
 		}
 	}
 	return errors.Join(errs...)

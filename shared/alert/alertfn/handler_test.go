@@ -189,3 +189,17 @@ func TestLocations(t *testing.T) {
 		t.Fatalf("without settings both must defer to the logConfig: %+v %+v", q, s)
 	}
 }
+
+func TestLookbackMustCoverRepeats(t *testing.T) {
+	rules, err := alert.Parse([]byte(testRules + "\n  - {name: weekly, severity: info, kind: no_traffic, window: 30m, threshold: 1, repeat_interval: 168h, channels: [hook]}\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = checkLookback(rules, 48*time.Hour)
+	if err == nil || !strings.Contains(err.Error(), `rule "weekly": field repeat_interval`) || strings.Contains(err.Error(), `"fast"`) {
+		t.Fatalf("err = %v", err)
+	}
+	if err := checkLookback(rules, 200*time.Hour); err != nil {
+		t.Fatal(err)
+	}
+}
