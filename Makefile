@@ -5,7 +5,7 @@ GO ?= go
 FUNCTIONS := $(notdir $(wildcard functions/*))
 DIST := dist
 
-.PHONY: run test build bench lint clean provision chromium
+.PHONY: run test build bench lint clean provision chromium redis
 
 run:
 	$(GO) run ./local run
@@ -13,7 +13,7 @@ run:
 # The race detector needs cgo (gcc); where there is none, the tests still run.
 RACE := $(shell command -v gcc >/dev/null 2>&1 && echo -race)
 
-test: lint chromium
+test: lint chromium redis
 	$(GO) test -count=1 -timeout 15m ./...
 	$(GO) test -count=1 $(RACE) ./shared/...
 
@@ -35,6 +35,11 @@ provision:
 # The dashboard page's test drives Debian's chromium headless.
 chromium:
 	@command -v chromium >/dev/null || (apt-get update && apt-get install -y chromium)
+
+# The idempotency tests run a real redis-server (shared/idem/redistest
+# starts one per test on a free port); they fail without it.
+redis:
+	@command -v redis-server >/dev/null || (apt-get update && apt-get install -y redis-server)
 
 bench:
 	$(GO) run ./local bench
