@@ -24,6 +24,10 @@ const maxRows = 100
 // such (Complete false, no error): the evaluator treats it as unknown,
 // never as "no failures".
 func (q *Querier) Query(ctx context.Context, from, to time.Time, query string) (alert.Result, error) {
+	// The SDK takes no context: at least start no call past the deadline.
+	if err := ctx.Err(); err != nil {
+		return alert.Result{}, fmt.Errorf("rule query: %w", err)
+	}
 	client, loc, err := q.Conn.target(ctx, q.Location)
 	if err != nil {
 		return alert.Result{}, fmt.Errorf("rule query: %w", err)

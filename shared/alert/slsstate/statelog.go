@@ -56,6 +56,9 @@ func (l *StateLog) Append(ctx context.Context, records []alert.Record) error {
 	if len(records) == 0 {
 		return nil
 	}
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("state append: %w", err)
+	}
 	client, loc, err := l.Conn.target(ctx, l.Location)
 	if err != nil {
 		return fmt.Errorf("state append: %w", err)
