@@ -19,7 +19,7 @@ import (
 // DefaultQueuePort is where the local dispatch function's queue listens:
 // POST /queue/messages puts messages on an emulated MNS queue that
 // EventBridge pushes to the function.
-const DefaultQueuePort = 9500
+const DefaultQueuePort = 9600
 
 // LocalDispatchQueue is the local MNS queue's name.
 const LocalDispatchQueue = "smsflow-local-messages"
