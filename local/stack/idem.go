@@ -35,7 +35,7 @@ type IdemOptions struct {
 	// Redis is RedisAuto, RedisNone, or host:port of a running server.
 	Redis string
 	// QueuePort serves POST /queue/messages; PortsFromEnv sets it from
-	// SMSFLOW_LOCAL_QUEUE_PORT (default 9500). 0 = any free port.
+	// SMSFLOW_LOCAL_QUEUE_PORT (default 9600). 0 = any free port.
 	QueuePort int
 	// DispatchDisabled leaves the dispatch function out.
 	DispatchDisabled bool
