@@ -75,17 +75,13 @@ func startAlert(ctx context.Context, s *Stack, o Options) error {
 	if ao.Disabled {
 		return nil
 	}
-	interval := ao.Interval
 	bin, err := BuildFunction(ctx, o.BinDir, "alert")
 	if err != nil {
 		return err
 	}
-	s.Sink = sink.New(sink.Config{WebhookSecret: LocalWebhookSecret, DingTalkSecret: LocalDingTalkSecret, LarkSecret: LocalLarkSecret})
-	sinkAddr, err := s.Serve(ao.SinkPort, s.Sink)
-	if err != nil {
-		return fmt.Errorf("alert sink: %w", err)
+	if err := s.startSink(ao.SinkPort); err != nil {
+		return err
 	}
-	s.SinkURL = "http://" + sinkAddr
 	slsAddr := s.SLSAddr
 	if ao.SLSFilter != nil {
 		if slsAddr, err = s.Serve(0, ao.SLSFilter(s.SLS)); err != nil {
@@ -95,26 +91,42 @@ func startAlert(ctx context.Context, s *Stack, o Options) error {
 	if err := s.SLS.EnsureLogstore(LocalProject, LocalStateLogstore); err != nil {
 		return fmt.Errorf("alert state logstore: %w", err)
 	}
-	rules := ao.RulesYAML
-	if rules == "" {
-		// The rules' interval is the timer's: it defines the slot.
-		ruleInterval := DefaultAlertInterval
-		if interval > 0 {
-			ruleInterval = max(interval.Truncate(time.Second), time.Second)
-		}
-		rules = LocalRules(ruleInterval)
-	}
-	s.Alert = fcrt.NewPool(s.alertFunction(o, bin, alertEnv(s, ao, slsAddr, rules)), 3)
+	s.Alert = fcrt.NewPool(s.alertFunction(o, bin, alertEnv(s, ao, slsAddr, alertRules(ao))), 3)
 	s.OnClose(s.Alert.Stop)
 	if err := s.Alert.Warm(ctx); err != nil {
 		return fmt.Errorf("starting the alert function: %w", err)
 	}
-	s.Banner = append(s.Banner, fmt.Sprintf("alert notifications (sink)       %s/", s.SinkURL))
-	if interval > 0 {
-		s.startAlertTimer(interval, ao.TimerPayload)
-		s.Banner = append(s.Banner, fmt.Sprintf("alert function                   on a timer every %s (SMSFLOW_LOCAL_ALERT_INTERVAL)", interval))
+	if ao.Interval > 0 {
+		s.startAlertTimer(ao.Interval, ao.TimerPayload)
+		s.Banner = append(s.Banner, fmt.Sprintf("alert function                   on a timer every %s (SMSFLOW_LOCAL_ALERT_INTERVAL)", ao.Interval))
 	}
 	return nil
+}
+
+// startSink serves the notification sink, which verifies signatures with
+// the local-only secrets the alert function signs with.
+func (s *Stack) startSink(port int) error {
+	s.Sink = sink.New(sink.Config{WebhookSecret: LocalWebhookSecret, DingTalkSecret: LocalDingTalkSecret, LarkSecret: LocalLarkSecret})
+	addr, err := s.Serve(port, s.Sink)
+	if err != nil {
+		return fmt.Errorf("alert sink: %w", err)
+	}
+	s.SinkURL = "http://" + addr
+	s.Banner = append(s.Banner, fmt.Sprintf("alert notifications (sink)       %s/", s.SinkURL))
+	return nil
+}
+
+// alertRules is the rule file the function runs: the test's, or the local
+// one with the timer's interval (the interval defines the slot).
+func alertRules(ao AlertOptions) string {
+	if ao.RulesYAML != "" {
+		return ao.RulesYAML
+	}
+	interval := DefaultAlertInterval
+	if ao.Interval > 0 {
+		interval = max(ao.Interval.Truncate(time.Second), time.Second)
+	}
+	return LocalRules(interval)
 }
 
 // alertTimerFromEnv sets the launcher's timer period from
