@@ -13,9 +13,13 @@ import (
 	"testing"
 	"time"
 
+	sls "github.com/aliyun/aliyun-log-go-sdk"
+
 	"smsflow/local/fcrt"
 	"smsflow/local/stack"
+	"smsflow/local/sts"
 	"smsflow/shared/idem/redistest"
+	"smsflow/shared/slsclient"
 )
 
 // idemEnv is one local stack with its own redis-server, shared by the
@@ -71,6 +75,7 @@ func TestIdempotencyEndToEnd(t *testing.T) {
 	t.Run("dispatch retries only the retryable message", e.dispatchPartialFailure)
 	t.Run("the same event twice", e.duplicateEvent)
 	t.Run("poison messages", e.poison)
+	t.Run("events", e.events)
 	t.Run("redis down", e.redisDown) // last: it stops the store
 	if strings.Contains(out.String(), "13900000") {
 		t.Error("a function printed a phone number")
@@ -358,5 +363,45 @@ func TestWithoutRedisTheSendFunctionWarnsAndDispatchIsOff(t *testing.T) {
 	}
 	if !strings.Contains(out.String(), "NO SHARED IDEMPOTENCY STORE") {
 		t.Fatal("the send function did not say so at start")
+	}
+}
+
+// events checks what the scenarios above left in SLS.
+func (e *idemEnv) events(t *testing.T) {
+	p := &slsclient.Live{}
+	p.Set(sls.Credentials{AccessKeyID: sts.LocalAccessKeyID, AccessKeySecret: sts.LocalAccessKeySecret})
+	c := slsclient.New(e.s.SLSAddr, p, 10*time.Second)
+	query := func(q string) []map[string]string {
+		now := time.Now()
+		rows, err := slsclient.Query(c, stack.LocalProject, stack.LocalLogstore, q, now.Add(-time.Hour), now.Add(time.Minute), 100)
+		if err != nil {
+			t.Fatalf("query %q: %v", q, err)
+		}
+		return rows
+	}
+	replays := query(`event: "sms.result" and replayed: true`)
+	if len(replays) < 2 {
+		t.Fatalf("%d replayed results", len(replays))
+	}
+	for _, r := range replays {
+		if len(r["idempotency_key"]) != 32 || r["status"] == "" || r["http_status"] == "" {
+			t.Errorf("replayed result %v", r)
+		}
+	}
+	poison := query(`event: "sms.result" and disposition: poison`)
+	if len(poison) != 2 || poison[0]["error_message"] == "" || poison[0]["message_id"] == "" {
+		t.Fatalf("poison results %v", poison)
+	}
+	limited := query(`event: "sms.result" and error_code: send_limited`)
+	if len(limited) != 1 || limited[0]["status"] != "throttled" || limited[0]["http_status"] != "429" {
+		t.Fatalf("send-limited results %v", limited)
+	}
+	if rows := query(replays[0]["idempotency_key"]); len(rows) == 0 {
+		t.Fatal("a free-text search finds nothing: the leak check below would prove nothing")
+	}
+	for _, raw := range []string{"order-1001", "13900000001", "4821"} {
+		if rows := query(raw); len(rows) != 0 {
+			t.Errorf("%q is in the logstore: %v", raw, rows[0])
+		}
 	}
 }
