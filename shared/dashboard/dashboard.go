@@ -71,6 +71,13 @@ func Charts() []Chart {
 		},
 		timeSeries("failure_rate", "Failure rate (failed + unknown)", failSearch, alert.UnitRatio,
 			[]string{"sms_failure_rate", "sms_template_failure_rate"}, col{failRate, "failure_rate"}),
+		{
+			// A canary shows here first: the new version's share of
+			// failures next to the old one's, while the alias splits traffic.
+			ID: "failure_rate_by_version", Title: "Failure rate by FC version (canary)", Kind: KindBar, Unit: alert.UnitRatio,
+			Query: failSearch + ` | SELECT version, ` + failRate + ` AS failure_rate, count(1) AS sends GROUP BY version ORDER BY version LIMIT 100`,
+			X:     "version", Y: []string{"failure_rate", "sends"}, Rules: []string{"sms_failure_rate"},
+		},
 		timeSeries("call_latency", "Alibaba call latency p50 / p95 / p99", latSearch, alert.UnitMillis,
 			[]string{"sms_call_latency_p99"}, col{p50, "p50"}, col{p95, "p95"}, col{p99, "p99"}),
 		{
