@@ -48,7 +48,7 @@ func (o *idemOutput) String() string {
 }
 
 func TestIdempotencyEndToEnd(t *testing.T) {
-	redistest.Start(t) // fails (or skips, when allowed) without redis-server
+	redistest.Require(t) // the stack starts its own; fail (or skip, when allowed) without one
 	out := &idemOutput{}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()

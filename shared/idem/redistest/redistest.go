@@ -28,8 +28,9 @@ type Server struct {
 	done chan struct{}
 }
 
-// Start runs redis-server for the test and stops it when the test ends.
-func Start(t testing.TB) *Server {
+// Require fails the test without redis-server (or skips it, when
+// SMSFLOW_TEST_ALLOW_NO_REDIS=1), and answers the binary's path.
+func Require(t testing.TB) string {
 	t.Helper()
 	bin, err := exec.LookPath("redis-server")
 	if err != nil {
@@ -38,7 +39,13 @@ func Start(t testing.TB) *Server {
 		}
 		t.Fatalf("redis-server is not installed (make test installs it; %s=1 allows skipping locally)", AllowSkipEnv)
 	}
-	s, err := StartBinary(bin, t.TempDir())
+	return bin
+}
+
+// Start runs redis-server for the test and stops it when the test ends.
+func Start(t testing.TB) *Server {
+	t.Helper()
+	s, err := StartBinary(Require(t), t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}
