@@ -119,7 +119,7 @@ func (h *Handler) Deliver(ctx context.Context, m Message) (d Delivery) {
 		return
 	}
 	h.refuse(w, x, outcomeError(out))
-	return
+	return // d is set by the deferred function
 }
 
 // splitEnvelope takes idempotency_key and traceparent out of a message
