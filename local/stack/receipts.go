@@ -164,6 +164,8 @@ func (s *Stack) receiptsFunction(o Options, bin, slsAddr string) fcrt.Function {
 	return fcrt.Function{
 		Name: "receipts", Binary: bin, Env: env, Timeout: 10 * time.Second, MemoryMB: 128, Concurrency: 10,
 		Region: LocalRegion, AccountID: LocalAccountID, LogProject: LocalProject, LogStore: LocalLogstore,
-		PreStop: true, AutoFreeze: o.AutoFreeze, Output: o.FunctionOutput, Logger: o.Logger,
+		// No preStop: every invocation has shipped its events before it
+		// answered, so there is nothing left to flush when it stops.
+		AutoFreeze: o.AutoFreeze, Output: o.FunctionOutput, Logger: o.Logger,
 	}
 }
