@@ -268,3 +268,19 @@ func TestSMSParts(t *testing.T) {
 		}
 	}
 }
+
+func TestSlowReceipt(t *testing.T) {
+	_, addr, rv := startWithReceipts(t, ReceiptConfig{SlowDelay: 400 * time.Millisecond})
+	start := time.Now()
+	if _, err := sdkClient(t, addr, localPair, 5000).SendSms(otpRequest("13800000015", "4821")); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(200 * time.Millisecond)
+	if st, _ := queryStatus(t, addr, "13800000015"); st != 1 || len(rv.got()) != 0 {
+		t.Fatalf("before SlowDelay: status %d, %d pushes; want waiting and none", st, len(rv.got()))
+	}
+	rv.waitPushes(t, 1)
+	if took := time.Since(start); took < 400*time.Millisecond {
+		t.Errorf("the slow receipt came after %s, want >= 400ms", took)
+	}
+}
