@@ -284,3 +284,17 @@ func TestSlowReceipt(t *testing.T) {
 		t.Errorf("the slow receipt came after %s, want >= 400ms", took)
 	}
 }
+
+func TestAdminListsReceiptPushes(t *testing.T) {
+	_, addr, rv := startWithReceipts(t, ReceiptConfig{})
+	if _, err := sdkClient(t, addr, localPair, 5000).SendSms(otpRequest("13912345678", "4821")); err != nil {
+		t.Fatal(err)
+	}
+	rv.waitPushes(t, 1)
+	req, _ := http.NewRequest(http.MethodGet, "http://"+addr+"/_emulator/receipts", nil)
+	status, body := do(t, req)
+	pushes, _ := body["pushes"].([]any)
+	if status != http.StatusOK || len(pushes) != 1 || pushes[0].(map[string]any)["acked"] != true {
+		t.Errorf("GET /_emulator/receipts: %d %v", status, body)
+	}
+}
