@@ -11,6 +11,8 @@ import (
 	"testing"
 
 	"github.com/robfig/cron/v3"
+
+	"smsflow/shared/alert"
 )
 
 // descriptors are both files, parsed.
@@ -324,6 +326,37 @@ func TestEverySDKCallIsMapped(t *testing.T) {
 	for _, name := range functionDirs(t) {
 		if calls := unmappedCalls(analyse(t, name)); len(calls) > 0 {
 			t.Errorf("functions/%s calls SDK methods with no RAM action in sdkActions: %v", name, calls)
+		}
+	}
+}
+
+// A function that builds alert channels (alert.BuildChannels reachable)
+// reads the variables the default rule file's channels name, whether or
+// not its config struct lists them.
+func TestAlertChannelVariablesAreDeclared(t *testing.T) {
+	cfg, err := alert.Defaults()
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := loadDescriptors(t)
+	for _, name := range functionDirs(t) {
+		if !analyse(t, name).Calls["BuildChannels"] {
+			continue
+		}
+		sEnv := asMap(d.S[name].Props["environmentVariables"])
+		rEnv := asMap(d.rosFunction(name)["EnvironmentVariables"])
+		for _, ch := range cfg.Channels {
+			for _, v := range []string{ch.URLEnv, ch.SecretEnv, ch.PhonesEnv} {
+				if v == "" {
+					continue
+				}
+				if _, ok := sEnv[v]; !ok {
+					t.Errorf("s.yaml %s: channel %s reads %s, not declared", name, ch.Name, v)
+				}
+				if _, ok := rEnv[v]; !ok {
+					t.Errorf("template.yaml %s: channel %s reads %s, not declared", name, ch.Name, v)
+				}
+			}
 		}
 	}
 }
