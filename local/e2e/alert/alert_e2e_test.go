@@ -98,7 +98,6 @@ func (f *slsFault) wrap(next http.Handler) http.Handler {
 }
 
 type alertEnv struct {
-	t      *testing.T
 	s      *stack.Stack
 	fault  *slsFault
 	bin    string
@@ -133,7 +132,7 @@ func TestAlertEndToEnd(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	env := &alertEnv{t: t, s: s, fault: fault, bin: filepath.Join(binDir, "alert", "main")}
+	env := &alertEnv{s: s, fault: fault, bin: filepath.Join(binDir, "alert", "main")}
 	t.Run("fires after for, once per channel, repeats nothing, resolves once", env.fireAndResolve)
 	t.Run("grouping fires for one template only", env.grouping)
 	t.Run("minimum samples", env.minSamples)
@@ -148,7 +147,7 @@ func TestAlertEndToEnd(t *testing.T) {
 func (e *alertEnv) fireAndResolve(t *testing.T) {
 	const rule = "e2e_fire"
 	// 20 % injected failures: 5 of 25 sends meet isp.SYSTEM_ERROR.
-	e.inject(dysms.FaultSystemError, 5)
+	e.inject(t, dysms.FaultSystemError, 5)
 	e.sendN(t, "sfire", 25, "SMS_LOCAL_NOTICE")
 	failuresEnd := time.Now()
 	t1 := nextSecond(2 * time.Second)
@@ -201,7 +200,7 @@ func (e *alertEnv) fireAndResolve(t *testing.T) {
 
 func (e *alertEnv) grouping(t *testing.T) {
 	const rule = "e2e_group"
-	e.inject(dysms.FaultSystemError, 3)
+	e.inject(t, dysms.FaultSystemError, 3)
 	e.sendN(t, "sgroup", 12, "SMS_LOCAL_NOTICE") // 25 % failed
 	e.sendN(t, "sgroup", 12, "SMS_LOCAL_OTP")    // all good
 	r := e.invoke(t, nextSecond(2*time.Second), rule)
@@ -216,7 +215,7 @@ func (e *alertEnv) grouping(t *testing.T) {
 
 func (e *alertEnv) minSamples(t *testing.T) {
 	const rule = "e2e_min"
-	e.inject(dysms.FaultSystemError, 2)
+	e.inject(t, dysms.FaultSystemError, 2)
 	e.sendN(t, "smin", 5, "SMS_LOCAL_NOTICE") // 40 % failed, but 5 < 20 samples
 	t1 := nextSecond(2 * time.Second)
 	for i := range 3 {
@@ -231,7 +230,7 @@ func (e *alertEnv) minSamples(t *testing.T) {
 
 func (e *alertEnv) unknown(t *testing.T) {
 	const rule = "e2e_unknown"
-	e.inject(dysms.FaultSystemError, 2)
+	e.inject(t, dysms.FaultSystemError, 2)
 	e.sendN(t, "sunk", 2, "SMS_LOCAL_NOTICE") // 100 % failed
 	t1 := nextSecond(2 * time.Second)
 	for i, mode := range []string{"incomplete", "fail"} {
@@ -254,7 +253,7 @@ func (e *alertEnv) unknown(t *testing.T) {
 
 func (e *alertEnv) channelDown(t *testing.T) {
 	const rule = "e2e_down"
-	e.inject(dysms.FaultSystemError, 2)
+	e.inject(t, dysms.FaultSystemError, 2)
 	e.sendN(t, "sdown", 2, "SMS_LOCAL_NOTICE")
 	t1 := nextSecond(2 * time.Second)
 	r := e.invoke(t, t1, rule)
@@ -270,7 +269,7 @@ func (e *alertEnv) channelDown(t *testing.T) {
 }
 
 func (e *alertEnv) overlapping(t *testing.T) {
-	e.inject(dysms.FaultSystemError, 2)
+	e.inject(t, dysms.FaultSystemError, 2)
 	e.sendN(t, "srace", 2, "SMS_LOCAL_NOTICE")
 	t1 := nextSecond(2 * time.Second)
 	// A duplicated timer delivery (same slot), then two overlapping runs
@@ -334,9 +333,11 @@ func (e *alertEnv) malformedRules(t *testing.T) {
 
 // --- helpers ---
 
-func (e *alertEnv) inject(kind dysms.FaultKind, n int) {
+// inject arms n failures of the next SendSms calls.
+func (e *alertEnv) inject(t *testing.T, kind dysms.FaultKind, n int) {
+	t.Helper()
 	if _, err := e.s.Dysms.SetFault(dysms.Fault{Kind: kind, Action: "SendSms", Count: n}); err != nil {
-		e.t.Fatal(err)
+		t.Fatal(err)
 	}
 }
 

@@ -1,4 +1,4 @@
-package stack_test
+package alert_test
 
 import (
 	"testing"
