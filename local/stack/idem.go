@@ -107,6 +107,11 @@ func prepareIdem(ctx context.Context, s *Stack, o *Options) error {
 	default:
 		s.RedisAddr = opts.Redis
 	}
+	if s.RedisAddr != "" {
+		s.Banner = append(s.Banner, fmt.Sprintf("idempotency store (redis)        %s", s.RedisAddr))
+	} else if opts.Redis == RedisNone {
+		s.Banner = append(s.Banner, "idempotency store                IN MEMORY, per instance (no Redis configured)")
+	}
 	env := map[string]string{"SMSFLOW_REDIS_ADDR": s.RedisAddr}
 	if opts.SendLimits || os.Getenv("SMSFLOW_LOCAL_SEND_LIMITS") == "1" {
 		env["SMSFLOW_TEMPLATE_KINDS"] = localTemplateKinds
@@ -118,11 +123,6 @@ func prepareIdem(ctx context.Context, s *Stack, o *Options) error {
 		env[k] = v // the caller's settings win
 	}
 	o.SendEnv = env
-	if s.RedisAddr != "" {
-		s.Banner = append(s.Banner, fmt.Sprintf("idempotency store (redis)        %s", s.RedisAddr))
-	} else if opts.Redis == RedisNone {
-		s.Banner = append(s.Banner, "idempotency store                IN MEMORY, per instance (no Redis configured)")
-	}
 	return nil
 }
 
