@@ -7,6 +7,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -280,10 +281,14 @@ func (e *alertEnv) overlapping(t *testing.T) {
 	}{{"e2e_race", [2]time.Time{t1, t1}}, {"e2e_race2", [2]time.Time{t1, t1.Add(time.Second)}}} {
 		var wg sync.WaitGroup
 		reports := make([]alertfn.Result, 2)
+		errs := make([]error, 2)
 		for i := range 2 {
-			wg.Go(func() { reports[i] = e.invoke(t, c.slots[i], c.rule) })
+			wg.Go(func() { reports[i], errs[i] = e.run(c.slots[i], c.rule) })
 		}
 		wg.Wait()
+		if err := errors.Join(errs...); err != nil {
+			t.Fatal(err)
+		}
 		if sent := reports[0].Sent + reports[1].Sent; sent != 1 || e.total(c.rule) != 1 {
 			t.Fatalf("%s: sent %d (reports %+v), sink got %d; want exactly 1", c.rule, sent, reports, e.total(c.rule))
 		}
@@ -373,18 +378,27 @@ func timerEvent(at time.Time, payload string) []byte {
 // invoke runs the alert function for one rule at one slot.
 func (e *alertEnv) invoke(t *testing.T, at time.Time, rule string) alertfn.Result {
 	t.Helper()
-	res, err := e.s.Alert.Invoke(context.Background(), timerEvent(at, fmt.Sprintf(`{"rules":[%q]}`, rule)), fcrt.InvokeOptions{})
+	r, err := e.run(at, rule)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res.Error != nil {
-		t.Fatalf("alert run failed: %s", res.Error.Message)
-	}
-	var r alertfn.Result
-	if err := json.Unmarshal(res.Payload, &r); err != nil {
-		t.Fatalf("result %s: %v", res.Payload, err)
-	}
 	return r
+}
+
+// run is invoke for goroutines other than the test's.
+func (e *alertEnv) run(at time.Time, rule string) (alertfn.Result, error) {
+	var r alertfn.Result
+	res, err := e.s.Alert.Invoke(context.Background(), timerEvent(at, fmt.Sprintf(`{"rules":[%q]}`, rule)), fcrt.InvokeOptions{})
+	switch {
+	case err != nil:
+		return r, err
+	case res.Error != nil:
+		return r, fmt.Errorf("alert run failed: %s", res.Error.Message)
+	}
+	if err := json.Unmarshal(res.Payload, &r); err != nil {
+		return r, fmt.Errorf("result %s: %w", res.Payload, err)
+	}
+	return r, nil
 }
 
 // nextSecond is a slot boundary after everything sent so far, plus ahead.
