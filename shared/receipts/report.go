@@ -146,7 +146,7 @@ func parseOne(i int, item []byte) (Report, error) {
 	if w.PhoneNumber == nil || *w.PhoneNumber == "" {
 		return bad("phone_number", "missing")
 	}
-	if r.Phone, err = phone.Normalize(*w.PhoneNumber); err != nil {
+	if r.Phone, err = receiptPhone(*w.PhoneNumber); err != nil {
 		return bad("phone_number", "not a phone number")
 	}
 	if w.BizID == nil || strings.TrimSpace(*w.BizID) == "" {
@@ -181,6 +181,18 @@ func parseOne(i int, item []byte) (Report, error) {
 		return bad("", "out_id, err_code or err_msg is longer than Alibaba ever sends")
 	}
 	return r, nil
+}
+
+// receiptPhone reads Alibaba's form of a number: mainland numbers bare,
+// others as country code + digits without "+". A bare number starting with
+// 1 that is not mainland is a NANP number here (+1...), which a caller would
+// have had to write with "+".
+func receiptPhone(raw string) (phone.Number, error) {
+	n, err := phone.Normalize(raw)
+	if err != nil && !strings.HasPrefix(strings.TrimSpace(raw), "+") {
+		return phone.Normalize("+" + strings.TrimSpace(raw))
+	}
+	return n, err
 }
 
 // parseBool reads success: true, false, "true" or "false"; it is required,

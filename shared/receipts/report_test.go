@@ -113,3 +113,13 @@ func TestParseMessageAcceptsPlainAndBase64Bodies(t *testing.T) {
 		t.Error("an array is not one receipt")
 	}
 }
+
+func TestParsePushReadsInternationalNumbersAsAlibabaWritesThem(t *testing.T) {
+	for raw, want := range map[string]string{"85291234567": "85291234567", "12125551234": "12125551234", "13800138000": "13800138000"} {
+		push := `[{"phone_number":"` + raw + `","send_time":"2026-11-27 20:00:00","report_time":"2026-11-27 20:00:01","success":true,"biz_id":"1^0"}]`
+		rs, err := ParsePush([]byte(push))
+		if err != nil || rs[0].Phone.Upstream() != want {
+			t.Errorf("%s: %v %v", raw, rs, err)
+		}
+	}
+}
