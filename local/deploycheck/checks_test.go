@@ -2,6 +2,7 @@ package deploycheck
 
 import (
 	"fmt"
+	"math"
 	"os"
 	"path"
 	"path/filepath"
@@ -272,6 +273,16 @@ func checkSizing(name string, d descriptors) []string {
 		"instanceConcurrency": "InstanceConcurrency", "cpu": "Cpu", "diskSize": "DiskSize"} {
 		if fmt.Sprint(s[sk]) != fmt.Sprint(r[rk]) {
 			out = append(out, fmt.Sprintf("%s: s.yaml %s %v but template.yaml %s %v", name, sk, s[sk], rk, r[rk]))
+		}
+	}
+	// FC 3.0: memory (GB) per vCPU between 1 and 4, vCPU in steps of 0.05.
+	if cpu, ok := number(s["cpu"]); ok {
+		mem, _ := number(s["memorySize"])
+		if ratio := mem / 1024 / cpu; ratio < 1 || ratio > 4 {
+			out = append(out, fmt.Sprintf("s.yaml %s: %v MB for %v vCPU: FC wants 1 to 4 GB per vCPU", name, mem, cpu))
+		}
+		if steps := cpu / 0.05; math.Abs(steps-math.Round(steps)) > 1e-9 {
+			out = append(out, fmt.Sprintf("s.yaml %s: cpu %v is not a multiple of 0.05", name, cpu))
 		}
 	}
 	lc := asMap(s["logConfig"])

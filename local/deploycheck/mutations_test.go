@@ -128,3 +128,8 @@ func TestCatchesDisagreeingSizes(t *testing.T) {
 	d := mutated(t, "template.yaml", "Timeout: 30", "Timeout: 60")
 	mustReport(t, checkFunction(t, "send", d), "s.yaml timeout 30 but template.yaml Timeout 60")
 }
+
+func TestCatchesACPUMemoryMismatch(t *testing.T) {
+	d := mutated(t, "s.yaml", "cpu: 0.25\n      memorySize: 512\n      diskSize: 512\n      # 30 s", "cpu: 2\n      memorySize: 512\n      diskSize: 512\n      # 30 s")
+	mustReport(t, checkFunction(t, "send", d), "FC wants 1 to 4 GB per vCPU")
+}
