@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -149,8 +150,11 @@ func (e *alertEnv) fireAndResolve(t *testing.T) {
 	const rule = "e2e_fire"
 	// 20 % injected failures: 5 of 25 sends meet isp.SYSTEM_ERROR.
 	e.inject(t, dysms.FaultSystemError, 5)
-	e.sendN(t, "sfire", 25, "SMS_LOCAL_NOTICE")
+	failed := e.sendN(t, "sfire", 25, "SMS_LOCAL_NOTICE")
 	failuresEnd := time.Now()
+	if len(failed) != 5 {
+		t.Fatalf("%d of 25 sends failed, want 5", len(failed))
+	}
 	t1 := nextSecond(2 * time.Second)
 
 	r := e.invoke(t, t1, rule)
@@ -166,8 +170,12 @@ func (e *alertEnv) fireAndResolve(t *testing.T) {
 		t.Fatalf("on-call SMS for firing: %d, want 1", n)
 	}
 	webhook := e.notes(rule, "webhook")[0]
-	if !strings.Contains(webhook.Text, "20%") || !strings.Contains(webhook.Text, "25 samples") {
+	if !strings.Contains(webhook.Text, "20% > threshold 5%") || !strings.Contains(webhook.Text, "25 samples") {
 		t.Fatalf("message does not show the value against the threshold: %q", webhook.Text)
+	}
+	// How to look: the example is one of the failed sends.
+	if ex := exampleTrace(webhook.Text); ex == "" || !slices.Contains(failed, ex) {
+		t.Fatalf("example trace %q is not one of the failed sends %v", ex, failed)
 	}
 
 	r = e.invoke(t, t1.Add(2*time.Second), rule)
@@ -188,6 +196,9 @@ func (e *alertEnv) fireAndResolve(t *testing.T) {
 		t.Fatalf("resolution must notify the 5 channels that got the firing: %+v", r)
 	}
 	e.wantPerChannel(t, rule, "RESOLVED", map[string]int{"webhook": 1, "dingtalk": 1, "wecom": 1, "lark": 1})
+	if resolved := e.notes(rule, "webhook")[1]; !strings.Contains(resolved.Text, "after firing for") {
+		t.Fatalf("a resolved message says how long it fired: %q", resolved.Text)
+	}
 	if n := e.oncallTexts(rule, "resolved"); n != 1 {
 		t.Fatalf("on-call SMS for resolved: %d, want 1", n)
 	}
@@ -347,8 +358,9 @@ func (e *alertEnv) inject(t *testing.T, kind dysms.FaultKind, n int) {
 }
 
 // sendN sends n messages through the send function, one at a time (so
-// the first armed faults hit the first sends), each to its own number.
-func (e *alertEnv) sendN(t *testing.T, outPrefix string, n int, template string) {
+// the first armed faults hit the first sends), each to its own number. It
+// returns the trace ids of the sends that failed.
+func (e *alertEnv) sendN(t *testing.T, outPrefix string, n int, template string) (failed []string) {
 	t.Helper()
 	params := map[string]string{"name": "e2e", "status": "ok"}
 	if template == "SMS_LOCAL_OTP" {
@@ -366,8 +378,16 @@ func (e *alertEnv) sendN(t *testing.T, outPrefix string, n int, template string)
 		if err != nil {
 			t.Fatal(err)
 		}
+		var answer struct {
+			TraceID string `json:"trace_id"`
+		}
+		_ = json.NewDecoder(resp.Body).Decode(&answer)
 		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			failed = append(failed, answer.TraceID)
+		}
 	}
+	return failed
 }
 
 func timerEvent(at time.Time, payload string) []byte {
@@ -460,6 +480,16 @@ func (e *alertEnv) oncallTexts(rule, status string) int {
 		}
 	}
 	return n
+}
+
+// exampleTrace reads the "Example trace:" line of a plain-text message.
+func exampleTrace(text string) string {
+	for line := range strings.Lines(text) {
+		if v, ok := strings.CutPrefix(line, "Example trace: "); ok {
+			return strings.TrimSpace(v)
+		}
+	}
+	return ""
 }
 
 func titles(ns []sink.Notification) []string {
