@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"log/slog"
 	"net/http"
 
@@ -71,7 +72,7 @@ func (h *Handler) Deliver(ctx context.Context, m Message) (d Delivery) {
 		if p := recover(); p != nil {
 			x.err = newError(http.StatusInternalServerError, CodeInternal, "", "internal error; the trace id identifies it in the logs")
 			x.status = x.err.Status
-			h.log.LogAttrs(ctx, slog.LevelError, "panic in dispatch", slog.Any("panic", p))
+			h.log.LogAttrs(ctx, slog.LevelError, "panic in dispatch", slog.String(obs.KeyErrorMessage, fmt.Sprint(p)))
 		}
 		h.settle(ctx, x)
 		d = disposition(x)
