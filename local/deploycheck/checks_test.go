@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/robfig/cron/v3"
 
@@ -311,6 +312,7 @@ func checkFunction(t testing.TB, name string, d descriptors) []string {
 	}
 	out = append(out, checkTriggers(name, vars, d)...)
 	out = append(out, checkSizing(name, d)...)
+	out = append(out, checkLease(name, d)...)
 	out = append(out, checkFC3("s.yaml "+name, d.S[name].Props)...)
 	return out
 }
@@ -370,4 +372,20 @@ func TestAlertChannelVariablesAreDeclared(t *testing.T) {
 			}
 		}
 	}
+}
+
+// checkLease: an idempotency claim must outlive the function's timeout
+// (shared/config.Idempotency.Lease), or a slow live send is declared dead
+// and its outcome unknown.
+func checkLease(name string, d descriptors) []string {
+	lease, ok := asMap(d.S[name].Props["environmentVariables"])["SMSFLOW_IDEMPOTENCY_LEASE"].(string)
+	if !ok {
+		return nil
+	}
+	l, err := time.ParseDuration(lease)
+	timeout, _ := number(d.S[name].Props["timeout"])
+	if err != nil || l <= time.Duration(timeout)*time.Second {
+		return []string{fmt.Sprintf("s.yaml %s: SMSFLOW_IDEMPOTENCY_LEASE %q must be above the %vs timeout", name, lease, timeout)}
+	}
+	return nil
 }

@@ -133,3 +133,8 @@ func TestCatchesACPUMemoryMismatch(t *testing.T) {
 	d := mutated(t, "s.yaml", "cpu: 0.25\n      memorySize: 512\n      diskSize: 512\n      # 30 s", "cpu: 2\n      memorySize: 512\n      diskSize: 512\n      # 30 s")
 	mustReport(t, checkFunction(t, "send", d), "FC wants 1 to 4 GB per vCPU")
 }
+
+func TestCatchesALeaseShorterThanTheTimeout(t *testing.T) {
+	d := mutated(t, "s.yaml", "SMSFLOW_IDEMPOTENCY_LEASE: 5m", "SMSFLOW_IDEMPOTENCY_LEASE: 1m")
+	mustReport(t, checkFunction(t, "dispatch", d), "SMSFLOW_IDEMPOTENCY_LEASE \"1m\" must be above the 120s timeout")
+}
