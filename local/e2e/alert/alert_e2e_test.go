@@ -173,6 +173,11 @@ func (e *alertEnv) fireAndResolve(t *testing.T) {
 	if !strings.Contains(webhook.Text, "20% > threshold 5%") || !strings.Contains(webhook.Text, "25 samples") {
 		t.Fatalf("message does not show the value against the threshold: %q", webhook.Text)
 	}
+	for _, ch := range []string{"webhook", "dingtalk", "lark"} {
+		if n := e.notes(rule, ch)[0]; !n.Signed {
+			t.Errorf("%s notification was not signed", ch)
+		}
+	}
 	// How to look: the example is one of the failed sends.
 	if ex := exampleTrace(webhook.Text); ex == "" || !slices.Contains(failed, ex) {
 		t.Fatalf("example trace %q is not one of the failed sends %v", ex, failed)
