@@ -77,9 +77,9 @@ type Result struct {
 }
 
 // Handle runs the rules the timer payload selects, for the slot of the
-// trigger time. It fails only when nothing could be decided: a bad payload
-// or a state log that cannot be read or written (then nothing was sent,
-// and FC's retry of the invocation is safe).
+// trigger time. It fails only for a bad payload or a state log that cannot
+// be read or written; FC's retry of the invocation is then safe (the state
+// log dedups by slot, and unrecorded notices wait for delivery_lease).
 func (h *Handler) Handle(ctx context.Context, ev events.TimerEvent) (Result, error) {
 	ctx = obs.NewBatch(obs.WithInvocation(ctx))
 	defer h.deps.Flush(ctx)
