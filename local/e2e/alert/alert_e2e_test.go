@@ -64,20 +64,28 @@ rules:
      channels: [webhook]}
   - {name: e2e_race2, severity: warning, kind: failure_rate, filter: "out_id: srace*", window: 30s, threshold: 0.05,
      channels: [webhook]}
+  - {name: e2e_state, severity: warning, kind: failure_rate, filter: "out_id: sstate*", window: 30s, threshold: 0.05,
+     channels: [webhook]}
   - {name: timer_probe, severity: info, kind: no_traffic, filter: "out_id: never-sent", window: 10s, threshold: 1,
      channels: [webhook]}
 `
 
 // slsFault makes the SLS the alert function sees answer GetLogs
-// Incomplete, or fail, while armed.
-type slsFault struct{ mode atomic.Value } // "", "incomplete", "fail"
+// Incomplete, or fail, or refuse every state log call, while armed.
+type slsFault struct{ mode atomic.Value } // "", "incomplete", "fail", "state"
 
 func (f *slsFault) set(m string) { f.mode.Store(m) }
 
 func (f *slsFault) wrap(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		mode, _ := f.mode.Load().(string)
-		if mode == "" || r.Method != http.MethodPost || !strings.HasSuffix(r.URL.Path, "/logs") {
+		if mode == "state" && strings.HasPrefix(r.URL.Path, "/logstores/"+stack.LocalStateLogstore) {
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusForbidden)
+			_, _ = io.WriteString(w, `{"errorCode":"Unauthorized","errorMessage":"injected: denied by policy"}`)
+			return
+		}
+		if mode == "" || mode == "state" || r.Method != http.MethodPost || !strings.HasSuffix(r.URL.Path, "/logs") {
 			next.ServeHTTP(w, r)
 			return
 		}
@@ -140,6 +148,7 @@ func TestAlertEndToEnd(t *testing.T) {
 	t.Run("minimum samples", env.minSamples)
 	t.Run("incomplete or failing query", env.unknown)
 	t.Run("a channel down while another is up", env.channelDown)
+	t.Run("state log down: the run fails and sends nothing", env.stateDown)
 	t.Run("overlapping runs notify once", env.overlapping)
 	t.Run("the timer fires", env.timerFires)
 	t.Run("a bad payload is refused", env.badPayload)
@@ -283,6 +292,33 @@ func (e *alertEnv) channelDown(t *testing.T) {
 		t.Fatalf("retry: %+v, webhook got %d", r, len(e.notes(rule, "webhook")))
 	}
 	e.wantEvents(t, alert.EventNotification, rule, "channel", "down", 2)
+}
+
+func (e *alertEnv) stateDown(t *testing.T) {
+	const rule = "e2e_state"
+	e.inject(t, dysms.FaultSystemError, 2)
+	e.sendN(t, "sstate", 2, "SMS_LOCAL_NOTICE")
+	t1 := nextSecond(2 * time.Second)
+	e.fault.set("state")
+	res, err := e.s.Alert.Invoke(context.Background(), timerEvent(t1, `{"rules":["e2e_state"]}`), fcrt.InvokeOptions{RequestID: "e2e-state-down"})
+	e.fault.set("")
+	if err != nil || res.Error == nil || !strings.Contains(res.Error.Message, "load state") {
+		t.Fatalf("a run without its state log must fail, got %v / %+v", err, res.Error)
+	}
+	if n := e.total(rule); n != 0 {
+		t.Fatalf("%d notifications without state", n)
+	}
+	// (The timer's runs may meet the fault too: count this invocation's.)
+	if n := e.countEvents(t, alert.EventError, map[string]string{"stage": "state_load", "fc_request_id": "e2e-state-down"}); n != 1 {
+		t.Fatalf("%d alert.error state_load events, want 1", n)
+	}
+	// FC retries the invocation (same trigger time): now it goes through, once.
+	for range 2 {
+		e.invoke(t, t1, rule)
+	}
+	if n := e.total(rule); n != 1 {
+		t.Fatalf("%d notifications after the retries, want 1", n)
+	}
 }
 
 func (e *alertEnv) overlapping(t *testing.T) {
@@ -508,19 +544,20 @@ func titles(ns []sink.Notification) []string {
 // wantEvent checks that the alert function shipped an event to SLS.
 func (e *alertEnv) wantEvent(t *testing.T, event, rule, key, value string) {
 	t.Helper()
-	if n := e.countEvents(t, event, rule, key, value); n == 0 {
+	if n := e.countEvents(t, event, map[string]string{"rule": rule, key: value}); n == 0 {
 		t.Fatalf("no %s event with rule=%s %s=%s in SLS", event, rule, key, value)
 	}
 }
 
 func (e *alertEnv) wantEvents(t *testing.T, event, rule, key, value string, n int) {
 	t.Helper()
-	if got := e.countEvents(t, event, rule, key, value); got != n {
+	if got := e.countEvents(t, event, map[string]string{"rule": rule, key: value}); got != n {
 		t.Fatalf("%d %s events with rule=%s %s=%s in SLS, want %d", got, event, rule, key, value, n)
 	}
 }
 
-func (e *alertEnv) countEvents(t *testing.T, event, rule, key, value string) int {
+// countEvents counts the events named event whose fields hold match.
+func (e *alertEnv) countEvents(t *testing.T, event string, match map[string]string) int {
 	t.Helper()
 	live := &slsclient.Live{}
 	live.Set(sls.Credentials{AccessKeyID: sts.LocalAccessKeyID, AccessKeySecret: sts.LocalAccessKeySecret})
@@ -535,7 +572,11 @@ func (e *alertEnv) countEvents(t *testing.T, event, rule, key, value string) int
 			t.Fatal(err)
 		}
 		for _, l := range resp.Logs {
-			if l["rule"] == rule && l[key] == value {
+			ok := true
+			for k, v := range match {
+				ok = ok && l[k] == v
+			}
+			if ok {
 				n++
 			}
 		}
