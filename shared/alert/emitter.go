@@ -49,10 +49,10 @@ func (e *Evaluator) emitNotification(ctx context.Context, o Record) {
 	}
 	e.emit.Emit(ctx, level, EventNotification, slog.String("rule", o.Key.Rule), slog.String("group", o.Key.Group),
 		slog.String("channel", o.Channel), slog.String("kind", string(o.Kind)), slog.Bool("ok", o.OK),
-		slog.Int("attempt", o.Attempt), slog.String("error", o.Error), slog.String("notice_id", o.ID))
+		slog.Int("attempt", o.Attempt), slog.String("error_message", o.Error), slog.String("notice_id", o.ID))
 }
 
 func (e *Evaluator) emitError(ctx context.Context, rule, stage string, err error) {
 	e.emit.Emit(ctx, slog.LevelError, EventError, slog.String("rule", rule), slog.String("stage", stage),
-		slog.String("error", err.Error()))
+		slog.String("error_message", err.Error()))
 }

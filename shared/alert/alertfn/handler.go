@@ -90,7 +90,7 @@ func (h *Handler) Handle(ctx context.Context, ev events.TimerEvent) (Result, err
 	}
 	if err != nil {
 		h.emit.Emit(ctx, slog.LevelError, alert.EventError, slog.String("rule", ""),
-			slog.String("stage", "payload"), slog.String("error", err.Error()))
+			slog.String("stage", "payload"), slog.String("error_message", err.Error()))
 		return Result{}, fmt.Errorf("alert: timer payload: %w", err)
 	}
 	rep, err := e.Run(ctx, h.runTime(deref(ev.TriggerTime)))
