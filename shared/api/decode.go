@@ -226,5 +226,10 @@ func safeName(name string) string {
 	if len(name) > 64 {
 		name = name[:64] + "…"
 	}
-	return longDigits.ReplaceAllStringFunc(name, func(d string) string { return strings.Repeat("#", len(d)) })
+	return redactDigits(name)
+}
+
+// redactDigits hides runs of digits long enough to be a phone number.
+func redactDigits(s string) string {
+	return longDigits.ReplaceAllStringFunc(s, func(d string) string { return strings.Repeat("#", len(d)) })
 }

@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"sort"
@@ -41,7 +42,7 @@ func (h *Handler) send(w http.ResponseWriter, r *http.Request, span trace.SpanCo
 		if p := recover(); p != nil {
 			x.err = newError(http.StatusInternalServerError, CodeInternal, "", "internal error; the trace id identifies it in the logs")
 			x.status = x.err.Status
-			h.log.LogAttrs(ctx, slog.LevelError, "panic in send handler", slog.Any("panic", p))
+			h.log.LogAttrs(ctx, slog.LevelError, "panic in send handler", slog.String(obs.KeyErrorMessage, redactDigits(fmt.Sprint(p))))
 			writeError(w, span.TraceIDString(), x.err)
 		}
 		h.settle(ctx, x)

@@ -119,7 +119,7 @@ func (h *Handler) push(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if _, err := h.rec.Record(ctx, SourceHTTP, reports); err != nil {
-		h.log.ErrorContext(ctx, "receipts not recorded; answering 500 so Alibaba pushes them again", slog.Any("error", err))
+		h.log.ErrorContext(ctx, "receipts not recorded; answering 500 so Alibaba pushes them again", slog.String(obs.KeyErrorMessage, err.Error()))
 		writeAnswer(w, http.StatusInternalServerError, answer{http.StatusInternalServerError, "receipts not recorded; push again"})
 		return
 	}
