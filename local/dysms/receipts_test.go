@@ -291,9 +291,20 @@ func TestAdminListsReceiptPushes(t *testing.T) {
 		t.Fatal(err)
 	}
 	rv.waitPushes(t, 1)
-	req, _ := http.NewRequest(http.MethodGet, "http://"+addr+"/_emulator/receipts", nil)
-	status, body := do(t, req)
-	pushes, _ := body["pushes"].([]any)
+	// The receiver sees the push before the emulator has read the answer
+	// and recorded it: poll the admin API for a little while.
+	var (
+		status int
+		body   map[string]any
+		pushes []any
+	)
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		req, _ := http.NewRequest(http.MethodGet, "http://"+addr+"/_emulator/receipts", nil)
+		status, body = do(t, req)
+		if pushes, _ = body["pushes"].([]any); len(pushes) > 0 {
+			break
+		}
+	}
 	if status != http.StatusOK || len(pushes) != 1 || pushes[0].(map[string]any)["acked"] != true {
 		t.Errorf("GET /_emulator/receipts: %d %v", status, body)
 	}
