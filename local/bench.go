@@ -47,22 +47,24 @@ func bench(_ []string) error {
 		return err
 	}
 	const warm, n = 30, 400
-	var tBare, tUnbound, tShip []time.Duration
+	var tBare, tUnbound, tShip, tHop []time.Duration
 	for i := 0; i < warm+n; i++ {
-		// Interleaved, so drift in machine load hits all three alike.
+		// Interleaved, so drift in machine load hits all four alike.
 		b, err1 := timeIt(func() error { return bareSend(bare, i) })
 		u, err2 := timeIt(func() error { return gatewaySend(unbound.GatewayURL, i) })
 		s, err3 := timeIt(func() error { return gatewaySend(shipping.GatewayURL, i) })
-		if err := firstErr(err1, err2, err3); err != nil {
+		h, err4 := timeIt(func() error { return healthz(unbound.GatewayURL) })
+		if err := firstErr(err1, err2, err3, err4); err != nil {
 			return fmt.Errorf("request %d: %w", i, err)
 		}
 		if i >= warm {
-			tBare, tUnbound, tShip = append(tBare, b), append(tUnbound, u), append(tShip, s)
+			tBare, tUnbound, tShip, tHop = append(tBare, b), append(tUnbound, u), append(tShip, s), append(tHop, h)
 		}
 	}
-	pb, pu, ps := percentiles(tBare), percentiles(tUnbound), percentiles(tShip)
+	pb, pu, ps, ph := percentiles(tBare), percentiles(tUnbound), percentiles(tShip), percentiles(tHop)
 	fmt.Printf("\nwarm request latency over %d requests      p50        p99\n", n)
 	fmt.Printf("  bare SDK SendSms (emulator)            %8s   %8s\n", ms(pb[0]), ms(pb[1]))
+	fmt.Printf("  FC emulator round trip alone (healthz) %8s   %8s\n", ms(ph[0]), ms(ph[1]))
 	fmt.Printf("  through FC emulator, no SLS shipping   %8s   %8s\n", ms(pu[0]), ms(pu[1]))
 	fmt.Printf("  through FC emulator, shipping to SLS   %8s   %8s\n", ms(ps[0]), ms(ps[1]))
 	fmt.Printf("  overhead over the bare SDK at p99      %s   ratio %.2fx   [<= 1 ms]\n", ms(pu[1]-pb[1]), float64(pu[1])/float64(pb[1]))
@@ -149,6 +151,19 @@ func gatewaySend(url string, i int) error {
 	io.Copy(io.Discard, resp.Body)
 	if resp.StatusCode != 200 {
 		return fmt.Errorf("send answered %d", resp.StatusCode)
+	}
+	return nil
+}
+
+func healthz(url string) error {
+	resp, err := http.Get(url + "/healthz")
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	io.Copy(io.Discard, resp.Body)
+	if resp.StatusCode != 200 {
+		return fmt.Errorf("healthz answered %d", resp.StatusCode)
 	}
 	return nil
 }

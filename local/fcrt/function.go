@@ -112,7 +112,7 @@ func (f Function) withDefaults() (Function, error) {
 		f.PreStopTimeout = DefaultPreStopTimeout
 	}
 	if f.Credentials == nil {
-		f.Credentials = func() sts.Credential { return sts.Issue(stsTTL) }
+		f.Credentials = RoleCredentials(stsTTL)
 	}
 	if f.Output == nil {
 		f.Output = os.Stderr
