@@ -27,7 +27,10 @@ func (i *Instance) spawn() error {
 	cmd.Stdout = i.fn.Output
 	cmd.Stderr = i.fn.Output
 	// If the emulator dies, its functions must not linger on the machine.
-	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+	// Their own process group keeps a terminal's Ctrl-C (sent to the whole
+	// foreground group) away from them: FC stops an instance with its
+	// preStop hook, which the emulator runs when it is itself interrupted.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL, Setpgid: true}
 	// A grandchild holding the output pipe must not keep Wait from returning.
 	cmd.WaitDelay = time.Second
 	if err := cmd.Start(); err != nil {

@@ -181,7 +181,7 @@ func (s *Stack) dispatchFunction(o Options, bin string) fcrt.Function {
 	return fcrt.Function{
 		Name: "dispatch", Binary: bin, Env: env, Timeout: 30 * time.Second, MemoryMB: 128, Concurrency: 4,
 		Region: LocalRegion, AccountID: LocalAccountID, LogProject: LocalProject, LogStore: LocalLogstore,
-		PreStop: true, AutoFreeze: o.AutoFreeze, Output: o.FunctionOutput, Logger: o.Logger,
+		AutoFreeze: o.AutoFreeze, Output: o.FunctionOutput, Logger: o.Logger,
 	}
 }
 

@@ -254,7 +254,7 @@ func (s *Stack) sendFunction(o Options, bin string) fcrt.Function {
 	fn := fcrt.Function{
 		Name: "send", Binary: bin, Env: env, Timeout: timeout, MemoryMB: 128, Concurrency: conc,
 		Region: LocalRegion, AccountID: LocalAccountID, LogProject: LocalProject, LogStore: LocalLogstore,
-		PreStop: true, AutoFreeze: o.AutoFreeze, Output: o.FunctionOutput, Logger: o.Logger,
+		AutoFreeze: o.AutoFreeze, Output: o.FunctionOutput, Logger: o.Logger,
 	}
 	if o.Unbound {
 		fn.LogProject, fn.LogStore = "", ""

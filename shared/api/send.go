@@ -132,6 +132,11 @@ func sortedKeys(m map[string]bool) []string {
 }
 
 func outcomeAttrs(o sms.Outcome) []slog.Attr {
+	if o.Status == sms.StatusAccepted {
+		// Alibaba's "OK"/"OK" is not an error: keep error fields for errors,
+		// so top-error-code charts need no special case.
+		o.Code, o.Message = "", ""
+	}
 	return []slog.Attr{
 		slog.String(obs.KeyStatus, string(o.Status)),
 		slog.String(obs.KeyBizID, o.BizID),

@@ -65,7 +65,7 @@ func StartBinary(bin, dir string, extra ...string) (*Server, error) {
 			"--dir", dir, "--daemonize", "no", "--protected-mode", "yes"}, extra...)
 		cmd := exec.Command(bin, args...)
 		// The server dies with whoever started it, even on a crash.
-		cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+		cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL, Setpgid: true} // own group: Ctrl-C reaches the launcher, which stops it in order
 		out, err := cmd.StdoutPipe()
 		if err != nil {
 			return nil, err
