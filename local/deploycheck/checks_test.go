@@ -308,7 +308,9 @@ func checkFunction(t testing.TB, name string, d descriptors) []string {
 	role, problems := roleOf(name, d)
 	out = append(out, problems...)
 	if role != nil {
-		out = append(out, checkPolicy(name, requiredActions(analyse(t, name)), roleStatements(role))...)
+		required, stmts := requiredActions(analyse(t, name)), roleStatements(role)
+		out = append(out, checkPolicy(name, required, stmts)...)
+		out = append(out, checkLogResources(name, required, stmts, d.rosFunction(name))...)
 	}
 	out = append(out, checkTriggers(name, vars, d)...)
 	out = append(out, checkSizing(name, d)...)

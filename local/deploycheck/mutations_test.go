@@ -138,3 +138,21 @@ func TestCatchesALeaseShorterThanTheTimeout(t *testing.T) {
 	d := mutated(t, "s.yaml", "SMSFLOW_IDEMPOTENCY_LEASE: 5m", "SMSFLOW_IDEMPOTENCY_LEASE: 1m")
 	mustReport(t, checkFunction(t, "dispatch", d), "SMSFLOW_IDEMPOTENCY_LEASE \"1m\" must be above the 120s timeout")
 }
+
+// SLS authorises per logstore: the right action on the wrong logstore is
+// refused at run time just like a missing one.
+func TestCatchesAnActionOnTheWrongLogstore(t *testing.T) {
+	d := mutated(t, "template.yaml",
+		"Action: [log:GetLogStoreLogs, log:PostLogStoreLogs]\n                Resource:\n                  - {Fn::Sub: 'acs:log:${ALIYUN::Region}:${ALIYUN::AccountId}:project/${SlsProjectName}/logstore/${LogstoreName}'}",
+		"Action: [log:GetLogStoreLogs, log:PostLogStoreLogs]\n                Resource:\n                  - {Fn::Sub: 'acs:log:${ALIYUN::Region}:${ALIYUN::AccountId}:project/${SlsProjectName}/logstore/${AlertStateLogstoreName}'}")
+	mustReport(t, checkFunction(t, "alert", d), "log:GetLogStoreLogs is used on acs:log:${ALIYUN::Region}:${ALIYUN::AccountId}:project/${SlsProjectName}/logstore/${LogstoreName}")
+	d = mutated(t, "template.yaml",
+		"Action: [log:PostLogStoreLogs, log:ListShards, log:GetCursorOrData]\n                Resource:\n                  - {Fn::Sub: 'acs:log:${ALIYUN::Region}:${ALIYUN::AccountId}:project/${SlsProjectName}/logstore/${AlertStateLogstoreName}'}",
+		"Action: [log:PostLogStoreLogs, log:ListShards, log:GetCursorOrData]\n                Resource:\n                  - {Fn::Sub: 'acs:log:${ALIYUN::Region}:${ALIYUN::AccountId}:project/${SlsProjectName}/logstore/${LogstoreName}'}")
+	mustReport(t, checkFunction(t, "alert", d), "log:GetCursorOrData is used on acs:log:${ALIYUN::Region}:${ALIYUN::AccountId}:project/${SlsProjectName}/logstore/${AlertStateLogstoreName}")
+	// FC ships the function's stdout with the function role: its logConfig
+	// logstore needs PostLogStoreLogs too.
+	d = mutated(t, "template.yaml", "        Project: {Ref: SlsProjectName}\n        Logstore: {Ref: LogstoreName}\n        EnableRequestMetrics: true",
+		"        Project: {Ref: SlsProjectName}\n        Logstore: {Ref: AlertStateLogstoreName}\n        EnableRequestMetrics: true")
+	mustReport(t, checkFunction(t, "send", d), "(LogConfig.Logstore) but the role does not allow it there")
+}

@@ -1,7 +1,9 @@
 package deploycheck
 
 import (
+	"fmt"
 	"reflect"
+	"slices"
 	"sort"
 	"strings"
 
@@ -187,6 +189,74 @@ func checkPolicy(function string, required map[string][]string, stmts []statemen
 	for a := range allowed {
 		if _, ok := required[a]; !ok {
 			problems = append(problems, function+": the role allows "+a+" but nothing in the code calls it")
+		}
+	}
+	sort.Strings(problems)
+	return problems
+}
+
+// logTargets say where each SLS action is performed: the function's
+// variables (or, for FC's own log shipping, its LogConfig) naming the
+// project and logstore. SLS authorises per logstore, so an action granted
+// on another logstore than the one the code uses it on is refused at run
+// time (e.g. the alert rules' GetLogs on the state logstore: every rule
+// unknown, no alert ever).
+var logTargets = []struct{ action, project, logstore string }{
+	{"log:PostLogStoreLogs", "SMSFLOW_SLS_PROJECT", "SMSFLOW_SLS_LOGSTORE"},
+	{"log:PostLogStoreLogs", "LogConfig.Project", "LogConfig.Logstore"},
+	{"log:GetLogStoreLogs", "SMSFLOW_ALERT_QUERY_PROJECT", "SMSFLOW_ALERT_QUERY_LOGSTORE"},
+	{"log:PostLogStoreLogs", "SMSFLOW_ALERT_STATE_PROJECT", "SMSFLOW_ALERT_STATE_LOGSTORE"},
+	{"log:ListShards", "SMSFLOW_ALERT_STATE_PROJECT", "SMSFLOW_ALERT_STATE_LOGSTORE"},
+	{"log:GetCursorOrData", "SMSFLOW_ALERT_STATE_PROJECT", "SMSFLOW_ALERT_STATE_LOGSTORE"},
+}
+
+// subValue renders a template value as it appears inside an Fn::Sub:
+// {Ref: P} is ${P}, a literal is itself.
+func subValue(v any) string {
+	if ref, ok := asMap(v)["Ref"].(string); ok {
+		return "${" + ref + "}"
+	}
+	return str(v)
+}
+
+// checkLogResources: every SLS action the code needs is granted on the
+// logstore the function performs it on (template.yaml's role).
+func checkLogResources(function string, required map[string][]string, stmts []statement, props map[string]any) []string {
+	env := asMap(props["EnvironmentVariables"])
+	lookup := func(key string) (any, bool) {
+		if k, ok := strings.CutPrefix(key, "LogConfig."); ok {
+			v, ok := asMap(props["LogConfig"])[k]
+			return v, ok
+		}
+		v, ok := env[key]
+		return v, ok
+	}
+	var problems []string
+	for _, t := range logTargets {
+		if _, ok := required[t.action]; !ok && !strings.HasPrefix(t.project, "LogConfig.") {
+			continue
+		}
+		p, okP := lookup(t.project)
+		l, okL := lookup(t.logstore)
+		if !okP || !okL {
+			continue
+		}
+		want := "acs:log:${ALIYUN::Region}:${ALIYUN::AccountId}:project/" + subValue(p) + "/logstore/" + subValue(l)
+		granted := false
+		for _, s := range stmts {
+			if !slices.Contains(s.Actions, t.action) {
+				continue
+			}
+			for _, r := range s.Resources {
+				rs, ok := r.(string)
+				if !ok {
+					rs = str(asMap(r)["Fn::Sub"])
+				}
+				granted = granted || rs == want
+			}
+		}
+		if !granted {
+			problems = append(problems, fmt.Sprintf("%s: %s is used on %s (%s) but the role does not allow it there", function, t.action, want, t.logstore))
 		}
 	}
 	sort.Strings(problems)
