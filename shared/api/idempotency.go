@@ -55,8 +55,12 @@ type idemState struct {
 	reserved idem.Reservation
 	sending  bool // admitted: the sender is (or was) called
 	replayed bool
-	rec      *recorder
-	extra    []slog.Attr // more sms.result fields (dispatch: message id, disposition)
+	// keepRefusals (dispatch) stores a refusal for good instead of
+	// releasing the key: a redelivery of the batch, caused by another
+	// message, then replays it instead of trying it again.
+	keepRefusals bool
+	rec          *recorder
+	extra        []slog.Attr // more sms.result fields (dispatch: message id, disposition)
 }
 
 // readIdempotencyKey validates the Idempotency-Key header, if any.
@@ -118,6 +122,12 @@ func (h *Handler) admit(ctx context.Context, w http.ResponseWriter, x *exchange)
 		st.claim, st.held = cl, true
 	}
 	if e, err := h.takeSendLimits(ctx, x); e != nil {
+		if err == nil && st.held && st.keepRefusals {
+			// Our send limit refused it for good: store the answer (settle).
+			st.rec, st.sending = &recorder{w: w}, true
+			h.refuseLocally(st.rec, x, classSendLimit, e, nil)
+			return nil
+		}
 		h.releaseClaim(ctx, x)
 		class := classSendLimit
 		if err != nil {
@@ -226,7 +236,8 @@ func (h *Handler) settle(ctx context.Context, x *exchange) {
 	if !st.held {
 		return
 	}
-	if !mayHaveSent && o.Status != sms.StatusRejected {
+	final := o != nil && (o.Status == sms.StatusRejected || st.keepRefusals && !o.Retryable() && o.Class != classStore)
+	if !mayHaveSent && !final {
 		h.releaseClaim(ctx, x)
 		return
 	}

@@ -272,3 +272,31 @@ func TestDeliverDispositions(t *testing.T) {
 		}
 	}
 }
+
+// A message refused for good is stored, not released: when another
+// message of the batch makes EventBridge deliver it again, it replays
+// instead of going to Alibaba (or through the send limit) a second time.
+func TestDeliverRefusalsReplayOnRedelivery(t *testing.T) {
+	account := sms.Outcome{Status: sms.StatusFailed, Class: sms.ClassAccount, Code: "isv.AMOUNT_NOT_ENOUGH", HTTPStatus: 200}
+	s := &scriptedSender{outcomes: []sms.Outcome{account, accepted("B1"), accepted("B2")}}
+	h := idemHandler(t, s, memStore(), nil)
+	ctx := context.Background()
+	steps := []struct {
+		body, id string
+		want     Disposition
+	}{
+		{noticeBody, "acct", DispositionRefused},
+		{noticeBody, "acct", DispositionReplayed},
+		{okBody, "otp-1", DispositionSent},
+		{okBody, "otp-2", DispositionRefused}, // our per-number limit
+		{okBody, "otp-2", DispositionReplayed},
+	}
+	for i, c := range steps {
+		if d := h.Deliver(ctx, Message{Body: []byte(c.body), ID: c.id, Source: "test"}); d.Disposition != c.want {
+			t.Errorf("step %d (%s): %+v, want %s", i, c.id, d, c.want)
+		}
+	}
+	if n := s.calls.Load(); n != 2 {
+		t.Fatalf("sender called %d times, want 2 (the refused message went out again)", n)
+	}
+}

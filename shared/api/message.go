@@ -66,7 +66,7 @@ func (h *Handler) Deliver(ctx context.Context, m Message) (d Delivery) {
 	}
 	span := trace.FromHeader(tp)
 	ctx = trace.NewContext(ctx, span)
-	x := &exchange{start: h.now(), span: span, caller: m.Source, idem: &idemState{}}
+	x := &exchange{start: h.now(), span: span, caller: m.Source, idem: &idemState{keepRefusals: true}}
 	rec := &recorder{}
 	defer func() {
 		if p := recover(); p != nil {
