@@ -44,7 +44,13 @@ func classifyCode(code string, httpStatus int, now time.Time, message string) (S
 		return StatusThrottled, ClassFlowControl, flowControlWait(message, now)
 	case strings.HasPrefix(code, "Throttling"):
 		return StatusThrottled, ClassThrottling, time.Second
-	case code == "isp.SYSTEM_ERROR" || code == "SignatureNonceUsed" || code == "ServiceUnavailable" || httpStatus >= 500:
+	case code == "isp.SYSTEM_ERROR" || code == "SignatureNonceUsed" || code == "ServiceUnavailable":
+		return StatusFailed, ClassTransient, 0
+	case httpStatus == 502 || httpStatus == 504:
+		// A gateway gave up waiting for Dysmsapi or got a broken answer
+		// from it: the request may have been processed. Never a retry.
+		return StatusUnknown, ClassAmbiguous, 0
+	case httpStatus >= 500:
 		return StatusFailed, ClassTransient, 0
 	case callerCodes[code]:
 		return StatusRejected, ClassCaller, 0
