@@ -72,7 +72,7 @@ func (h *Handler) Deliver(ctx context.Context, m Message) (d Delivery) {
 		if p := recover(); p != nil {
 			x.err = newError(http.StatusInternalServerError, CodeInternal, "", "internal error; the trace id identifies it in the logs")
 			x.status = x.err.Status
-			h.log.LogAttrs(ctx, slog.LevelError, "panic in dispatch", slog.String(obs.KeyErrorMessage, fmt.Sprint(p)))
+			h.log.LogAttrs(ctx, slog.LevelError, "panic in dispatch", slog.String(obs.KeyErrorMessage, x.scrub(fmt.Sprint(p))))
 		}
 		h.settle(ctx, x)
 		d = disposition(x)

@@ -42,7 +42,7 @@ func (h *Handler) send(w http.ResponseWriter, r *http.Request, span trace.SpanCo
 		if p := recover(); p != nil {
 			x.err = newError(http.StatusInternalServerError, CodeInternal, "", "internal error; the trace id identifies it in the logs")
 			x.status = x.err.Status
-			h.log.LogAttrs(ctx, slog.LevelError, "panic in send handler", slog.String(obs.KeyErrorMessage, redactDigits(fmt.Sprint(p))))
+			h.log.LogAttrs(ctx, slog.LevelError, "panic in send handler", slog.String(obs.KeyErrorMessage, x.scrub(fmt.Sprint(p))))
 			writeError(w, span.TraceIDString(), x.err)
 		}
 		h.settle(ctx, x)
@@ -84,6 +84,23 @@ func (h *Handler) send(w http.ResponseWriter, r *http.Request, span trace.SpanCo
 		return
 	}
 	h.refuse(w, x, outcomeError(out))
+}
+
+// scrub makes text about to be logged (a panic's message) safe: the
+// request's own numbers and template parameter values are hidden, whatever
+// their length, then any run of digits long enough to be a number.
+func (x *exchange) scrub(s string) string {
+	if x.req != nil {
+		for _, n := range x.req.Numbers {
+			s = strings.ReplaceAll(s, n.Upstream(), n.Masked())
+		}
+		for _, v := range x.req.TemplateParams {
+			if v != "" {
+				s = strings.ReplaceAll(s, v, "***")
+			}
+		}
+	}
+	return redactDigits(s)
 }
 
 func (h *Handler) refuse(w http.ResponseWriter, x *exchange, e *Error) {
