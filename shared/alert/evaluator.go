@@ -128,6 +128,11 @@ func (e *Evaluator) evaluateRule(ctx context.Context, r Rule, rep Report, folded
 	}
 	if len(r.GroupBy) == 0 && len(obs) == 0 {
 		inputs[Key{Rule: r.Name}] = nil
+		if r.Kind == KindNoTraffic {
+			// An aggregate over no logs may come back as no row at all:
+			// for a count that is 0, not "no data" (which never breaches).
+			inputs[Key{Rule: r.Name}] = &observation{}
+		}
 	}
 	// Keys that are not ok but returned no row must still move (resolve).
 	for k, s := range folded.States {

@@ -266,3 +266,23 @@ func TestStateLogFailureSendsNothing(t *testing.T) {
 type failingLog struct{ *MemoryStateLog }
 
 func (failingLog) Append(context.Context, []Record) error { return errBoom }
+
+// Whether SLS answers an aggregate over no logs with one row of zeros or
+// with no row at all, no_traffic must fire: silence is exactly what it
+// watches for (the local emulator answers a row; do not rely on it).
+func TestNoTrafficFiresWhenSLSReturnsNoRow(t *testing.T) {
+	rules := strings.Replace(testRules, "    kind: failure_rate\n    window: 5m\n    threshold: 0.05\n    min_samples: 20\n",
+		"    kind: no_traffic\n    window: 30m\n    threshold: 1\n", 1)
+	for name, rows := range map[string]func(string) []map[string]string{
+		"a row of zeros": fixed(map[string]string{"samples": "0", "value": "0"}),
+		"no row":         fixed(),
+	} {
+		t.Run(name, func(t *testing.T) {
+			h := newHarness(t, rules)
+			h.sls.set(rows, true, nil)
+			h.run(0)
+			h.run(1)
+			h.want([]string{"firing"}, []string{"firing"})
+		})
+	}
+}
