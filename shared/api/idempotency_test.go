@@ -300,3 +300,32 @@ func TestDeliverRefusalsReplayOnRedelivery(t *testing.T) {
 		t.Fatalf("sender called %d times, want 2 (the refused message went out again)", n)
 	}
 }
+
+// Event ids are unique per source only: two sources that both number their
+// events from 1 must not replay (or refuse) each other's messages. An
+// explicit idempotency_key still holds across sources.
+func TestDeliverScopesEventIDsBySource(t *testing.T) {
+	s := &scriptedSender{outcomes: []sms.Outcome{accepted("B1"), accepted("B2"), accepted("B3")}}
+	h := idemHandler(t, s, memStore(), nil)
+	ctx := context.Background()
+	other := strings.Replace(noticeBody, `"status":"ok"`, `"status":"shipped"`, 1)
+	keyed := strings.Replace(noticeBody, `{`, `{"idempotency_key":"order-9",`, 1)
+	steps := []struct {
+		body, id, source string
+		want             Disposition
+	}{
+		{noticeBody, "1", "eventbridge:shop", DispositionSent},
+		{other, "1", "eventbridge:billing", DispositionSent},
+		{other, "1", "eventbridge:billing", DispositionReplayed},
+		{keyed, "2", "eventbridge:shop", DispositionSent},
+		{keyed, "7", "eventbridge:billing", DispositionReplayed},
+	}
+	for i, c := range steps {
+		if d := h.Deliver(ctx, Message{Body: []byte(c.body), ID: c.id, Source: c.source}); d.Disposition != c.want {
+			t.Errorf("step %d: %+v, want %s", i, d, c.want)
+		}
+	}
+	if n := s.calls.Load(); n != 3 {
+		t.Fatalf("sender called %d times, want 3", n)
+	}
+}

@@ -81,21 +81,24 @@ func (h *Handler) Deliver(ctx context.Context, m Message) (d Delivery) {
 		h.logResult(ctx, x)
 	}()
 
-	key := m.ID
+	// An event id is unique only within its source (CloudEvents: source +
+	// id), so a key taken from it is scoped by the source; an explicit key
+	// is the publisher's own and holds across sources.
+	key, scope := m.ID, "event:"+m.Source
 	if env.IdempotencyKey != nil {
 		k, err := idem.ParseKey(*env.IdempotencyKey)
 		if err != nil {
 			h.refuse(rec, x, newError(http.StatusBadRequest, CodeInvalidIdempotencyKey, "idempotency_key", err.Error()))
 			return
 		}
-		key = k
+		key, scope = k, "event"
 	}
 	if h.idem == nil || key == "" {
 		// At-least-once delivery without a key would send every redelivery.
 		h.refuse(rec, x, newError(http.StatusServiceUnavailable, CodeIdempotencyStoreDown, "idempotency_key", "the message has no idempotency key or id, or there is no store"))
 		return
 	}
-	x.idem.key, x.idem.hash = key, h.idem.Keyer.Hash("event", key)
+	x.idem.key, x.idem.hash = key, h.idem.Keyer.Hash(scope, key)
 	req, perr := ParseRequest(body)
 	if perr != nil {
 		h.refuse(rec, x, perr)
