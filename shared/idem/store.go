@@ -90,9 +90,13 @@ const maxRaces = 5
 // Claim takes key (a hash from Keyer.Key) for the payload with fingerprint
 // fp, or answers why the caller must not send.
 func (s *Store) Claim(ctx context.Context, key, fp, traceID string) (Claim, error) {
+	// One token for every try: a write whose reply was lost (the client
+	// retries a timed-out command, which then finds the key) is recognised
+	// as this claim's own instead of another request in flight.
+	token := newToken()
 	for range maxRaces {
 		now := s.now()
-		mine := Record{State: StateInFlight, Fingerprint: fp, Token: newToken(), ClaimedAt: now.UnixMilli(),
+		mine := Record{State: StateInFlight, Fingerprint: fp, Token: token, ClaimedAt: now.UnixMilli(),
 			LeaseUntil: now.Add(s.lease).UnixMilli(), TraceID: traceID}
 		ok, err := s.b.setNX(ctx, key, mine.encode(), s.retention)
 		if err != nil {
@@ -113,6 +117,8 @@ func (s *Store) Claim(ctx context.Context, key, fp, traceID string) (Claim, erro
 			return Claim{}, fmt.Errorf("idempotency record is not readable: %w", err)
 		}
 		switch {
+		case rec.Token == token && rec.State == StateInFlight:
+			return Claim{Status: Claimed, Key: key, Token: token}, nil
 		case rec.Fingerprint != fp:
 			return Claim{Status: Mismatch, Key: key, Record: rec}, nil
 		case rec.State == StateDone:

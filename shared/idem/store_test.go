@@ -237,3 +237,39 @@ func TestLapsedClaimThatNeverSentIsTakenOver(t *testing.T) {
 		}
 	})
 }
+
+// lostReplies runs every write twice, answering the second result: what a
+// client that retries a timed-out command sees when the first try did
+// reach the server (go-redis retries read timeouts with MaxRetries ≥ 1).
+type lostReplies struct{ backend }
+
+func (l lostReplies) setNX(ctx context.Context, key string, val []byte, ttl time.Duration) (bool, error) {
+	_, _ = l.backend.setNX(ctx, key, val, ttl)
+	return l.backend.setNX(ctx, key, val, ttl)
+}
+
+func (l lostReplies) swap(ctx context.Context, key string, old, val []byte, ttl time.Duration) (bool, error) {
+	_, _ = l.backend.swap(ctx, key, old, val, ttl)
+	return l.backend.swap(ctx, key, old, val, ttl)
+}
+
+func TestClaimWhoseReplyWasLostIsStillOwn(t *testing.T) {
+	backends(t, func(t *testing.T, s *Store, c *clock) {
+		ctx := context.Background()
+		s.b = lostReplies{s.b}
+		got, err := s.Claim(ctx, StoreKey("lost1"), "fp", "")
+		if err != nil || got.Status != Claimed {
+			t.Fatalf("fresh claim whose reply was lost: %+v %v (want claimed, not a 409 against itself)", got, err)
+		}
+		// Taking over a lapsed, never-begun claim, the reply lost too.
+		_, _ = s.Claim(ctx, StoreKey("lost2"), "fp", "")
+		c.add(61 * time.Second)
+		got, err = s.Claim(ctx, StoreKey("lost2"), "fp", "")
+		if err != nil || got.Status != Claimed {
+			t.Fatalf("take-over whose reply was lost: %+v %v", got, err)
+		}
+		if err := s.Begin(ctx, got.Key, got.Token); err != nil {
+			t.Fatalf("the owner cannot begin: %v", err)
+		}
+	})
+}
