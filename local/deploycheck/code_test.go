@@ -29,7 +29,7 @@ type functionCode struct {
 	// Calls are the selector names of reachable calls: x.Name(...).
 	Calls map[string]bool
 	// LogKeys are the literal keys of reachable slog.String("k", ...)-style
-	// attributes (constants resolved).
+	// attributes and obs.Field{"k", ...} literals (constants resolved).
 	LogKeys map[string]bool
 	// GetenvKeys are literal keys of reachable os.Getenv/LookupEnv calls.
 	GetenvKeys map[string]bool
@@ -194,6 +194,14 @@ func (p *program) walk(name string) *functionCode {
 				}
 			case *ast.CallExpr:
 				p.noteCall(pf, n, fc)
+			case *ast.CompositeLit:
+				// obs.Field{Key, Value}: how the obs handler writes the
+				// fields every event carries (time, level, trace, FC ids).
+				if p.selects(pf, n.Type, "smsflow/shared/obs", "Field") && len(n.Elts) > 0 {
+					if k := p.stringValue(pf, n.Elts[0]); k != "" {
+						fc.LogKeys[k] = true
+					}
+				}
 			}
 			return true
 		})

@@ -2,6 +2,7 @@ package deploycheck
 
 import (
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -180,6 +181,61 @@ func TestQueriedFieldsAreIndexed(t *testing.T) {
 			}
 		}
 	}
+}
+
+// Every field the alert rules and the dashboard query is logged by some
+// function: an indexed field nothing writes (a renamed or dropped key)
+// would leave a rule reading nulls forever, and no alert.
+func TestQueriedFieldsAreLogged(t *testing.T) {
+	logged := map[string]bool{}
+	for _, name := range functionDirs(t) {
+		for k := range analyse(t, name).LogKeys {
+			logged[k] = true
+		}
+	}
+	for _, p := range queriedButNotLogged(defaultQueries(t), logged) {
+		t.Error(p)
+	}
+}
+
+func TestCatchesAQueriedFieldNothingLogs(t *testing.T) {
+	logged := map[string]bool{}
+	for _, name := range functionDirs(t) {
+		for k := range analyse(t, name).LogKeys {
+			logged[k] = true
+		}
+	}
+	delete(logged, "time_to_delivery_ms")
+	mustReport(t, queriedButNotLogged(defaultQueries(t), logged), `queries "time_to_delivery_ms", which no function logs`)
+}
+
+// defaultQueries are the default rules' and the dashboard's queries.
+func defaultQueries(t *testing.T) map[string]string {
+	cfg, err := alert.Defaults()
+	if err != nil {
+		t.Fatal(err)
+	}
+	queries := map[string]string{}
+	for _, r := range cfg.Rules {
+		queries["rule "+r.Name] = r.CompiledQuery()
+	}
+	for _, c := range dashboard.Charts() {
+		queries["chart "+c.ID] = c.Query
+	}
+	return queries
+}
+
+func queriedButNotLogged(queries map[string]string, logged map[string]bool) []string {
+	var out []string
+	for what, q := range queries {
+		for _, f := range queryFields(q) {
+			if !logged[f] {
+				out = append(out, fmt.Sprintf("%s queries %q, which no function logs", what, f))
+			}
+		}
+	}
+	sort.Strings(out)
+	return out
 }
 
 var (
