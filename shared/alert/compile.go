@@ -46,7 +46,11 @@ func (r Rule) CompiledQuery() string {
 		measures = "count(1) AS samples, count(1) AS value"
 	case KindDeliveryRate:
 		event = `event: "sms.receipt"`
-		measures = rateOf("delivered = 'true'", false)
+		// A re-pushed receipt is logged again with the same receipt_id
+		// (docs/receipts.md): count each receipt once.
+		measures = "count(DISTINCT receipt_id) AS samples, " +
+			"count(DISTINCT CASE WHEN delivered = 'true' THEN receipt_id END) * 1.0 / greatest(count(DISTINCT receipt_id), 1) AS value, " +
+			"arbitrary(CASE WHEN NOT (delivered = 'true') THEN trace_id END) AS example_trace_id"
 	case KindDeliveryLatencyQuantile:
 		event = `event: "sms.receipt" and delivered: true`
 		measures = quantileOf("time_to_delivery_ms", r.Quantile)

@@ -21,7 +21,7 @@ func TestCompiledQueries(t *testing.T) {
 		{"no traffic", Rule{Kind: KindNoTraffic},
 			`event: "sms.result" | SELECT count(1) AS samples, count(1) AS value`},
 		{"delivery rate", Rule{Kind: KindDeliveryRate},
-			`event: "sms.receipt" | SELECT count(1) AS samples, count_if(delivered = 'true') * 1.0 / greatest(count(1), 1) AS value, arbitrary(CASE WHEN NOT (delivered = 'true') THEN trace_id END) AS example_trace_id`},
+			`event: "sms.receipt" | SELECT count(DISTINCT receipt_id) AS samples, count(DISTINCT CASE WHEN delivered = 'true' THEN receipt_id END) * 1.0 / greatest(count(DISTINCT receipt_id), 1) AS value, arbitrary(CASE WHEN NOT (delivered = 'true') THEN trace_id END) AS example_trace_id`},
 		{"delivery p95", Rule{Kind: KindDeliveryLatencyQuantile, Quantile: 0.95},
 			`event: "sms.receipt" and delivered: true | SELECT count(1) AS samples, approx_percentile(time_to_delivery_ms, 0.95) AS value, max_by(trace_id, time_to_delivery_ms) AS example_trace_id`},
 		{"custom query kept", Rule{Query: `* | SELECT 1 AS value`}, `* | SELECT 1 AS value`},

@@ -226,3 +226,31 @@ func liveFor(ctx context.Context, t *testing.T) *slsclient.Live {
 	l.Set(sls.Credentials{AccessKeyID: tr.AccessKeyID, AccessKeySecret: tr.AccessKeySecret, SecurityToken: tr.SecurityToken})
 	return l
 }
+
+// A receipt Alibaba pushed twice is logged twice with one receipt_id: the
+// delivery rate counts it once (docs/receipts.md).
+func TestDeliveryRateCountsARepushedReceiptOnce(t *testing.T) {
+	addr, srv := emulator(t, nil)
+	if err := srv.EnsureIndex(project, logstore, obs.Index()); err != nil {
+		t.Fatal(err)
+	}
+	ctx := invocation(project, logstore)
+	now := time.Now()
+	grp := &sls.LogGroup{}
+	for _, r := range []struct{ id, delivered, trace string }{{"A", "true", "t1"}, {"A", "true", "t1"}, {"B", "false", "t2"}} {
+		grp.Logs = append(grp.Logs, &sls.Log{Time: new(uint32(now.Unix())), Contents: []*sls.LogContent{
+			{Key: new("event"), Value: new("sms.receipt")}, {Key: new("receipt_id"), Value: new(r.id)},
+			{Key: new("delivered"), Value: new(r.delivered)}, {Key: new("trace_id"), Value: new(r.trace)}}})
+	}
+	if err := slsclient.New(addr, liveFor(ctx, t), 5*time.Second).PutLogs(project, logstore, grp); err != nil {
+		t.Fatal(err)
+	}
+	q := &Querier{Conn: &Conn{Creds: creds.NewSource(false), Endpoint: addr, Timeout: 5 * time.Second}}
+	res, err := q.Query(ctx, now.Add(-time.Minute), now.Add(time.Minute), alert.Rule{Kind: alert.KindDeliveryRate}.CompiledQuery())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Rows) != 1 || res.Rows[0]["samples"] != "2" || res.Rows[0]["value"] != "0.5" || res.Rows[0]["example_trace_id"] != "t2" {
+		t.Fatalf("rows %+v: want 2 receipts, half delivered, the failed one as example", res.Rows)
+	}
+}
