@@ -146,6 +146,21 @@ func checkEnv(name string, vars map[string]envVar, d descriptors) []string {
 			}
 		}
 	}
+	// The two ways to deploy must deploy the same function: a setting
+	// (a lease, a timeout, a logstore name) that differs between them is a
+	// behaviour nobody tested. Secrets are references in both, checked above.
+	region := fmt.Sprint(d.S[name].Props["region"])
+	for k, v := range vars {
+		sv, sok := sEnv[k]
+		rv, rok := rEnv[k]
+		if !sok || !rok || v.Secret {
+			continue
+		}
+		r := strings.ReplaceAll(fmt.Sprint(d.ROS.eval(rv)), "${ALIYUN::Region}", region)
+		if fmt.Sprint(sv) != r {
+			out = append(out, fmt.Sprintf("%s: %s is %q in s.yaml but %q in template.yaml", name, k, fmt.Sprint(sv), r))
+		}
+	}
 	sort.Strings(out)
 	return out
 }

@@ -156,3 +156,10 @@ func TestCatchesAnActionOnTheWrongLogstore(t *testing.T) {
 		"        Project: {Ref: SlsProjectName}\n        Logstore: {Ref: AlertStateLogstoreName}\n        EnableRequestMetrics: true")
 	mustReport(t, checkFunction(t, "send", d), "(LogConfig.Logstore) but the role does not allow it there")
 }
+
+func TestCatchesASettingTheTwoFilesDisagreeOn(t *testing.T) {
+	d := mutated(t, "template.yaml", "SMSFLOW_IDEMPOTENCY_LEASE: 2m", "SMSFLOW_IDEMPOTENCY_LEASE: 20s")
+	mustReport(t, checkFunction(t, "send", d), `send: SMSFLOW_IDEMPOTENCY_LEASE is "2m" in s.yaml but "20s" in template.yaml`)
+	d = mutated(t, "s.yaml", "  alertStateLogstore: sms-alert-state\n", "  alertStateLogstore: alert-state\n")
+	mustReport(t, checkFunction(t, "alert", d), `alert: SMSFLOW_ALERT_STATE_LOGSTORE is "alert-state" in s.yaml but "sms-alert-state" in template.yaml`)
+}
