@@ -79,6 +79,12 @@ func (s *Sender) Send(ctx context.Context, req Request, hook AttemptHook) (Outco
 	if out := WireOutID(ctx, req.OutID); out != "" {
 		api.OutId = tea.String(out)
 	}
+	if callCtx.Err() != nil {
+		// No time is left to wait for an answer: a call now could only end
+		// as "unknown" while Alibaba may well send it. Nothing goes out.
+		return Outcome{Status: StatusFailed, Class: ClassTransient,
+			Detail: "the invocation deadline left no time to call Dysmsapi; nothing was sent"}, nil
+	}
 	var attempts []Attempt
 	for n := 1; ; n++ {
 		start := s.now()
