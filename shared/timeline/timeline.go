@@ -21,13 +21,31 @@ func Fetch(c sls.ClientInterface, project, logstore, traceID string, from, to ti
 	if !isHex(traceID, 32) {
 		return nil, fmt.Errorf("a trace id is 32 lower-case hex characters, got %q", traceID)
 	}
-	rows, err := slsclient.Query(c, project, logstore, obs.KeyTraceID+": "+traceID, from, to, 100)
-	if err != nil {
-		return nil, err
+	// GetLogs answers at most 100 lines a call, and a send to many numbers
+	// has a receipt per number: read page after page.
+	var rows []map[string]string
+	for offset := int64(0); offset < maxEvents; offset += pageLines {
+		resp, err := c.GetLogsV3(project, logstore, &sls.GetLogRequest{From: from.Unix(), To: to.Unix(),
+			Query: obs.KeyTraceID + ": " + traceID, Lines: pageLines, Offset: offset})
+		if err != nil {
+			return nil, fmt.Errorf("GetLogs %s/%s: %w", project, logstore, err)
+		}
+		if !resp.IsComplete() {
+			return nil, slsclient.ErrIncomplete
+		}
+		rows = append(rows, resp.Logs...)
+		if int64(len(resp.Logs)) < pageLines {
+			break
+		}
 	}
 	Sort(rows)
 	return rows, nil
 }
+
+const (
+	pageLines = 100
+	maxEvents = 100_000
+)
 
 func isHex(s string, n int) bool {
 	if len(s) != n {
