@@ -214,6 +214,9 @@ func TestSQLRefusals(t *testing.T) {
 		{"text column against a number", "* | SELECT count(1) AS n WHERE status > 100", "line 1:35: '>' cannot be applied to varchar, integer"},
 		{"number column against a string", "* | SELECT count(1) AS n WHERE latency_ms = '100'", "'=' cannot be applied to bigint, varchar(3)"},
 		{"array literal", "* | SELECT approx_percentile(latency_ms, ARRAY[0.5, 0.9]) AS p", "ARRAY is not supported"},
+		// Presto types the argument: a varchar is refused whatever it holds.
+		{"percentile of a text column", "* | SELECT approx_percentile(status, 0.5) AS p", "Unexpected parameters (varchar, double) for function approx_percentile"},
+		{"percentile of a numeric string", "* | SELECT approx_percentile('100', 0.5) AS p", "Unexpected parameters (varchar, double) for function approx_percentile"},
 		{"sqlite glob", "* | SELECT count(1) WHERE status GLOB 'f*'", "GLOB is not supported"},
 		{"sqlite rowid", "* | SELECT max(rowid)", "Column 'rowid' cannot be resolved"},
 		{"double-quoted unknown column", `* | SELECT "nope"`, "Column 'nope' cannot be resolved"},

@@ -79,6 +79,11 @@ func (a *percentile) Step(_ *sqlite.FunctionContext, args []driver.Value) error 
 		return nil
 	case int64:
 		a.values = append(a.values, float64(x))
+	case string:
+		// Presto checks the type, not the content: a text field (or a
+		// string) is refused even when it holds digits.
+		return fmt.Errorf("Unexpected parameters (varchar, double) for function approx_percentile. " +
+			"Expected: approx_percentile(bigint, double), approx_percentile(double, double)")
 	default:
 		f, ok := toFloat(x)
 		if !ok {
