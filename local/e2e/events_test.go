@@ -3,6 +3,7 @@ package e2e
 import (
 	"bufio"
 	"encoding/json"
+	"fmt"
 	"net"
 	"os/exec"
 	"strings"
@@ -129,6 +130,23 @@ func TestNoPersonalDataAnywhere(t *testing.T) {
 	s.Dysms.SetFault(dysms.Fault{Kind: "reset_after_accept"})
 	send(t, s, "application/json", otp("13922220002", "804613"))
 	s.Dysms.ClearFaults()
+	// Every fault kind, and refusals by Alibaba, each with its own number
+	// and value: errors, retries and unknown outcomes must not leak either.
+	for i, kind := range dysms.FaultKinds {
+		number, code := fmt.Sprintf("1392223%04d", i), fmt.Sprintf("x%04d", 7000+i)
+		secrets = append(secrets, number, code)
+		f := dysms.Fault{Kind: kind}
+		if kind == dysms.FaultLatency {
+			f.Latency = 1500 * time.Millisecond // past SMSFLOW_DYSMS_TIMEOUT: unknown
+		}
+		s.Dysms.SetFault(f)
+		send(t, s, "application/json", otp(number, code))
+		s.Dysms.ClearFaults()
+	}
+	secrets = append(secrets, "13922240001", "Wangwuzhong", "13922240002", "y12345678")
+	send(t, s, "application/json", message("13922240001", "SMS_LOCAL_NOTICE", map[string]string{"name": "Wangwuzhong"}))
+	send(t, s, "application/json", otp("13922240002", "y12345678"))
+	time.Sleep(600 * time.Millisecond) // the latency fault's late answer
 
 	var stored strings.Builder
 	for offset := int64(0); ; offset += 100 {
