@@ -59,6 +59,9 @@ func TestIdempotencyEndToEnd(t *testing.T) {
 		// One call per invocation: a transient failure fails the message,
 		// and EventBridge's redelivery is what retries it.
 		Idem: stack.IdemOptions{SendLimits: true, DispatchEnv: map[string]string{"SMSFLOW_DYSMS_MAX_ATTEMPTS": "1"}},
+		// One invocation per instance: concurrent requests with one key
+		// land on different processes, so only a shared store passes.
+		Concurrency: 1,
 	})
 	if err != nil {
 		t.Fatalf("starting the local stack: %v", err)
@@ -162,6 +165,9 @@ func (e *idemEnv) concurrentKey(t *testing.T) {
 	}
 	if got := e.sent(number); got != 1 || first.status != 200 {
 		t.Fatalf("%d messages sent for ten requests with one key (first %+v)", got, first)
+	}
+	if n := len(e.s.Send.Instances()); n < 2 {
+		t.Fatalf("the ten requests ran on %d instance(s): the store was not shared across processes", n)
 	}
 	replay := e.post(t, notice(number, "paid"), "Idempotency-Key", "order-1001")
 	if replay.status != 200 || replay.body != first.body || replay.header.Get("Idempotent-Replayed") != "true" {
