@@ -259,6 +259,9 @@ func triggerRules(at, typ string, cfg map[string]any, vars map[string]envVar) []
 		expr := str(cfg["cronExpression"])
 		if _, err := cronParser.Parse(expr); err != nil {
 			out = append(out, fmt.Sprintf("%s: cronExpression %q: %v", at, expr, err))
+		} else if strings.HasPrefix(expr, "@") && !strings.HasPrefix(expr, "@every ") {
+			// robfig/cron knows @hourly and friends; FC knows @every only.
+			out = append(out, fmt.Sprintf("%s: cronExpression %q: FC takes six cron fields or @every, no other descriptor", at, expr))
 		}
 		if cfg["enable"] != true {
 			out = append(out, at+": the timer is not enabled")
@@ -330,6 +333,7 @@ func checkFunction(t testing.TB, name string, d descriptors) []string {
 	out = append(out, checkTriggers(name, vars, d)...)
 	out = append(out, checkSizing(name, d)...)
 	out = append(out, checkLease(name, d)...)
+	out = append(out, checkTimerPeriod(name, d)...)
 	out = append(out, checkFC3("s.yaml "+name, d.S[name].Props)...)
 	return out
 }
@@ -389,6 +393,44 @@ func TestAlertChannelVariablesAreDeclared(t *testing.T) {
 			}
 		}
 	}
+}
+
+// checkTimerPeriod: the alert rules count evaluations (`for`) and cut
+// time into slots of settings.interval; a timer whose ticks are not
+// multiples of it evaluates slots twice or skips them.
+func checkTimerPeriod(name string, d descriptors) []string {
+	sEnv := asMap(d.S[name].Props["environmentVariables"])
+	if _, ok := sEnv["SMSFLOW_ALERT_RULES_YAML"]; !ok {
+		return nil
+	}
+	rules, err := alert.LoadFromEnv(func(k string) string { return str(sEnv[k]) })
+	if err != nil {
+		return []string{fmt.Sprintf("s.yaml %s: the rule file does not load: %v", name, err)}
+	}
+	interval := rules.Settings.Interval
+	var out []string
+	triggers, _ := d.S[name].Props["triggers"].([]any)
+	for _, tr := range triggers {
+		if str(get(tr, "triggerType")) != "timer" {
+			continue
+		}
+		expr := str(get(tr, "triggerConfig", "cronExpression"))
+		sched, err := cronParser.Parse(expr)
+		if err != nil {
+			continue // reported by triggerRules
+		}
+		at := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+		for range 100 {
+			next := sched.Next(at)
+			if gap := next.Sub(at); gap%interval != 0 && !at.Equal(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)) {
+				out = append(out, fmt.Sprintf("s.yaml %s trigger %s: cronExpression %q fires %s apart, not a multiple of the rules' interval %s",
+					name, str(get(tr, "triggerName")), expr, gap, interval))
+				break
+			}
+			at = next
+		}
+	}
+	return out
 }
 
 // checkLease: an idempotency claim must outlive the function's timeout

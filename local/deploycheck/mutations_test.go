@@ -163,3 +163,16 @@ func TestCatchesASettingTheTwoFilesDisagreeOn(t *testing.T) {
 	d = mutated(t, "s.yaml", "  alertStateLogstore: sms-alert-state\n", "  alertStateLogstore: alert-state\n")
 	mustReport(t, checkFunction(t, "alert", d), `alert: SMSFLOW_ALERT_STATE_LOGSTORE is "alert-state" in s.yaml but "sms-alert-state" in template.yaml`)
 }
+
+func TestCatchesATimerFCCannotTakeOrTheRulesDoNotExpect(t *testing.T) {
+	d := mutated(t, "s.yaml", "alertCron: '0 * * * * *'", "alertCron: '@hourly'")
+	mustReport(t, checkFunction(t, "alert", d), "no other descriptor")
+	d = mutated(t, "s.yaml", "alertCron: '0 * * * * *'", "alertCron: '30 * * * * *'")
+	if p := checkFunction(t, "alert", d); len(p) != 0 {
+		t.Errorf("once a minute at :30 is fine: %v", p)
+	}
+	d = mutated(t, "s.yaml", "alertCron: '0 * * * * *'", "alertCron: '0,30 * * * * *'")
+	mustReport(t, checkFunction(t, "alert", d), "fires 30s apart, not a multiple of the rules' interval 1m0s")
+	d = mutated(t, "s.yaml", "alertCron: '0 * * * * *'", "alertCron: '@every 90s'")
+	mustReport(t, checkFunction(t, "alert", d), "fires 1m30s apart")
+}
