@@ -217,6 +217,7 @@ func TestSQLRefusals(t *testing.T) {
 		// Presto types the argument: a varchar is refused whatever it holds.
 		{"percentile of a text column", "* | SELECT approx_percentile(status, 0.5) AS p", "Unexpected parameters (varchar, double) for function approx_percentile"},
 		{"percentile of a numeric string", "* | SELECT approx_percentile('100', 0.5) AS p", "Unexpected parameters (varchar, double) for function approx_percentile"},
+		{"count_if of a text column", "* | SELECT count_if(status) AS n", "Unexpected parameters (varchar) for function count_if"},
 		{"sqlite glob", "* | SELECT count(1) WHERE status GLOB 'f*'", "GLOB is not supported"},
 		{"sqlite rowid", "* | SELECT max(rowid)", "Column 'rowid' cannot be resolved"},
 		{"double-quoted unknown column", `* | SELECT "nope"`, "Column 'nope' cannot be resolved"},

@@ -35,6 +35,10 @@ var errNoWindow = errors.New("window functions are not supported by the local SL
 type countIf struct{ n int64 }
 
 func (c *countIf) Step(_ *sqlite.FunctionContext, args []driver.Value) error {
+	if _, ok := args[0].(string); ok {
+		// Presto wants a boolean: a text field is refused, not counted as 0.
+		return fmt.Errorf("Unexpected parameters (varchar) for function count_if. Expected: count_if(boolean)")
+	}
 	if truthy(args[0]) {
 		c.n++
 	}
