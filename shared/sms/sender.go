@@ -151,7 +151,7 @@ func (s *Sender) call(ctx context.Context, triple creds.Triple, req *dysmsapi.Se
 	}
 }
 
-// backoff is full-jitter exponential backoff: uniform in [d/2, d) with
+// backoff is exponential backoff with "equal" jitter: uniform in [d/2, d) with
 // d = initial·2^(n-1), so retries from many instances spread out.
 func backoff(initial time.Duration, n int) time.Duration {
 	d := initial << (n - 1)
