@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"strings"
 	"time"
 
 	"smsflow/shared/config"
@@ -34,6 +35,10 @@ func OpenIdempotency(ctx context.Context, cfg config.Idempotency, configuredKey 
 		log.Warn("no per-number send limits (SMSFLOW_SEND_LIMITS is empty)")
 	} else {
 		log.Info("per-number send limits: " + limits.Describe() + " (templates by SMSFLOW_TEMPLATE_KINDS)")
+	}
+	if inert := limits.Inert(); len(inert) > 0 {
+		log.Error(fmt.Sprintf("per-number send limits of kind %s apply to NO template: SMSFLOW_TEMPLATE_KINDS names none (e.g. SMS_123=%s), so those sends are not limited",
+			strings.Join(inert, ", "), inert[0]))
 	}
 	return &Idempotency{Store: store, Limits: limits, Keyer: idem.NewKeyer(hashKey)}, nil
 }

@@ -329,3 +329,22 @@ func TestDeliverScopesEventIDsBySource(t *testing.T) {
 		t.Fatalf("sender called %d times, want 3", n)
 	}
 }
+
+// The default limits are for kind "verification": until
+// SMSFLOW_TEMPLATE_KINDS names a template of that kind they limit nothing,
+// and the function must say so instead of announcing them as active.
+func TestLimitsThatApplyToNoTemplateAreCalledOut(t *testing.T) {
+	for _, c := range []struct {
+		kinds string
+		inert bool
+	}{{"", true}, {"SMS_LOCAL_OTP=verification", false}} {
+		var logs bytes.Buffer
+		cfg := config.Idempotency{SendLimits: "verification=1/1m,5/1h", TemplateKinds: c.kinds, Retention: time.Hour, Lease: time.Minute}
+		if _, err := OpenIdempotency(context.Background(), cfg, "", []byte("k"), slog.New(slog.NewJSONHandler(&logs, nil))); err != nil {
+			t.Fatal(err)
+		}
+		if got := strings.Contains(logs.String(), "apply to NO template"); got != c.inert {
+			t.Errorf("kinds %q: warned %v, want %v:\n%s", c.kinds, got, c.inert, logs.String())
+		}
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -78,6 +79,24 @@ func (l Limits) For(template string) (string, []Window) {
 		kind = "*"
 	}
 	return kind, l.rules[kind]
+}
+
+// Inert lists the limited kinds that SMSFLOW_TEMPLATE_KINDS names no
+// template of: their limits apply to nothing ("*" applies to every
+// template not named, so it is never inert).
+func (l Limits) Inert() []string {
+	named := map[string]bool{}
+	for _, kind := range l.kinds {
+		named[kind] = true
+	}
+	var out []string
+	for kind := range l.rules {
+		if kind != "*" && !named[kind] {
+			out = append(out, kind)
+		}
+	}
+	sort.Strings(out)
+	return out
 }
 
 // Empty reports whether no template is limited.
