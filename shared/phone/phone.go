@@ -22,6 +22,7 @@ var (
 	ErrCountryCode  = errors.New("unknown country code")
 	ErrLength       = errors.New("international number needs at least 4 digits after the country code and at most 15 digits in all")
 	ErrNotSupported = errors.New("number format not recognised: use 11 mainland digits, or +<country code><number>")
+	ErrAmbiguous    = errors.New("this +1 number reads as a mainland China number in Dysmsapi's format (country code + digits) and could reach the wrong phone: it is refused")
 )
 
 // Number is a validated phone number. Its zero value is invalid.
@@ -84,6 +85,12 @@ func Normalize(raw string) (Number, error) {
 	}
 	if len(national) < 4 || len(d) > 15 {
 		return Number{}, ErrLength
+	}
+	// Dysmsapi takes international numbers as country code + digits and
+	// reads a bare 11-digit 1[3-9]… number as mainland: a NANP number with
+	// an area code starting 3-9 would be sent to China.
+	if cc == "1" && isMainlandMobile(d) {
+		return Number{}, ErrAmbiguous
 	}
 	return Number{country: cc, national: national}, nil
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -72,7 +73,7 @@ func Sort(rows []map[string]string) {
 		if oi, oj := eventOrder[rows[i][obs.KeyEvent]], eventOrder[rows[j][obs.KeyEvent]]; oi != oj {
 			return oi < oj
 		}
-		return rows[i][obs.KeyAttempt] < rows[j][obs.KeyAttempt]
+		return atoi(rows[i][obs.KeyAttempt]) < atoi(rows[j][obs.KeyAttempt])
 	})
 }
 
@@ -154,4 +155,10 @@ func describe(r map[string]string) string {
 		add("", "message")
 	}
 	return strings.Join(parts, "  ")
+}
+
+// atoi reads an attempt number; attempt 10 comes after attempt 2.
+func atoi(s string) int {
+	n, _ := strconv.Atoi(s)
+	return n
 }
