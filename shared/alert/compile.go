@@ -49,7 +49,7 @@ func (r Rule) CompiledQuery() string {
 		// A re-pushed receipt is logged again with the same receipt_id
 		// (docs/receipts.md): count each receipt once.
 		measures = "count(DISTINCT receipt_id) AS samples, " +
-			"count(DISTINCT CASE WHEN delivered = 'true' THEN receipt_id END) * 1.0 / greatest(count(DISTINCT receipt_id), 1) AS value, " +
+			"cast(count(DISTINCT CASE WHEN delivered = 'true' THEN receipt_id END) AS double) / greatest(count(DISTINCT receipt_id), 1) AS value, " +
 			"arbitrary(CASE WHEN NOT (delivered = 'true') THEN trace_id END) AS example_trace_id"
 	case KindDeliveryLatencyQuantile:
 		event = `event: "sms.receipt" and delivered: true`
@@ -75,7 +75,7 @@ func rateOf(cond string, condIsBad bool) string {
 	if !condIsBad {
 		bad = "NOT (" + cond + ")"
 	}
-	return fmt.Sprintf("count(1) AS samples, count_if(%s) * 1.0 / greatest(count(1), 1) AS value, "+
+	return fmt.Sprintf("count(1) AS samples, cast(count_if(%s) AS double) / greatest(count(1), 1) AS value, "+
 		"arbitrary(CASE WHEN %s THEN trace_id END) AS example_trace_id", cond, bad)
 }
 
