@@ -44,7 +44,12 @@ func classifyCode(code string, httpStatus int, now time.Time, message string) (S
 		return StatusThrottled, ClassFlowControl, flowControlWait(message, now)
 	case strings.HasPrefix(code, "Throttling"):
 		return StatusThrottled, ClassThrottling, time.Second
-	case code == "isp.SYSTEM_ERROR" || code == "SignatureNonceUsed" || code == "ServiceUnavailable":
+	case code == "SignatureNonceUsed":
+		// Every call signs with a fresh random nonce, so a used nonce means
+		// an earlier copy of this very request reached Alibaba (a replaying
+		// proxy, a duplicated packet): it may have been sent. Never a retry.
+		return StatusUnknown, ClassAmbiguous, 0
+	case code == "isp.SYSTEM_ERROR" || code == "ServiceUnavailable":
 		return StatusFailed, ClassTransient, 0
 	case httpStatus == 502 || httpStatus == 504:
 		// A gateway gave up waiting for Dysmsapi or got a broken answer

@@ -36,6 +36,7 @@ func TestClassifyAnswers(t *testing.T) {
 		{"Throttling.Api", "", 400, StatusThrottled, ClassThrottling, time.Second},
 		{"isp.SYSTEM_ERROR", "", 200, StatusFailed, ClassTransient, 0},
 		{"ServiceUnavailable", "", 503, StatusFailed, ClassTransient, 0},
+		{"SignatureNonceUsed", "", 400, StatusUnknown, ClassAmbiguous, 0},
 		{"InternalError", "", 500, StatusFailed, ClassTransient, 0},
 		{"GatewayTimeout", "", 504, StatusUnknown, ClassAmbiguous, 0},
 		{"BadGateway", "", 502, StatusUnknown, ClassAmbiguous, 0},
