@@ -110,19 +110,7 @@ func (h *Handler) Deliver(ctx context.Context, m Message) (d Delivery) {
 	if w == nil {
 		return
 	}
-	out, attempts := h.sender.Send(ctx, req, func(ctx context.Context, a sms.Attempt) {
-		x.attempts = a.Number
-		x.outcome = &a.Outcome
-		h.logAttempt(ctx, x, a)
-	})
-	x.outcome, x.attempts = &out, len(attempts)
-	if out.Status == sms.StatusAccepted {
-		x.status = http.StatusOK
-		writeJSON(w, http.StatusOK, acceptedBody{Status: string(sms.StatusAccepted), BizID: out.BizID,
-			UpstreamRequestID: out.RequestID, TraceID: span.TraceIDString()})
-		return
-	}
-	h.refuse(w, x, outcomeError(out))
+	h.sendAndAnswer(ctx, w, x, req, span)
 	return // d is set by the deferred function
 }
 

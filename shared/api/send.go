@@ -71,6 +71,13 @@ func (h *Handler) send(w http.ResponseWriter, r *http.Request, span trace.SpanCo
 		return
 	}
 
+	h.sendAndAnswer(ctx, w, x, req, span)
+}
+
+// sendAndAnswer calls Alibaba for a validated, admitted request, logging
+// each attempt as it ends, and writes the answer: the same for the HTTP API
+// and for event-triggered messages.
+func (h *Handler) sendAndAnswer(ctx context.Context, w http.ResponseWriter, x *exchange, req sms.Request, span trace.SpanContext) {
 	out, attempts := h.sender.Send(ctx, req, func(ctx context.Context, a sms.Attempt) {
 		x.attempts = a.Number
 		x.outcome = &a.Outcome
