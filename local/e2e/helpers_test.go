@@ -1,14 +1,12 @@
 package e2e
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"io"
 	"net/http"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -16,28 +14,12 @@ import (
 
 	"smsflow/local/stack"
 	"smsflow/local/sts"
+	"smsflow/local/testkit"
 	"smsflow/shared/slsclient"
 	"smsflow/shared/timeline"
 )
 
-// syncBuffer collects what the functions print, safely across processes'
-// pipe goroutines.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
+type syncBuffer = testkit.Buffer
 
 // startStack starts a stack on free ports; it is closed when t ends.
 func startStack(t testing.TB, o stack.Options) (*stack.Stack, *syncBuffer) {

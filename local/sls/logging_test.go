@@ -1,31 +1,15 @@
 package sls
 
 import (
-	"bytes"
 	"log/slog"
 	"strings"
-	"sync"
 	"testing"
 	"time"
+
+	"smsflow/local/testkit"
 )
 
-// lockedBuffer lets the server's handler goroutines share one log buffer.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
+type lockedBuffer = testkit.Buffer
 
 func TestEmulatorNeverLogsLogContentsOrQueries(t *testing.T) {
 	out := &lockedBuffer{}

@@ -1,7 +1,6 @@
 package stack_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -18,6 +17,7 @@ import (
 	"smsflow/local/fcrt"
 	"smsflow/local/stack"
 	"smsflow/local/sts"
+	"smsflow/local/testkit"
 	"smsflow/shared/idem/redistest"
 	"smsflow/shared/slsclient"
 )
@@ -29,23 +29,7 @@ type idemEnv struct {
 	out *idemOutput
 }
 
-// idemOutput collects the functions' stdout and stderr.
-type idemOutput struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (o *idemOutput) Write(p []byte) (int, error) {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	return o.b.Write(p)
-}
-
-func (o *idemOutput) String() string {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	return o.b.String()
-}
+type idemOutput = testkit.Buffer
 
 func TestIdempotencyEndToEnd(t *testing.T) {
 	redistest.Require(t) // the stack starts its own; fail (or skip, when allowed) without one

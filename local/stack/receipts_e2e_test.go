@@ -7,7 +7,6 @@ import (
 	"io"
 	"net/http"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -17,6 +16,7 @@ import (
 	"smsflow/local/dysms"
 	"smsflow/local/stack"
 	"smsflow/local/sts"
+	"smsflow/local/testkit"
 	"smsflow/shared/alert"
 	"smsflow/shared/obs"
 	"smsflow/shared/slsclient"
@@ -40,23 +40,7 @@ func (f *putLogsFault) wrap(next http.Handler) http.Handler {
 	})
 }
 
-// lockedOutput collects what the functions print.
-type lockedOutput struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (o *lockedOutput) Write(p []byte) (int, error) {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	return o.b.Write(p)
-}
-
-func (o *lockedOutput) String() string {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	return o.b.String()
-}
+type lockedOutput = testkit.Buffer
 
 type rcEnv struct {
 	s     *stack.Stack

@@ -2,7 +2,6 @@ package receipts
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -11,9 +10,9 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 
+	"smsflow/local/testkit"
 	"smsflow/shared/config"
 	"smsflow/shared/creds"
 	"smsflow/shared/obs"
@@ -26,23 +25,12 @@ const testToken = "push-secret"
 
 // lockedBuffer is the function's stdout: the shipper writes events there
 // when no SLS is configured.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
+type lockedBuffer struct{ testkit.Buffer }
 
 func (l *lockedBuffer) events(t *testing.T, name string) []map[string]string {
 	t.Helper()
-	l.mu.Lock()
-	defer l.mu.Unlock()
 	var out []map[string]string
-	sc := bufio.NewScanner(bytes.NewReader(l.b.Bytes()))
+	sc := bufio.NewScanner(strings.NewReader(l.String()))
 	for sc.Scan() {
 		var e map[string]string
 		if err := json.Unmarshal(sc.Bytes(), &e); err != nil {
@@ -55,11 +43,7 @@ func (l *lockedBuffer) events(t *testing.T, name string) []map[string]string {
 	return out
 }
 
-func (l *lockedBuffer) text() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
+func (l *lockedBuffer) text() string { return l.String() }
 
 type fixture struct {
 	out     *lockedBuffer

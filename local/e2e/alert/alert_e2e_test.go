@@ -27,6 +27,7 @@ import (
 	"smsflow/local/sink"
 	"smsflow/local/stack"
 	"smsflow/local/sts"
+	"smsflow/local/testkit"
 	"smsflow/shared/alert"
 	"smsflow/shared/alert/alertfn"
 	"smsflow/shared/slsclient"
@@ -586,19 +587,4 @@ func (e *alertEnv) countEvents(t *testing.T, event string, match map[string]stri
 	}
 }
 
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
+type syncBuffer = testkit.Buffer
