@@ -5,21 +5,39 @@ import (
 	"time"
 )
 
-// Idempotency configures the idempotency store and per-number send limits
-// (shared/idem, docs/idempotency.md).
-type Idempotency struct {
-	// RedisAddr is host:port of a Redis or Tair (standard, non-cluster)
-	// instance. Empty: the HTTP function keeps keys in its own memory (and
-	// says so loudly); the dispatch function refuses to start.
+// Redis is a connection to a Redis or Tair (standard, non-cluster)
+// instance. The idempotency store (Idempotency) and the receipts function's
+// duplicate filter (Receipts) share it: one set of variables, one client
+// setup (idem.NewRedisClient).
+type Redis struct {
+	// RedisAddr is host:port. Empty: no shared store (each user says what
+	// it does instead).
 	RedisAddr     string `env:"SMSFLOW_REDIS_ADDR"`
 	RedisUsername string `env:"SMSFLOW_REDIS_USERNAME"`
 	RedisPassword string `env:"SMSFLOW_REDIS_PASSWORD" secret:"true"`
 	RedisDB       int    `env:"SMSFLOW_REDIS_DB"`
 	// RedisTLS connects with TLS (Tair's public endpoints need it).
 	RedisTLS bool `env:"SMSFLOW_REDIS_TLS"`
-	// RedisTimeout bounds one store call: past it the store counts as down
-	// and keyed requests are refused (503) rather than risk a double send.
+	// RedisTimeout bounds one store call: past it the store counts as down.
 	RedisTimeout time.Duration `env:"SMSFLOW_REDIS_TIMEOUT" envDefault:"500ms"`
+}
+
+// Validate checks the timeout.
+func (r Redis) Validate() error {
+	if r.RedisTimeout < 10*time.Millisecond {
+		return fmt.Errorf("SMSFLOW_REDIS_TIMEOUT must be at least 10ms, got %s", r.RedisTimeout)
+	}
+	return nil
+}
+
+// Idempotency configures the idempotency store and per-number send limits
+// (shared/idem, docs/idempotency.md).
+type Idempotency struct {
+	// Redis is the store. Without an address the HTTP function keeps keys
+	// in its own memory (and says so loudly); the dispatch function refuses
+	// to start. Past SMSFLOW_REDIS_TIMEOUT the store counts as down and
+	// keyed requests are refused (503) rather than risk a double send.
+	Redis
 	// Retention is how long a stored answer is replayed for its key.
 	Retention time.Duration `env:"SMSFLOW_IDEMPOTENCY_RETENTION" envDefault:"24h"`
 	// Lease is how long a claim may stay in flight before its owner counts
@@ -36,9 +54,10 @@ type Idempotency struct {
 
 // Validate checks the durations (the limit syntax is checked by idem.Open).
 func (c Idempotency) Validate() error {
+	if err := c.Redis.Validate(); err != nil {
+		return err
+	}
 	switch {
-	case c.RedisTimeout < 10*time.Millisecond:
-		return fmt.Errorf("SMSFLOW_REDIS_TIMEOUT must be at least 10ms, got %s", c.RedisTimeout)
 	case c.Retention < time.Minute:
 		return fmt.Errorf("SMSFLOW_IDEMPOTENCY_RETENTION must be at least 1m, got %s", c.Retention)
 	case c.Lease < 5*time.Second || c.Lease >= c.Retention:

@@ -1,6 +1,7 @@
 package config
 
 import (
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -31,5 +32,34 @@ func TestDispatchNeedsASharedStoreAndHashKey(t *testing.T) {
 	t.Setenv("SMSFLOW_IDEMPOTENCY_LEASE", "48h")
 	if _, err := Load[Dispatch](); err == nil {
 		t.Fatal("a lease longer than the retention was accepted")
+	}
+}
+
+// The receipts function reads the Redis connection variables, the same ones
+// as the idempotency store, and none of the idempotency-only ones.
+func TestReceiptsShareTheRedisConnection(t *testing.T) {
+	t.Setenv("SMSFLOW_REDIS_ADDR", "10.0.0.7:6379")
+	t.Setenv("SMSFLOW_REDIS_DB", "3")
+	t.Setenv("SMSFLOW_REDIS_TLS", "true")
+	r, err := Load[Receipts]()
+	if err != nil {
+		t.Fatal(err)
+	}
+	i, err := Load[Idempotency]()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := Redis{RedisAddr: "10.0.0.7:6379", RedisDB: 3, RedisTLS: true, RedisTimeout: 500 * time.Millisecond}
+	if r.Redis != want || i.Redis != want {
+		t.Fatalf("receipts %+v, idempotency %+v, want %+v", r.Redis, i.Redis, want)
+	}
+	t.Setenv("SMSFLOW_REDIS_TIMEOUT", "1ms")
+	if _, err := Load[Receipts](); err == nil || !strings.Contains(err.Error(), "SMSFLOW_REDIS_TIMEOUT") {
+		t.Fatalf("a 1ms timeout: %v", err)
+	}
+	for _, f := range reflect.VisibleFields(reflect.TypeFor[Receipts]()) {
+		if k := f.Tag.Get("env"); strings.HasPrefix(k, "SMSFLOW_IDEMPOTENCY_") || k == "SMSFLOW_SEND_LIMITS" || k == "SMSFLOW_TEMPLATE_KINDS" {
+			t.Errorf("receipts read the idempotency-only %s", k)
+		}
 	}
 }

@@ -20,12 +20,19 @@ type Receipts struct {
 	ReceiptsAuth
 	Privacy
 	Logs
+	// Redis, when it has an address, records a receipt pushed again only
+	// once (receipts.RedisSeen); without one, or while it is down, repeats
+	// are logged again and counted once at query time (docs/receipts.md).
+	Redis
 	// AllowLongLivedKey: see Dysms.AllowLongLivedKey (local stack only).
 	AllowLongLivedKey bool `env:"SMSFLOW_ALLOW_LONG_LIVED_KEY"`
 }
 
 // Validate checks what env parsing cannot.
 func (r Receipts) Validate() error {
+	if err := r.Redis.Validate(); err != nil {
+		return err
+	}
 	for _, h := range r.TokenSHA256 {
 		if len(h) != 64 {
 			return fmt.Errorf("SMSFLOW_RECEIPTS_TOKEN_SHA256 entries must be 64 hex characters (a SHA-256), one is %d long", len(h))

@@ -2,10 +2,7 @@ package idem
 
 import (
 	"context"
-	"crypto/tls"
 	"fmt"
-
-	"github.com/redis/go-redis/v9"
 
 	"smsflow/shared/config"
 )
@@ -25,19 +22,7 @@ func Open(cfg config.Idempotency, hashKey string) (*Store, Limits, error) {
 	if hashKey == "" {
 		return nil, Limits{}, fmt.Errorf("SMSFLOW_PHONE_HASH_KEY is required with SMSFLOW_REDIS_ADDR: every instance must derive the same store keys")
 	}
-	opts := &redis.Options{
-		Addr: cfg.RedisAddr, Username: cfg.RedisUsername, Password: cfg.RedisPassword, DB: cfg.RedisDB,
-		DialTimeout: cfg.RedisTimeout, ReadTimeout: cfg.RedisTimeout, WriteTimeout: cfg.RedisTimeout,
-		// One retry at most: a store that does not answer fast is down, and
-		// the request is refused instead of waiting out the invocation.
-		MaxRetries: 1, DialerRetries: 1, PoolSize: 20,
-		// RESP2 avoids the HELLO handshake some Tair versions refuse.
-		Protocol: 2, DisableIdentity: true,
-	}
-	if cfg.RedisTLS {
-		opts.TLSConfig = &tls.Config{MinVersion: tls.VersionTLS12}
-	}
-	return NewRedis(redis.NewClient(opts), cfg.Retention, cfg.Lease), limits, nil
+	return NewRedis(NewRedisClient(cfg.Redis), cfg.Retention, cfg.Lease), limits, nil
 }
 
 // Check pings the store once at start, so a misconfiguration shows in the

@@ -1,0 +1,29 @@
+package idem
+
+import (
+	"crypto/tls"
+
+	"github.com/redis/go-redis/v9"
+
+	"smsflow/shared/config"
+)
+
+// NewRedisClient is the one go-redis client setup for a configured Redis
+// (or Tair): the idempotency store (Open) and the receipts function's
+// duplicate filter both use it. cfg.RedisAddr must be set.
+func NewRedisClient(cfg config.Redis) *redis.Client {
+	opts := &redis.Options{
+		Addr: cfg.RedisAddr, Username: cfg.RedisUsername, Password: cfg.RedisPassword, DB: cfg.RedisDB,
+		DialTimeout: cfg.RedisTimeout, ReadTimeout: cfg.RedisTimeout, WriteTimeout: cfg.RedisTimeout,
+		// One retry at most: a store that does not answer fast is down, and
+		// the caller falls back (refuses, or records anyway) instead of
+		// waiting out the invocation.
+		MaxRetries: 1, DialerRetries: 1, PoolSize: 20,
+		// RESP2 avoids the HELLO handshake some Tair versions refuse.
+		Protocol: 2, DisableIdentity: true,
+	}
+	if cfg.RedisTLS {
+		opts.TLSConfig = &tls.Config{MinVersion: tls.VersionTLS12}
+	}
+	return redis.NewClient(opts)
+}
