@@ -30,30 +30,80 @@ type Recorder struct {
 	// Store ships the events logged under ctx and reports whether they are
 	// stored (obs.Shipper.FlushOrFail). Nil: logging is storing.
 	Store func(ctx context.Context) error
+	// Seen, when set, records a receipt pushed again only once (OpenSeen).
+	// Nil, or while it fails: a repeat is logged again with the same
+	// receipt_id, and queries count it once.
+	Seen Seen
 }
 
+// forgetTimeout bounds releasing the claims of a push that was not stored;
+// it runs even when the invocation's own context is done.
+const forgetTimeout = 2 * time.Second
+
 // Record logs one sms.receipt per distinct receipt and stores them. A
-// receipt repeated within one push is logged once; one repeated across
-// pushes is logged again with the same receipt_id (see docs/receipts.md).
-// It answers how many events it logged, and an error when they may not be
-// stored: the caller must then make Alibaba (or EventBridge) deliver again.
+// receipt repeated within one push is logged once. One repeated across
+// pushes is skipped when Seen says it is already recorded; without Seen, or
+// when Seen fails, it is logged again with the same receipt_id (see
+// docs/receipts.md). It answers how many events it logged, and an error
+// when they may not be stored: the caller must then make Alibaba (or
+// EventBridge) deliver again, and the claims of this push are released so
+// that delivery records them.
 func (rec *Recorder) Record(ctx context.Context, source string, reports []Report) (int, error) {
 	seen := make(map[string]bool, len(reports))
+	var claimed []string
+	var claimErr error
+	logged, skipped, unchecked := 0, 0, 0
 	for _, r := range reports {
 		id := rec.ReceiptID(r)
 		if seen[id] {
 			continue
 		}
 		seen[id] = true
+		switch {
+		case rec.Seen == nil:
+		case claimErr != nil:
+			// The store failed on this push already: do not wait out its
+			// timeout once per receipt.
+			unchecked++
+		default:
+			first, err := rec.Seen.Claim(ctx, id)
+			if err != nil {
+				claimErr = err
+				unchecked++
+			} else if !first {
+				skipped++
+				continue
+			} else {
+				claimed = append(claimed, id)
+			}
+		}
 		rec.log(ctx, source, id, r)
+		logged++
+	}
+	if skipped > 0 {
+		rec.Logger.InfoContext(ctx, fmt.Sprintf("%d receipt(s) of this push already recorded (pushed again); not recorded twice", skipped),
+			slog.String(obs.KeyReceiptSource, source))
+	}
+	if claimErr != nil {
+		rec.Logger.WarnContext(ctx, fmt.Sprintf("receipt duplicate filter unavailable; %d receipt(s) recorded unchecked (a repeat is counted once at query time)", unchecked),
+			slog.String(obs.KeyReceiptSource, source), slog.String(obs.KeyErrorMessage, claimErr.Error()))
 	}
 	if rec.Store == nil {
-		return len(seen), nil
+		return logged, nil
 	}
 	if err := rec.Store(ctx); err != nil {
-		return len(seen), fmt.Errorf("recording %d receipts: %w", len(seen), err)
+		if len(claimed) > 0 {
+			fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), forgetTimeout)
+			ferr := rec.Seen.Forget(fctx, claimed)
+			cancel()
+			if ferr != nil {
+				rec.Logger.ErrorContext(ctx, fmt.Sprintf("%d receipt(s) not stored and their duplicate-filter claims not released: the push Alibaba makes again will skip them until the claims expire", len(claimed)),
+					slog.String(obs.KeyReceiptSource, source), slog.String(obs.KeyErrorMessage, ferr.Error()))
+			}
+		}
+		return logged, fmt.Errorf("recording %d receipts: %w", logged, err)
 	}
-	return len(seen), nil
+	return logged, nil
 }
 
 // ReceiptID is a keyed hash of everything that tells two receipts apart.
