@@ -26,12 +26,17 @@ func main() {
 	}
 	shipper := obs.NewShipper(cfg.Logs, "receipts", creds.NewSource(cfg.AllowLongLivedKey), os.Stdout)
 	logger := obs.NewLogger(shipper)
+	seen := receipts.OpenSeen(cfg.Redis)
+	if seen == nil {
+		logger.Warn("no receipt duplicate filter (SMSFLOW_REDIS_ADDR is not set): a receipt Alibaba pushes again is logged again, and counted once at query time")
+	}
 	handler := receipts.New(receipts.Options{
 		Recorder: &receipts.Recorder{
 			Logger: logger,
 			// The same key as the send function, or phone_hash would not match.
 			Hasher: phone.NewHasher(obs.PhoneHashKey(cfg.Privacy, logger)),
 			Store:  shipper.FlushOrFail,
+			Seen:   seen,
 		},
 		Auth:   cfg.ReceiptsAuth,
 		Logger: logger,

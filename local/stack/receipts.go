@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"os"
+	"strings"
 	"time"
 
 	"smsflow/local/dysms"
@@ -122,6 +123,9 @@ func startReceipts(ctx context.Context, s *Stack, o Options) error {
 	if ro.Via == ReceiptsViaMNS {
 		via = "MNS queue " + LocalReportQueue + " via EventBridge"
 	}
+	if s.RedisAddr != "" {
+		via += "; repeats recorded once (Redis)"
+	}
 	s.Banner = append(s.Banner, fmt.Sprintf("receipts function (HTTP trigger) %s  receipts: %s", s.ReceiptsURL, via))
 	return nil
 }
@@ -157,6 +161,16 @@ func (s *Stack) receiptsFunction(o Options, bin, slsAddr string) fcrt.Function {
 		// The send function's key, so phone_hash matches across the two.
 		"SMSFLOW_PHONE_HASH_KEY": LocalPhoneHashKey,
 		"SMSFLOW_SLS_ENDPOINT":   slsAddr,
+	}
+	// The stack's Redis, when there is one, filters receipts pushed again
+	// (docs/receipts.md); the send function's connection settings apply.
+	if s.RedisAddr != "" {
+		env["SMSFLOW_REDIS_ADDR"] = s.RedisAddr
+		for k, v := range o.SendEnv {
+			if strings.HasPrefix(k, "SMSFLOW_REDIS_") {
+				env[k] = v
+			}
+		}
 	}
 	for k, v := range o.Receipts.Env {
 		env[k] = v
