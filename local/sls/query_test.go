@@ -121,6 +121,8 @@ func TestSQLFunctions(t *testing.T) {
 			[]map[string]string{{"t": T, "total": "3"}, {"t": T60, "total": "2"}}},
 		{"search then group by", "status: failed | SELECT template_code, error_code, count(1) AS n GROUP BY template_code, error_code ORDER BY n DESC, template_code LIMIT 50",
 			[]map[string]string{{"template_code": "SMS_A", "error_code": "isv.BUSINESS_LIMIT_CONTROL", "n": "1"}, {"template_code": "SMS_B", "error_code": "isv.MOBILE_NUMBER_ILLEGAL", "n": "1"}}},
+		{"predicates answer true/false like Presto, CASE stays a number", "status: failed | SELECT status = 'failed' AS f, (latency_ms > 1000) AS slow, latency_ms > 0 and not (status = 'sent') AS both, CASE WHEN latency_ms > 1000 THEN 1 ELSE 0 END AS c, count(1) > 0 AS any_ GROUP BY status, latency_ms ORDER BY latency_ms LIMIT 1",
+			[]map[string]string{{"f": "true", "slow": "false", "both": "true", "c": "0", "any_": "true"}}},
 		{"case", "* | SELECT CASE WHEN latency_ms >= 300 THEN 'slow' ELSE 'fast' END AS speed, count(1) AS n GROUP BY speed ORDER BY speed",
 			[]map[string]string{{"speed": "fast", "n": "3"}, {"speed": "slow", "n": "2"}}},
 		{"arithmetic", "* | SELECT count_if(status='failed') * 100.0 / count(1) AS pct, max(latency_ms) - min(latency_ms) AS spread",

@@ -136,6 +136,9 @@ func (s *Server) runSQL(ctx context.Context, sqlText, logstore string, idx *slss
 		row := make(map[string]string, len(names))
 		for i, v := range vals {
 			row[keys[i]] = formatSQLValue(v)
+			if n, ok := v.(int64); ok && len(rw.booleans) == len(names) && rw.booleans[i] && (n == 0 || n == 1) {
+				row[keys[i]] = strconv.FormatBool(n == 1)
+			}
 		}
 		out = append(out, row)
 	}

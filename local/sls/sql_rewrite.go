@@ -51,6 +51,8 @@ var clauseStarts = map[string]bool{"WHERE": true, "GROUP": true, "HAVING": true,
 type rewrittenSQL struct {
 	text    string
 	aliases map[string]bool // names given with AS, kept as result keys
+	// booleans flags the SELECT items that are predicates (nil: SELECT *).
+	booleans []bool
 }
 
 // rewriteSQL validates the SQL part of a query and rewrites it for SQLite:
@@ -77,7 +79,7 @@ func rewriteSQL(q, logstore, table string, columnTypes map[string]string) (*rewr
 	if e := checkComparisonTypes(q, toks, columnTypes); e != nil {
 		return nil, e
 	}
-	out := &rewrittenSQL{aliases: map[string]bool{}}
+	out := &rewrittenSQL{aliases: map[string]bool{}, booleans: booleanSelectItems(toks, first)}
 	hasFrom, hasLimit := false, false
 	insertAt := -1 // token index before which "FROM table" goes when absent
 	parts := make([]string, len(toks))
