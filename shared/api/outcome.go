@@ -24,7 +24,7 @@ func outcomeError(o sms.Outcome) *Error {
 		e.RetryAfter = max(o.RetryAfter, time.Second)
 	case o.Class == sms.ClassTransient:
 		e = newError(http.StatusServiceUnavailable, CodeUpstreamUnavail, "",
-			"Alibaba was unavailable and the message was provably not sent; retrying is safe")
+			"the message was provably not sent ("+firstNonEmpty(o.Code, firstNonEmpty(o.Detail, "Alibaba unavailable"))+"); retrying is safe")
 		e.RetryAfter = time.Second
 	case o.Class == sms.ClassCredentials:
 		e = newError(http.StatusBadGateway, CodeUpstreamCreds, "",
