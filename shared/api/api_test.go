@@ -6,7 +6,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -16,6 +15,7 @@ import (
 	"time"
 
 	"smsflow/shared/config"
+	"smsflow/shared/creds"
 	"smsflow/shared/obs"
 	"smsflow/shared/phone"
 	"smsflow/shared/sms"
@@ -56,7 +56,7 @@ func newTestHandler(t *testing.T, s *recordingSender, logs *bytes.Buffer) *Handl
 	return New(Options{
 		Sender: s,
 		Auth:   config.HTTPAuth{TriggerAuth: "anonymous", TokenSHA256: []string{tokenHash(testToken)}, MaxBodyBytes: 65536},
-		Logger: slog.New(obs.WithContext(slog.NewJSONHandler(logs, nil))),
+		Logger: obs.NewLogger(obs.NewShipper(config.Logs{}, "send", creds.NewSource(true), logs)),
 		Hasher: phone.NewHasher([]byte("k")),
 	})
 }
@@ -178,9 +178,9 @@ func TestAcceptedSendAnswersBizIDAndTrace(t *testing.T) {
 	events := parseLogs(t, &logs)
 	names := []string{}
 	for _, e := range events {
-		names = append(names, e["msg"].(string))
+		names = append(names, e["event"].(string))
 		if e["trace_id"] != "4bf92f3577b34da6a3ce929d0e0e4736" {
-			t.Errorf("event %v lacks the trace id", e["msg"])
+			t.Errorf("event %v lacks the trace id", e["event"])
 		}
 	}
 	if strings.Join(names, ",") != "sms.request,sms.attempt,sms.result" {
@@ -192,7 +192,7 @@ func TestAcceptedSendAnswersBizIDAndTrace(t *testing.T) {
 	if events[0]["parent_span_id"] != "00f067aa0ba902b7" {
 		t.Errorf("request span does not continue the caller's: %v", events[0]["parent_span_id"])
 	}
-	if r := events[2]; r["status"] != "accepted" || r["http_status"] != float64(200) || r["phone_masked"] != "138****8000" || r["template_param_keys"] != "code" {
+	if r := events[2]; r["status"] != "accepted" || r["http_status"] != "200" || r["phone_masked"] != "138****8000" || r["template_param_keys"] != "code" {
 		t.Errorf("result event %v", r)
 	}
 	if strings.Contains(logs.String(), "13800138000") || strings.Contains(logs.String(), "482913") {
@@ -312,7 +312,7 @@ func TestPanicStillLogsAResult(t *testing.T) {
 	}
 	events := parseLogs(t, &logs)
 	last := events[len(events)-1]
-	if last["msg"] != "sms.result" || last["http_status"] != float64(500) {
+	if last["event"] != "sms.result" || last["http_status"] != "500" {
 		t.Fatalf("last event %v", last)
 	}
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"smsflow/shared/config"
+	"smsflow/shared/creds"
 	"smsflow/shared/idem"
 	"smsflow/shared/obs"
 	"smsflow/shared/phone"
@@ -65,7 +66,7 @@ func idemHandler(t *testing.T, s Sender, store *idem.Store, logs *bytes.Buffer) 
 	return New(Options{
 		Sender:      s,
 		Auth:        config.HTTPAuth{TriggerAuth: "anonymous", TokenSHA256: []string{tokenHash(testToken)}, MaxBodyBytes: 65536},
-		Logger:      slog.New(obs.WithContext(slog.NewJSONHandler(logs, nil))),
+		Logger:      obs.NewLogger(obs.NewShipper(config.Logs{}, "send", creds.NewSource(true), logs)),
 		Hasher:      phone.NewHasher([]byte("k")),
 		Idempotency: &Idempotency{Store: store, Limits: limits, Keyer: idem.NewKeyer([]byte("k"))},
 	})
@@ -100,7 +101,7 @@ func TestKeyedRequestIsSentOnceAndReplayed(t *testing.T) {
 	}
 	var replayed []any
 	for _, e := range parseLogs(t, &logs) {
-		if e["msg"] != "sms.result" {
+		if e["event"] != "sms.result" {
 			continue
 		}
 		replayed = append(replayed, e["replayed"])
@@ -108,7 +109,7 @@ func TestKeyedRequestIsSentOnceAndReplayed(t *testing.T) {
 			t.Fatalf("result without a hashed key: %v", e)
 		}
 	}
-	if len(replayed) != 3 || replayed[0] != false || replayed[1] != true || replayed[2] != false {
+	if len(replayed) != 3 || replayed[0] != "false" || replayed[1] != "true" || replayed[2] != "false" {
 		t.Fatalf("replayed on the three results: %v", replayed)
 	}
 	if strings.Contains(logs.String(), "order-42") || strings.Contains(logs.String(), "13800138000") {
@@ -264,10 +265,10 @@ func TestDeliverDispositions(t *testing.T) {
 		t.Fatalf("sender called %d times, want 3", s.calls.Load())
 	}
 	for _, e := range parseLogs(t, &logs) {
-		if e["msg"] == "sms.result" && e["message_id"] == "m1" && e["trace_id"] != "4bf92f3577b34da6a3ce929d0e0e4736" {
+		if e["event"] == "sms.result" && e["message_id"] == "m1" && e["trace_id"] != "4bf92f3577b34da6a3ce929d0e0e4736" {
 			t.Fatalf("message does not continue its traceparent: %v", e)
 		}
-		if e["msg"] == "sms.result" && e["disposition"] == nil {
+		if e["event"] == "sms.result" && e["disposition"] == nil {
 			t.Fatalf("result without a disposition: %v", e)
 		}
 	}

@@ -2,7 +2,6 @@ package obs
 
 import (
 	"context"
-	"log/slog"
 	"net/http"
 	"os"
 
@@ -62,39 +61,6 @@ var InstanceID = func() string {
 	h, _ := os.Hostname()
 	return h
 }()
-
-// ContextHandler adds what the context knows to every record: the trace and
-// span ids, and the FC invocation. Code that logs passes ctx and nothing
-// else, the way opentelemetry's slog bridge reads the active span.
-type ContextHandler struct {
-	next slog.Handler
-}
-
-// WithContext wraps next.
-func WithContext(next slog.Handler) *ContextHandler { return &ContextHandler{next: next} }
-
-// Enabled defers to the wrapped handler.
-func (h *ContextHandler) Enabled(ctx context.Context, l slog.Level) bool {
-	return h.next.Enabled(ctx, l)
-}
-
-// Handle adds the context fields, then passes the record on.
-func (h *ContextHandler) Handle(ctx context.Context, r slog.Record) error {
-	for _, f := range contextFields(ctx, nil) {
-		r.AddAttrs(slog.String(f.Key, f.Value))
-	}
-	return h.next.Handle(ctx, r)
-}
-
-// WithAttrs keeps the wrapping.
-func (h *ContextHandler) WithAttrs(as []slog.Attr) slog.Handler {
-	return &ContextHandler{next: h.next.WithAttrs(as)}
-}
-
-// WithGroup keeps the wrapping.
-func (h *ContextHandler) WithGroup(name string) slog.Handler {
-	return &ContextHandler{next: h.next.WithGroup(name)}
-}
 
 // contextFields appends what ctx says about the trace and the invocation.
 func contextFields(ctx context.Context, fields []Field) []Field {

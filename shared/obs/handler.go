@@ -28,8 +28,8 @@ func NewHandler(s *Shipper, level slog.Leveler) *Handler {
 }
 
 // NewLogger is the logger functions use. The Handler adds the context's
-// trace and invocation fields itself (no ContextHandler in front): going
-// through Record.AddAttrs would copy every record.
+// trace and invocation fields itself (a wrapping handler adding them through
+// Record.AddAttrs would copy every record).
 func NewLogger(s *Shipper) *slog.Logger {
 	return slog.New(NewHandler(s, nil))
 }
