@@ -163,18 +163,7 @@ func TestLoggedFieldsAreIndexed(t *testing.T) {
 // Every field the alert rules and the dashboard query is in the schema.
 func TestQueriedFieldsAreIndexed(t *testing.T) {
 	indexed := indexedFields()
-	cfg, err := alert.Defaults()
-	if err != nil {
-		t.Fatal(err)
-	}
-	queries := map[string]string{}
-	for _, r := range cfg.Rules {
-		queries["rule "+r.Name] = r.CompiledQuery()
-	}
-	for _, c := range dashboard.Charts() {
-		queries["chart "+c.ID] = c.Query
-	}
-	for what, q := range queries {
+	for what, q := range defaultQueries(t) {
 		for _, f := range queryFields(q) {
 			if !indexed[f] {
 				t.Errorf("%s queries %q, which obs.Fields does not index:\n%s", what, f, q)
@@ -187,26 +176,27 @@ func TestQueriedFieldsAreIndexed(t *testing.T) {
 // function: an indexed field nothing writes (a renamed or dropped key)
 // would leave a rule reading nulls forever, and no alert.
 func TestQueriedFieldsAreLogged(t *testing.T) {
-	logged := map[string]bool{}
-	for _, name := range functionDirs(t) {
-		for k := range analyse(t, name).LogKeys {
-			logged[k] = true
-		}
-	}
+	logged := loggedKeys(t)
 	for _, p := range queriedButNotLogged(defaultQueries(t), logged) {
 		t.Error(p)
 	}
 }
 
 func TestCatchesAQueriedFieldNothingLogs(t *testing.T) {
+	logged := loggedKeys(t)
+	delete(logged, "time_to_delivery_ms")
+	mustReport(t, queriedButNotLogged(defaultQueries(t), logged), `queries "time_to_delivery_ms", which no function logs`)
+}
+
+// loggedKeys are the field keys some function logs.
+func loggedKeys(t *testing.T) map[string]bool {
 	logged := map[string]bool{}
 	for _, name := range functionDirs(t) {
 		for k := range analyse(t, name).LogKeys {
 			logged[k] = true
 		}
 	}
-	delete(logged, "time_to_delivery_ms")
-	mustReport(t, queriedButNotLogged(defaultQueries(t), logged), `queries "time_to_delivery_ms", which no function logs`)
+	return logged
 }
 
 // defaultQueries are the default rules' and the dashboard's queries.
