@@ -20,10 +20,6 @@ import (
 
 func main() {
 	cfg, err := config.Load[config.Send]()
-	var idemCfg config.Idempotency
-	if err == nil {
-		idemCfg, err = config.Load[config.Idempotency]()
-	}
 	if err != nil {
 		// A misconfigured function must not half-run: fail every cold start.
 		fmt.Fprintln(os.Stderr, "send: refusing to start:", err)
@@ -33,7 +29,7 @@ func main() {
 	shipper := obs.NewShipper(cfg.Logs, "send", credentials, os.Stdout)
 	logger := obs.NewLogger(shipper)
 	hashKey := obs.PhoneHashKey(cfg.Privacy, logger)
-	idempotency, err := api.OpenIdempotency(context.Background(), idemCfg, cfg.PhoneHashKey, hashKey, logger)
+	idempotency, err := api.OpenIdempotency(context.Background(), cfg.Idempotency, cfg.PhoneHashKey, hashKey, logger)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "send: refusing to start:", err)
 		os.Exit(1)

@@ -75,6 +75,7 @@ type Send struct {
 	HTTPAuth
 	Privacy
 	Logs
+	Idempotency
 }
 
 // Load reads T from the environment, with defaults, then validates it.
@@ -94,6 +95,9 @@ func Load[T any]() (T, error) {
 // Validate checks what env parsing cannot.
 func (c Send) Validate() error {
 	if err := c.Dysms.Validate(); err != nil {
+		return err
+	}
+	if err := c.Idempotency.Validate(); err != nil {
 		return err
 	}
 	return c.HTTPAuth.Validate()
