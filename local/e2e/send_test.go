@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"smsflow/local/dysms"
-	"smsflow/local/stack"
 )
 
 func TestAcceptedSendReturnsAlibabasBizID(t *testing.T) {
@@ -235,5 +234,4 @@ func TestHealthz(t *testing.T) {
 	if err != nil || resp != 200 {
 		t.Fatalf("healthz: %d %v", resp, err)
 	}
-	_ = stack.LocalToken
 }
