@@ -33,6 +33,10 @@ type exchange struct {
 	status   int
 	err      *Error
 	idem     *idemState // idempotency key, claim and send-limit reservation
+	// described holds the request's fields for events, computed once: a
+	// request logs at least three events, and hashing up to 1000 numbers
+	// for each would be work done again and again.
+	described []slog.Attr
 }
 
 func (h *Handler) send(w http.ResponseWriter, r *http.Request, span trace.SpanContext) {
@@ -121,7 +125,15 @@ func (h *Handler) requestAttrs(x *exchange) []slog.Attr {
 	if x.req == nil {
 		return attrs
 	}
-	req := x.req
+	if x.described == nil {
+		x.described = h.describe(x.req)
+	}
+	return append(attrs, x.described...)
+}
+
+// describe renders a request's fields for events: numbers masked and
+// hashed, template parameters by name only.
+func (h *Handler) describe(req *sms.Request) []slog.Attr {
 	masked := make([]string, len(req.Numbers))
 	hashes := make([]string, len(req.Numbers))
 	countries := map[string]bool{}
@@ -134,7 +146,7 @@ func (h *Handler) requestAttrs(x *exchange) []slog.Attr {
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)
-	return append(attrs,
+	return []slog.Attr{
 		slog.String(obs.KeyPhoneMasked, strings.Join(masked, ",")),
 		slog.String(obs.KeyPhoneHash, strings.Join(hashes, ",")),
 		slog.String(obs.KeyCountryCode, strings.Join(sortedKeys(countries), ",")),
@@ -143,7 +155,7 @@ func (h *Handler) requestAttrs(x *exchange) []slog.Attr {
 		slog.String(obs.KeyTemplateCode, req.TemplateCode),
 		slog.String(obs.KeyTemplateParamKeys, strings.Join(keys, ",")),
 		slog.String(obs.KeyOutID, req.OutID),
-	)
+	}
 }
 
 func sortedKeys(m map[string]bool) []string {
