@@ -35,10 +35,16 @@ func set(codes ...string) map[string]bool {
 	return m
 }
 
-// classifyCode maps an Alibaba code (from a 200 body or an error body).
+// classifyCode maps an Alibaba answer: first what its HTTP status alone
+// settles, then its code (from a 200 body or an error body).
 func classifyCode(code string, httpStatus int, now time.Time, message string) (Status, Class, time.Duration) {
+	if st, class, ok := classifyStatus(httpStatus); ok {
+		return st, class, 0
+	}
 	switch {
-	case code == "OK":
+	case code == "OK" && httpStatus >= 200 && httpStatus < 300:
+		// "OK" in an error answer is no acceptance (it has no BizId): it
+		// falls through to the status rules and the default below.
 		return StatusAccepted, ClassNone, 0
 	case code == "isv.BUSINESS_LIMIT_CONTROL":
 		return StatusThrottled, ClassFlowControl, flowControlWait(message, now)
@@ -51,10 +57,6 @@ func classifyCode(code string, httpStatus int, now time.Time, message string) (S
 		return StatusUnknown, ClassAmbiguous, 0
 	case code == "isp.SYSTEM_ERROR" || code == "ServiceUnavailable":
 		return StatusFailed, ClassTransient, 0
-	case httpStatus == 502 || httpStatus == 504:
-		// A gateway gave up waiting for Dysmsapi or got a broken answer
-		// from it: the request may have been processed. Never a retry.
-		return StatusUnknown, ClassAmbiguous, 0
 	case httpStatus >= 500:
 		return StatusFailed, ClassTransient, 0
 	case callerCodes[code]:
@@ -68,6 +70,21 @@ func classifyCode(code string, httpStatus int, now time.Time, message string) (S
 		return StatusRejected, ClassCaller, 0
 	default:
 		return StatusFailed, ClassUpstream, 0
+	}
+}
+
+// classifyStatus answers for the HTTP statuses whose meaning no body code
+// can change. A gateway (502, 504, or 499 and 520-524 from a proxy or CDN
+// in front) answers for its hop, not for Dysmsapi: the request may have
+// been processed whatever code its body carries, even one the code table
+// would retry (isp.SYSTEM_ERROR) or call a refusal.
+func classifyStatus(httpStatus int) (Status, Class, bool) {
+	switch {
+	case httpStatus == 502 || httpStatus == 504 || httpStatus == 499 ||
+		(httpStatus >= 520 && httpStatus <= 524):
+		return StatusUnknown, ClassAmbiguous, true
+	default:
+		return "", ClassNone, false
 	}
 }
 

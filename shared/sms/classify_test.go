@@ -16,6 +16,7 @@ import (
 
 var noon = time.Date(2026, 11, 27, 4, 0, 0, 0, time.UTC) // 12:00 in Shanghai
 
+// conformance: DY-01
 func TestClassifyAnswers(t *testing.T) {
 	cases := []struct {
 		code, message string
@@ -40,7 +41,21 @@ func TestClassifyAnswers(t *testing.T) {
 		{"InternalError", "", 500, StatusFailed, ClassTransient, 0},
 		{"GatewayTimeout", "", 504, StatusUnknown, ClassAmbiguous, 0},
 		{"BadGateway", "", 502, StatusUnknown, ClassAmbiguous, 0},
-		{"ServiceUnavailable", "", 504, StatusFailed, ClassTransient, 0},
+		// A gateway's status settles it whatever the body's code says: the
+		// request may have reached Dysmsapi (issue 10.8).
+		{"ServiceUnavailable", "", 504, StatusUnknown, ClassAmbiguous, 0},
+		{"isp.SYSTEM_ERROR", "", 502, StatusUnknown, ClassAmbiguous, 0},
+		{"isp.SYSTEM_ERROR", "", 504, StatusUnknown, ClassAmbiguous, 0},
+		{"Throttling.Api", "", 502, StatusUnknown, ClassAmbiguous, 0},
+		{"isv.BUSINESS_LIMIT_CONTROL", "触发分钟级流控Permits:1", 504, StatusUnknown, ClassAmbiguous, 0},
+		{"isv.MOBILE_NUMBER_ILLEGAL", "", 502, StatusUnknown, ClassAmbiguous, 0},
+		{"SignatureDoesNotMatch", "", 504, StatusUnknown, ClassAmbiguous, 0},
+		{"OK", "", 502, StatusUnknown, ClassAmbiguous, 0},
+		{"isp.SYSTEM_ERROR", "", 499, StatusUnknown, ClassAmbiguous, 0},
+		{"ServiceUnavailable", "", 522, StatusUnknown, ClassAmbiguous, 0},
+		// "OK" in an error answer is no acceptance (no BizId).
+		{"OK", "", 500, StatusFailed, ClassTransient, 0},
+		{"OK", "", 400, StatusFailed, ClassUpstream, 0},
 		{"isv.AMOUNT_NOT_ENOUGH", "", 200, StatusFailed, ClassAccount, 0},
 		{"isp.RAM_PERMISSION_DENY", "", 200, StatusFailed, ClassCredentials, 0},
 		{"SignatureDoesNotMatch", "", 400, StatusFailed, ClassCredentials, 0},

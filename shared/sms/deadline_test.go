@@ -2,6 +2,7 @@ package sms
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -21,5 +22,31 @@ func TestNoCallWhenTheDeadlineLeavesNoTime(t *testing.T) {
 	}
 	if out.Status != StatusFailed || out.Class != ClassTransient || len(attempts) != 0 {
 		t.Fatalf("outcome %+v after %d attempts; want a provably unsent failure and no attempt", out, len(attempts))
+	}
+}
+
+// The first call obeys the retries' rule: with time left past the answer
+// margin but less than one call's timeout budget, nothing goes out and the
+// caller gets a provably unsent failure (503), not a 504 "unknown" later.
+// conformance: DY-02
+func TestFirstCallMustFitTheDeadline(t *testing.T) {
+	srv, addr := emulator(t)
+	s := newSender(addr) // ReadTimeout 1 s, answer margin 250 ms
+	for _, left := range []time.Duration{400 * time.Millisecond, 1100 * time.Millisecond} {
+		ctx, cancel := context.WithTimeout(stsContext(sts.Issue(time.Hour)), left)
+		out, attempts := s.Send(ctx, otpRequest(t, "13800138000"), nil)
+		cancel()
+		if n := srv.Stats().Requests["SendSms"]; n != 0 || len(attempts) != 0 {
+			t.Fatalf("%s left: %d SendSms calls, %d attempts; want none", left, n, len(attempts))
+		}
+		if out.Status != StatusFailed || out.Class != ClassTransient || !strings.Contains(out.Detail, "nothing was sent") {
+			t.Fatalf("%s left: outcome %+v; want a provably unsent failure", left, out)
+		}
+	}
+	// With the margin and a whole timeout left, the call goes out.
+	ctx, cancel := context.WithTimeout(stsContext(sts.Issue(time.Hour)), 1400*time.Millisecond)
+	defer cancel()
+	if out, _ := s.Send(ctx, otpRequest(t, "13800138000"), nil); out.Status != StatusAccepted {
+		t.Fatalf("enough time left: outcome %+v", out)
 	}
 }

@@ -79,11 +79,12 @@ func (s *Sender) Send(ctx context.Context, req Request, hook AttemptHook) (Outco
 	if out := WireOutID(ctx, req.OutID); out != "" {
 		api.OutId = tea.String(out)
 	}
-	if callCtx.Err() != nil {
-		// No time is left to wait for an answer: a call now could only end
+	if !s.fits(callCtx, 0) {
+		// The first call obeys the retries' rule: one that could not end
+		// (answer or time out cleanly) before the deadline could only end
 		// as "unknown" while Alibaba may well send it. Nothing goes out.
 		return Outcome{Status: StatusFailed, Class: ClassTransient,
-			Detail: "the invocation deadline left no time to call Dysmsapi; nothing was sent"}, nil
+			Detail: "the invocation deadline left less time than one Dysmsapi call may take; nothing was sent"}, nil
 	}
 	var attempts []Attempt
 	for n := 1; ; n++ {
@@ -108,8 +109,12 @@ func (s *Sender) Send(ctx context.Context, req Request, hook AttemptHook) (Outco
 }
 
 // fits reports whether a call started after delay could still end (answer
-// or time out cleanly) before the deadline.
+// or time out cleanly) before the deadline. It is the one rule for the
+// first call and every retry.
 func (s *Sender) fits(ctx context.Context, delay time.Duration) bool {
+	if ctx.Err() != nil {
+		return false
+	}
 	dl, ok := ctx.Deadline()
 	return !ok || s.now().Add(delay+s.cfg.ReadTimeout).Before(dl)
 }

@@ -73,9 +73,11 @@ func TestRetriesStopBeforeTheDeadline(t *testing.T) {
 	srv, addr := emulator(t)
 	srv.SetFault(dysms.Fault{Kind: "http503"})
 	s := newSender(addr)
-	// A retry needs backoff + a whole timeout (1 s) before the deadline
-	// minus the answer margin: with 1.2 s left there is room for one call.
-	ctx, cancel := context.WithTimeout(stsContext(sts.Issue(time.Hour)), 1200*time.Millisecond)
+	s.cfg.BackoffInitial = 400 * time.Millisecond
+	// A call needs a whole timeout (1 s) before the deadline minus the
+	// answer margin (250 ms), a retry its backoff (200-400 ms) on top: with
+	// 1.4 s left there is room for one call only.
+	ctx, cancel := context.WithTimeout(stsContext(sts.Issue(time.Hour)), 1400*time.Millisecond)
 	defer cancel()
 	out, attempts := s.Send(ctx, otpRequest(t, "13800138000"), nil)
 	if out.Class != ClassTransient || len(attempts) != 1 || srv.Stats().Requests["SendSms"] != 1 {
@@ -90,12 +92,15 @@ func TestRetriesStopBeforeTheDeadline(t *testing.T) {
 	}
 }
 
-func TestDeadlineDuringACallIsUnknownNotRetried(t *testing.T) {
+// A call whose answer does not come within its timeout may still have been
+// taken: unknown, never retried. (The deadline cannot cut a call short any
+// more: a call starts only when its whole timeout fits before it.)
+func TestTimeoutDuringACallIsUnknownNotRetried(t *testing.T) {
 	srv, addr := emulator(t)
 	srv.SetFault(dysms.Fault{Kind: "latency", Latency: 2 * time.Second})
-	s := New(config.Dysms{Endpoint: addr, Protocol: "HTTP", ReadTimeout: 5 * time.Second, MaxAttempts: 3, BackoffInitial: 10 * time.Millisecond},
+	s := New(config.Dysms{Endpoint: addr, Protocol: "HTTP", ReadTimeout: time.Second, MaxAttempts: 3, BackoffInitial: 10 * time.Millisecond},
 		creds.NewSource(false))
-	ctx, cancel := context.WithTimeout(stsContext(sts.Issue(time.Hour)), 800*time.Millisecond)
+	ctx, cancel := context.WithTimeout(stsContext(sts.Issue(time.Hour)), 10*time.Second)
 	defer cancel()
 	out, attempts := s.Send(ctx, otpRequest(t, "13800138000"), nil)
 	if out.Status != StatusUnknown || out.Class != ClassAmbiguous || len(attempts) != 1 {
