@@ -1,8 +1,7 @@
 // Command receipts records Alibaba's SMS delivery receipts (SmsReport) as
-// sms.receipt events in the trace of the send that caused them. One
-// function serves both ways Alibaba delivers them: the HTTP push (HTTP
-// trigger, anonymous: the push URL carries a secret token) and the MNS
-// report queue (EventBridge trigger). All of it lives in shared/receipts.
+// sms.receipt events in the trace of the send that caused them, from
+// Alibaba's HTTP batch push (HTTP trigger, anonymous: the push URL carries a
+// secret token). All of it lives in shared/receipts.
 package main
 
 import (
@@ -42,7 +41,7 @@ func main() {
 		Logger: logger,
 	})
 	if !handler.PushEnabled() {
-		logger.Error("receipt push is DISABLED: SMSFLOW_RECEIPTS_TOKEN_SHA256 is not set; every HTTP push will answer 503 (the MNS queue path still works)")
+		logger.Error("receipt push is DISABLED: SMSFLOW_RECEIPTS_TOKEN_SHA256 is not set; every push will answer 503 and no receipt is recorded")
 	}
 	fc.Start(receipts.FCHandler(handler, shipper))
 }

@@ -1,7 +1,6 @@
 package dysms
 
 import (
-	"context"
 	"errors"
 	"math/rand/v2"
 	"net/http"
@@ -13,17 +12,18 @@ import (
 // ReceiptConfig makes the emulator produce delivery receipts (SmsReport)
 // the way Alibaba does: each accepted message stays waiting (SendStatus 1)
 // until its operator report comes in, after Delay; then QuerySendDetails
-// shows the outcome and the receipt is pushed by HTTP and/or put on the
-// report queue. Without a PushURL or a Queue the emulator decides delivery
-// at acceptance and sends no receipts (the behaviour before receipts).
+// shows the outcome and the receipt is pushed by HTTP (SmsReport batch
+// push). Without a PushURL the emulator decides delivery at acceptance and
+// sends no receipts (the behaviour before receipts).
+//
+// The MNS report queue is not emulated: at Alibaba it is read by pulling
+// with a dybaseapi QueryTokenForMnsQueue token, and smsflow has no pulling
+// consumer (docs/receipts.md).
 type ReceiptConfig struct {
 	// PushURL receives HTTP pushes: POST, a JSON array of receipts. A push
 	// is acknowledged only by HTTP 200 with {"code":0,...}; anything else
 	// is pushed again after each Retry delay, then dropped.
 	PushURL string
-	// Queue receives receipts as Alibaba's MNS report queue holds them:
-	// one JSON object per message. An error counts like a failed push.
-	Queue func(ctx context.Context, messages [][]byte) error
 	// Delay is how long after acceptance the operator reports (real time,
 	// and the report_time the receipt carries). Default 500 ms.
 	Delay time.Duration
@@ -64,7 +64,7 @@ func (c ReceiptConfig) withDefaults() ReceiptConfig {
 	return c
 }
 
-func (c ReceiptConfig) enabled() bool { return c.PushURL != "" || c.Queue != nil }
+func (c ReceiptConfig) enabled() bool { return c.PushURL != "" }
 
 // ConfigureReceipts turns receipts on (or off, with the zero value) for
 // messages accepted from now on.

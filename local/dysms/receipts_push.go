@@ -13,11 +13,11 @@ import (
 	"time"
 )
 
-// ReceiptPush is one attempt at handing receipts over: an HTTP push or a
-// put on the report queue. The admin API lists them (GET
+// ReceiptPush is one attempt at handing receipts over: an HTTP push
+// (the only way the emulator hands them over). The admin API lists them (GET
 // /_emulator/receipts) so tests can see re-pushes.
 type ReceiptPush struct {
-	Via      string    `json:"via"` // "http" or "queue"
+	Via      string    `json:"via"` // "http": the SmsReport push (the report queue is not emulated)
 	At       time.Time `json:"at"`
 	Attempt  int       `json:"attempt"` // 1 for the first push of these receipts
 	BizIDs   []string  `json:"biz_ids"`
@@ -111,15 +111,6 @@ func (s *Server) hand(cfg ReceiptConfig, generation int, batch []Receipt, inline
 	if cfg.PushURL != "" {
 		s.withRetries(cfg, generation, "http", batch, inlineFirst, func(ctx context.Context) (int, error) {
 			return pushHTTP(ctx, cfg, batch)
-		})
-	}
-	if cfg.Queue != nil {
-		s.withRetries(cfg, generation, "queue", batch, inlineFirst, func(ctx context.Context) (int, error) {
-			msgs := make([][]byte, len(batch))
-			for i, r := range batch {
-				msgs[i], _ = json.Marshal(r)
-			}
-			return 0, cfg.Queue(ctx, msgs)
 		})
 	}
 }

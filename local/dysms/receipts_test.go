@@ -1,7 +1,6 @@
 package dysms
 
 import (
-	"context"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -210,40 +209,6 @@ func TestFailedPushIsPushedAgainOnTheScheduleThenDropped(t *testing.T) {
 	pushes = s.ReceiptPushes()
 	if len(pushes) != 4 || !pushes[3].Dropped || strings.Contains(pushes[3].Error, "secret") {
 		t.Errorf("push log %+v, want 4 attempts (1 + 3 re-pushes), the last dropped", pushes)
-	}
-}
-
-func TestReceiptsOnTheQueueAreOneObjectPerMessage(t *testing.T) {
-	s, addr := startEmulator(t, Options{})
-	var mu sync.Mutex
-	var msgs [][]byte
-	err := s.ConfigureReceipts(ReceiptConfig{Delay: 20 * time.Millisecond, Queue: func(_ context.Context, m [][]byte) error {
-		mu.Lock()
-		defer mu.Unlock()
-		msgs = append(msgs, m...)
-		return nil
-	}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := sdkClient(t, addr, localPair, 5000).SendSms(otpRequest("13912345678", "4821")); err != nil {
-		t.Fatal(err)
-	}
-	deadline := time.Now().Add(3 * time.Second)
-	for {
-		mu.Lock()
-		n := len(msgs)
-		mu.Unlock()
-		if n > 0 || time.Now().After(deadline) {
-			break
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-	mu.Lock()
-	defer mu.Unlock()
-	var r Receipt
-	if len(msgs) != 1 || json.Unmarshal(msgs[0], &r) != nil || r.PhoneNumber != "13912345678" || !r.Success {
-		t.Errorf("queue messages %q", msgs)
 	}
 }
 

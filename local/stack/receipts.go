@@ -20,14 +20,6 @@ const (
 	DefaultReceiptsPort = 9400
 	// LocalReceiptsToken is the secret path segment of the local push URL.
 	LocalReceiptsToken = "smsflow-local-receipts-token"
-	// LocalReportQueue is the MNS report queue's name, as Alibaba names it.
-	LocalReportQueue = "Alicom-Queue-" + LocalAccountID + "-SmsReport"
-)
-
-// Ways the Dysmsapi emulator hands receipts to the receipts function.
-const (
-	ReceiptsViaHTTP = "http" // Alibaba's HTTP push (SmsReport), the default
-	ReceiptsViaMNS  = "mns"  // the MNS report queue, through an EventBridge trigger
 )
 
 // ReceiptOptions configure the receipts function and the receipts the
@@ -39,9 +31,6 @@ type ReceiptOptions struct {
 	// Port is the receipts function's HTTP trigger; PortsFromEnv sets it
 	// from SMSFLOW_LOCAL_RECEIPTS_PORT (default 9400). 0 = any free port.
 	Port int
-	// Via is ReceiptsViaHTTP or ReceiptsViaMNS; "" reads
-	// SMSFLOW_LOCAL_RECEIPTS_VIA, else HTTP.
-	Via string
 	// Delay is how long after acceptance a receipt comes; 0 reads
 	// SMSFLOW_LOCAL_RECEIPT_DELAY, else the emulator's default (500 ms).
 	Delay, SlowDelay time.Duration
@@ -99,20 +88,7 @@ func startReceipts(ctx context.Context, s *Stack, o Options) error {
 	if err := s.Receipts.Warm(ctx); err != nil {
 		return fmt.Errorf("starting the receipts function: %w", err)
 	}
-	if ro.Via == ReceiptsViaMNS {
-		source := fcrt.MNSQueueSource{Target: s.Receipts, TriggerName: "sms-report", Function: "receipts",
-			Queue: LocalReportQueue, Region: LocalRegion, AccountID: LocalAccountID, Retry: fcrt.LocalBackoffRetry}
-		cfg.Queue = func(ctx context.Context, msgs [][]byte) error {
-			batch := make([]fcrt.MNSMessage, len(msgs))
-			for i, m := range msgs {
-				batch[i] = fcrt.MNSMessage{Body: string(m)}
-			}
-			_, _, err := source.Deliver(ctx, batch)
-			return err
-		}
-	} else {
-		cfg.PushURL = s.ReceiptPushURL
-	}
+	cfg.PushURL = s.ReceiptPushURL
 	if err := s.Dysms.ConfigureReceipts(cfg); err != nil {
 		return err
 	}
@@ -120,9 +96,6 @@ func startReceipts(ctx context.Context, s *Stack, o Options) error {
 	// would only fail.
 	s.OnClose(func(context.Context) error { return s.Dysms.ConfigureReceipts(dysms.ReceiptConfig{}) })
 	via := "HTTP push to " + s.ReceiptPushURL
-	if ro.Via == ReceiptsViaMNS {
-		via = "MNS queue " + LocalReportQueue + " via EventBridge"
-	}
 	if s.RedisAddr != "" {
 		via += "; repeats recorded once (Redis)"
 	}
@@ -133,14 +106,6 @@ func startReceipts(ctx context.Context, s *Stack, o Options) error {
 // receiptConfig resolves the options and the environment into the
 // emulator's receipt settings (targets are filled in by the caller).
 func receiptConfig(ro ReceiptOptions) (dysms.ReceiptConfig, error) {
-	if ro.Via == "" {
-		ro.Via = os.Getenv("SMSFLOW_LOCAL_RECEIPTS_VIA")
-	}
-	switch ro.Via {
-	case "", ReceiptsViaHTTP, ReceiptsViaMNS:
-	default:
-		return dysms.ReceiptConfig{}, fmt.Errorf("SMSFLOW_LOCAL_RECEIPTS_VIA=%q: want http or mns", ro.Via)
-	}
 	if ro.Delay == 0 {
 		if v := os.Getenv("SMSFLOW_LOCAL_RECEIPT_DELAY"); v != "" {
 			d, err := time.ParseDuration(v)

@@ -54,7 +54,7 @@ type rcEnv struct {
 // re-push schedule; the parts the receipts do not need are left out. redis
 // is stack.RedisAuto (a redis-server filters repeated receipts) or
 // stack.RedisNone.
-func startReceiptStack(t *testing.T, via, redis string) *rcEnv {
+func startReceiptStack(t *testing.T, redis string) *rcEnv {
 	t.Helper()
 	if redis == stack.RedisAuto {
 		redistest.Require(t) // the stack starts its own; fail (or skip, when allowed) without one
@@ -66,7 +66,7 @@ func startReceiptStack(t *testing.T, via, redis string) *rcEnv {
 		FunctionOutput: e.out,
 		Alert:          stack.AlertOptions{Disabled: true},
 		Idem:           stack.IdemOptions{Redis: redis, DispatchDisabled: true},
-		Receipts: stack.ReceiptOptions{Via: via, Delay: 200 * time.Millisecond, SlowDelay: 3 * time.Second,
+		Receipts: stack.ReceiptOptions{Delay: 200 * time.Millisecond, SlowDelay: 3 * time.Second,
 			Retry:     []time.Duration{150 * time.Millisecond, 300 * time.Millisecond, 300 * time.Millisecond},
 			SLSFilter: e.fault.wrap},
 	})
@@ -158,7 +158,7 @@ func eventOf(rows []map[string]string, name string) map[string]string {
 }
 
 func TestReceiptsEndToEnd(t *testing.T) {
-	e := startReceiptStack(t, stack.ReceiptsViaHTTP, stack.RedisAuto)
+	e := startReceiptStack(t, stack.RedisAuto)
 	t.Run("delivered", e.delivered)
 	t.Run("failed with Alibaba's code", e.failed)
 	t.Run("duplicates recorded once", e.duplicates)
@@ -394,17 +394,5 @@ func (e *rcEnv) alertRules(t *testing.T) {
 	t.Logf("raw %v distinct %v", raw, distinct)
 	if len(raw) != 1 || len(distinct) != 1 || len(rate) != 1 || raw[0]["samples"] != distinct[0]["samples"] || rate[0]["samples"] != distinct[0]["samples"] {
 		t.Errorf("delivery_rate samples %v, distinct receipts %v, logged %v: each receipt must be logged once and counted once", rate, distinct, raw)
-	}
-}
-
-func TestReceiptsThroughTheMNSQueue(t *testing.T) {
-	e := startReceiptStack(t, stack.ReceiptsViaMNS, stack.RedisNone)
-	traceID, _, _ := e.send(t, "13912340005", "SMS_LOCAL_OTP", map[string]string{"code": "482913"}, "mns-1")
-	receipt := e.waitReceipts(t, traceID, 1)[0]
-	if receipt[obs.KeyReceiptSource] != "mns_queue" || receipt[obs.KeyMessageID] == "" || receipt[obs.KeyOutID] != "mns-1" {
-		t.Errorf("receipt %v", receipt)
-	}
-	if text, last := e.timeline(t, traceID, timeline.Options{}); last != "  => delivered" {
-		t.Errorf("timeline:\n%s", text)
 	}
 }

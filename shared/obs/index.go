@@ -56,7 +56,7 @@ var Fields = []FieldSpec{
 	{KeySendTime, "text", "sms.receipt: when Alibaba sent it, RFC 3339 UTC"},
 	{KeyReportTime, "text", "sms.receipt: when the operator reported, RFC 3339 UTC"},
 	{KeyReceiptID, "text", "sms.receipt: hash of the receipt's content; count(DISTINCT receipt_id) counts re-pushed receipts once"},
-	{KeyReceiptSource, "text", "sms.receipt: http_push or mns_queue"},
+	{KeyReceiptSource, "text", "sms.receipt: http_push (how the receipt arrived)"},
 	{KeyJoinedBy, "text", "sms.receipt: out_id when the out_id carried the send's trace, biz_id when it did not"},
 	{KeyBodyBytes, "long", "sms.receipt_rejected: size of the refused body (the body itself is never logged)"},
 	{KeyIdempotencyKey, "text", "keyed hash of the request's idempotency key (Idempotency-Key header, or an event message's key or id)"},

@@ -14,7 +14,7 @@ const (
 	KeySendTime         = "send_time"           // Alibaba's send_time, RFC 3339 UTC
 	KeyReportTime       = "report_time"         // Alibaba's report_time, RFC 3339 UTC
 	KeyReceiptID        = "receipt_id"          // content hash: the same receipt twice has the same id
-	KeyReceiptSource    = "receipt_source"      // http_push or mns_queue
+	KeyReceiptSource    = "receipt_source"      // http_push (a second provider adds its own)
 	KeyJoinedBy         = "joined_by"           // out_id (our link token) or biz_id (no token)
 	KeyBodyBytes        = "body_bytes"          // size of a refused push (sms.receipt_rejected)
 )

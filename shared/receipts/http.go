@@ -27,8 +27,7 @@ type Options struct {
 	Logger   *slog.Logger
 }
 
-// Handler serves Alibaba's SmsReport HTTP push and /healthz, and handles
-// MNS report-queue messages from EventBridge (HandleEvents).
+// Handler serves Alibaba's SmsReport HTTP push and /healthz.
 type Handler struct {
 	rec     *Recorder
 	log     *slog.Logger

@@ -15,11 +15,9 @@ import (
 	"smsflow/shared/trace"
 )
 
-// Sources of receipts, logged as receipt_source.
-const (
-	SourceHTTP = "http_push"
-	SourceMNS  = "mns_queue"
-)
+// Sources of receipts, logged as receipt_source. A second provider's push
+// (Tencent's callback) gets its own source beside this one.
+const SourceHTTP = "http_push"
 
 // Recorder writes receipts as sms.receipt events and stores them.
 type Recorder struct {
@@ -45,8 +43,8 @@ const forgetTimeout = 2 * time.Second
 // pushes is skipped when Seen says it is already recorded; without Seen, or
 // when Seen fails, it is logged again with the same receipt_id (see
 // docs/receipts.md). It answers how many events it logged, and an error
-// when they may not be stored: the caller must then make Alibaba (or
-// EventBridge) deliver again, and the claims of this push are released so
+// when they may not be stored: the caller must then make Alibaba push
+// again, and the claims of this push are released so
 // that delivery records them.
 func (rec *Recorder) Record(ctx context.Context, source string, reports []Report) (int, error) {
 	seen := make(map[string]bool, len(reports))
@@ -167,6 +165,5 @@ func (rec *Recorder) log(ctx context.Context, source, id string, r Report) {
 		slog.String(obs.KeyReceiptID, id),
 		slog.String(obs.KeyReceiptSource, source),
 		slog.String(obs.KeyJoinedBy, joinedBy),
-		slog.String(obs.KeyMessageID, r.MNSMessageID),
 	)
 }

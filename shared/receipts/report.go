@@ -2,7 +2,6 @@ package receipts
 
 import (
 	"bytes"
-	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -33,9 +32,6 @@ type Report struct {
 	// OutID is the out_id as echoed: our link token plus the caller's
 	// out_id (sms.ParseOutID separates them).
 	OutID string
-	// MNSMessageID is the queue message it came in, for the MNS path.
-	// It is not Alibaba's and not part of the receipt's identity.
-	MNSMessageID string
 }
 
 // TimeToDelivery is report_time − send_time, never negative (operator and
@@ -62,7 +58,7 @@ func FormatAlibabaTime(t time.Time) string { return t.In(chinaTime).Format(aliba
 // ParseError says which receipt of a push and which field is wrong. It
 // never quotes a value: the value may be a phone number.
 type ParseError struct {
-	Index  int // 0-based position in the push; -1 for the body as a whole, or a queue message
+	Index  int // 0-based position in the push; -1 for the body as a whole
 	Field  string
 	Reason string
 }
@@ -115,19 +111,6 @@ func ParsePush(body []byte) ([]Report, error) {
 		out = append(out, r)
 	}
 	return out, nil
-}
-
-// ParseMessage reads one MNS report-queue message body: one receipt
-// object. A base64-encoded body is accepted too (MNS clients differ on
-// whether they encode message bodies).
-func ParseMessage(body string) (Report, error) {
-	b := bytes.TrimSpace([]byte(body))
-	if len(b) > 0 && b[0] != '{' {
-		if dec, err := base64.StdEncoding.DecodeString(string(b)); err == nil {
-			b = bytes.TrimSpace(dec)
-		}
-	}
-	return parseOne(0, b)
 }
 
 func parseOne(i int, item []byte) (Report, error) {
