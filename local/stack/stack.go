@@ -76,6 +76,9 @@ type Stack struct {
 	Dysms *dysms.Server
 	SLS   *sls.Server
 	Send  *fcrt.Pool
+	// SendFunction is how the send function runs in Send (the benchmark
+	// starts extra instances of it).
+	SendFunction fcrt.Function
 
 	GatewayURL, DysmsAddr, SLSAddr string
 
@@ -200,7 +203,8 @@ func Start(ctx context.Context, o Options) (*Stack, error) {
 			return nil, fmt.Errorf("preparing %s: %w", c.name, err)
 		}
 	}
-	s.Send = fcrt.NewPool(s.sendFunction(o, sendBin), 4)
+	s.SendFunction = s.sendFunction(o, sendBin)
+	s.Send = fcrt.NewPool(s.SendFunction, 4)
 	gwAddr, err := s.serve(o.GatewayPort, fcrt.NewGateway(s.Send, fcrt.GatewayConfig{AccountID: LocalAccountID, Logger: o.Logger}))
 	if err != nil {
 		return nil, fmt.Errorf("send gateway: %w", err)
