@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"smsflow/shared/alert/notify"
+	"smsflow/shared/redact"
 )
 
 // claimAndNotify appends the claims, re-reads the log, and sends only the
@@ -61,7 +62,9 @@ func (e *Evaluator) deliver(ctx context.Context, c Record, rep *Report) []Record
 			outcome.OK = true
 		}
 		if err != nil {
-			outcome.Error = err.Error()
+			// Every channel's failure becomes text here, for the event and
+			// the state log: no credential of its URL may ride along.
+			outcome.Error = redact.Error(err).Error()
 		}
 		if outcome.OK {
 			rep.Sent++

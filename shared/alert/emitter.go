@@ -3,6 +3,8 @@ package alert
 import (
 	"context"
 	"log/slog"
+
+	"smsflow/shared/redact"
 )
 
 // Events the evaluator emits.
@@ -54,5 +56,5 @@ func (e *Evaluator) emitNotification(ctx context.Context, o Record) {
 
 func (e *Evaluator) emitError(ctx context.Context, rule, stage string, err error) {
 	e.emit.Emit(ctx, slog.LevelError, EventError, slog.String("rule", rule), slog.String("stage", stage),
-		slog.String("error_message", err.Error()))
+		slog.String("error_message", redact.Error(err).Error()))
 }

@@ -16,6 +16,8 @@ import (
 	"strings"
 
 	"github.com/aliyun/fc-runtime-go-sdk/events"
+
+	"smsflow/shared/redact"
 )
 
 // Handler adapts h to the signature fc.Start expects.
@@ -58,7 +60,8 @@ func Request(ctx context.Context, ev events.HTTPTriggerEvent) (*http.Request, er
 	}
 	req, err := http.NewRequestWithContext(ctx, method, u.RequestURI(), bytes.NewReader(body))
 	if err != nil {
-		return nil, fmt.Errorf("fchttp: building request: %w", err)
+		// The path may be a secret (the receipts push token).
+		return nil, fmt.Errorf("fchttp: building request: %w", redact.Error(err))
 	}
 	if ev.Headers != nil {
 		for k, v := range *ev.Headers {

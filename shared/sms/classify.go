@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/alibabacloud-go/tea/tea"
+
+	"smsflow/shared/redact"
 )
 
 // Codes Alibaba answers, by what they mean for us. From the Dysmsapi error
@@ -167,7 +169,7 @@ func rootCause(err error) string {
 	if errors.As(err, &ue) {
 		return ue.Op + ": " + ue.Err.Error()
 	}
-	return err.Error()
+	return redact.Error(err).Error()
 }
 
 var longDigits = regexp.MustCompile(`\d{7,}`)

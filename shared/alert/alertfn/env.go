@@ -18,6 +18,7 @@ import (
 	"smsflow/shared/creds"
 	"smsflow/shared/obs"
 	"smsflow/shared/phone"
+	"smsflow/shared/redact"
 	"smsflow/shared/sms"
 )
 
@@ -56,7 +57,7 @@ func FromEnv(stdout io.Writer) (*Handler, error) {
 	stateLog := &slsstate.StateLog{Conn: conn, Location: state, Lookback: cfg.StateLookback,
 		OnSkip: func(ctx context.Context, err error) {
 			emitter.Emit(ctx, slog.LevelWarn, alert.EventError, slog.String("rule", ""),
-				slog.String("stage", "state_decode"), slog.String("error_message", err.Error()))
+				slog.String("stage", "state_decode"), slog.String("error_message", redact.Error(err).Error()))
 		}}
 	return New(Deps{
 		Rules: rules,

@@ -15,6 +15,7 @@ import (
 
 	"smsflow/shared/alert"
 	"smsflow/shared/obs"
+	"smsflow/shared/redact"
 )
 
 // MaxTriggerSkew is how far the timer's triggerTime may be from the clock
@@ -96,7 +97,8 @@ func (h *Handler) Handle(ctx context.Context, ev events.TimerEvent) (Result, err
 	rep, err := e.Run(ctx, h.runTime(deref(ev.TriggerTime)))
 	res := Result{RunID: rep.RunID, Slot: rep.Slot, Rules: sel.names(h.deps.Rules), Evaluated: rep.Evaluated,
 		Unknown: rep.Unknown, Transitions: rep.Transitions, Lost: rep.Lost, Sent: rep.Sent, Failed: rep.Failed}
-	return res, err
+	// The error goes to FC's own log: the same redaction as our events.
+	return res, redact.Error(err)
 }
 
 // runTime is the trigger time when FC gave a plausible one, else the clock.

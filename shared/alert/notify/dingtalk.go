@@ -11,6 +11,8 @@ import (
 	"net/url"
 	"strconv"
 	"time"
+
+	"smsflow/shared/redact"
 )
 
 // DingTalk posts markdown to a DingTalk group robot
@@ -37,7 +39,8 @@ func DingTalkSign(secret string, timestampMillis int64) string {
 func (d *DingTalk) Send(ctx context.Context, m Message) error {
 	target, err := url.Parse(d.URL)
 	if err != nil {
-		return fmt.Errorf("dingtalk url: %w", err)
+		// url.Parse quotes the whole URL, access_token included.
+		return fmt.Errorf("dingtalk url: %w", redact.Error(err))
 	}
 	if d.Secret != "" {
 		ts := nowOf(d.Now).UnixMilli()

@@ -10,6 +10,8 @@ import (
 	"io"
 	"net/http"
 	"time"
+
+	"smsflow/shared/redact"
 )
 
 // Message is one notification, rendered by package alert. Robots show
@@ -63,7 +65,7 @@ const maxErrorBody = 512
 func postJSON(ctx context.Context, client *http.Client, url string, body []byte, header http.Header) ([]byte, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
 	if err != nil {
-		return nil, fmt.Errorf("build request: %w", redactURLError(err))
+		return nil, fmt.Errorf("build request: %w", redact.Error(err))
 	}
 	for k, vs := range header {
 		req.Header[k] = vs
@@ -74,7 +76,7 @@ func postJSON(ctx context.Context, client *http.Client, url string, body []byte,
 	}
 	resp, err := client.Do(req)
 	if err != nil {
-		return nil, fmt.Errorf("post: %w", redactURLError(err))
+		return nil, fmt.Errorf("post: %w", redact.Error(err))
 	}
 	defer resp.Body.Close()
 	answer, err := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
@@ -82,7 +84,8 @@ func postJSON(ctx context.Context, client *http.Client, url string, body []byte,
 		return nil, fmt.Errorf("read answer: %w", err)
 	}
 	if resp.StatusCode/100 != 2 {
-		return nil, fmt.Errorf("HTTP %d: %s", resp.StatusCode, truncate(string(answer), maxErrorBody))
+		// A receiver may echo the request, query string and all.
+		return nil, fmt.Errorf("HTTP %d: %s", resp.StatusCode, redact.Text(truncate(string(answer), maxErrorBody)))
 	}
 	return answer, nil
 }

@@ -1,0 +1,107 @@
+// Package redact keeps credentials that travel in URLs out of errors and
+// log text. Robot and webhook URLs carry their secret in the query
+// (DingTalk access_token, WeCom key), the path (Lark hook id, the receipts
+// push token) or the userinfo; Go's HTTP client and url.Parse quote the
+// whole URL in their errors, and errors end up in SLS. Every error path
+// that may hold such a URL passes through Error (or Text) here, once.
+package redact
+
+import (
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+)
+
+// Withheld stands for a URL that cannot be parsed well enough to show
+// even its host safely.
+const Withheld = "(url withheld)"
+
+// URL keeps the scheme and host of raw only: path, query, fragment and
+// userinfo may all hold a credential, and the host is what an operator
+// needs to tell which endpoint failed.
+func URL(raw string) string {
+	u, err := url.Parse(strings.TrimSpace(raw))
+	if err != nil || u.Host == "" || u.Scheme == "" || strings.ContainsAny(u.Host, "@ ") {
+		return Withheld
+	}
+	return u.Scheme + "://" + u.Host + "/…"
+}
+
+// urlInText finds URLs inside free text. It stops at the characters that
+// end a URL in prose and in quoted Go errors.
+var urlInText = regexp.MustCompile(`(?i)\b[a-z][a-z0-9+.\-]*://[^\s"'<>\x60]+`)
+
+// secretParam finds credential-named parameters outside a URL (an echoed
+// query string, a form body): name=value, the value up to a separator.
+var secretParam = regexp.MustCompile(`(?i)\b((?:access_?token|token|key|sign|signature|secret|password|passwd|securitytoken|accesskeysecret)=)[^&\s"'<>]+`)
+
+// Text redacts every URL and every credential-named parameter in s.
+func Text(s string) string {
+	if !strings.Contains(s, "://") && !strings.Contains(s, "=") {
+		return s
+	}
+	s = urlInText.ReplaceAllStringFunc(s, URL)
+	return secretParam.ReplaceAllString(s, "${1}REDACTED")
+}
+
+// Error returns err with every URL in its message redacted, including the
+// quoted (and so escaped) form a *url.Error prints for a URL it could not
+// parse. The result still unwraps to the cause below the *url.Error, so
+// errors.Is(err, context.DeadlineExceeded) and friends keep working; the
+// *url.Error itself, which would print the URL again, is not reachable.
+func Error(err error) error {
+	if err == nil {
+		return nil
+	}
+	msg := err.Error()
+	var cause error
+	walk(err, func(e error) {
+		ue, ok := e.(*url.Error)
+		if !ok {
+			return
+		}
+		if cause == nil {
+			cause = ue.Err
+		}
+		// A url.Error prints its URL with %q: replace that form first.
+		msg = strings.ReplaceAll(msg, strconv.Quote(ue.URL), strconv.Quote(URL(ue.URL)))
+		if ue.URL != "" {
+			msg = strings.ReplaceAll(msg, ue.URL, URL(ue.URL))
+		}
+	})
+	msg = Text(msg)
+	if cause == nil && msg == err.Error() {
+		return err
+	}
+	return &redacted{msg: msg, cause: cause}
+}
+
+// walk calls f on err and everything it wraps, joined errors included.
+func walk(err error, f func(error)) {
+	for err != nil {
+		f(err)
+		switch u := err.(type) {
+		case interface{ Unwrap() []error }:
+			for _, e := range u.Unwrap() {
+				walk(e, f)
+			}
+			return
+		case interface{ Unwrap() error }:
+			err = u.Unwrap()
+		default:
+			return
+		}
+	}
+}
+
+type redacted struct {
+	msg   string
+	cause error
+}
+
+func (r *redacted) Error() string { return r.msg }
+
+// Unwrap gives the cause below the URL (nil when the URL was only in the
+// text), never the *url.Error.
+func (r *redacted) Unwrap() error { return r.cause }
