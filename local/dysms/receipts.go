@@ -21,9 +21,13 @@ import (
 // consumer (docs/receipts.md).
 type ReceiptConfig struct {
 	// PushURL receives HTTP pushes: POST, a JSON array of receipts. A push
-	// is acknowledged only by HTTP 200 with {"code":0,...}; anything else
-	// is pushed again after each Retry delay, then dropped.
+	// is acknowledged only by HTTP 200 with a JSON body whose "code" is a
+	// number (any number), answered within AnswerTimeout; anything else is
+	// pushed again after each Retry delay, then dropped.
 	PushURL string
+	// AnswerTimeout is how long a push waits for its answer before it
+	// counts as failed; default AlibabaAnswerTimeout (700 ms).
+	AnswerTimeout time.Duration
 	// Delay is how long after acceptance the operator reports (real time,
 	// and the report_time the receipt carries). Default 500 ms.
 	Delay time.Duration
@@ -37,7 +41,8 @@ type ReceiptConfig struct {
 	// share whose delivery fails (MK:0001) and the share that never gets a
 	// receipt (stays waiting). Reserved numbers are not drawn.
 	FailRatio, LostRatio float64
-	// Client sends the pushes; default: no proxy, 5 s timeout.
+	// Client sends the pushes; default: no proxy (AnswerTimeout bounds
+	// each push).
 	Client *http.Client
 }
 
@@ -58,8 +63,11 @@ func (c ReceiptConfig) withDefaults() ReceiptConfig {
 	if c.Retry == nil {
 		c.Retry = LocalRetrySchedule
 	}
+	if c.AnswerTimeout <= 0 {
+		c.AnswerTimeout = AlibabaAnswerTimeout
+	}
 	if c.Client == nil {
-		c.Client = &http.Client{Transport: &http.Transport{Proxy: nil}, Timeout: 5 * time.Second}
+		c.Client = &http.Client{Transport: &http.Transport{Proxy: nil}}
 	}
 	return c
 }

@@ -159,36 +159,59 @@ func (s *Server) withRetries(cfg ReceiptConfig, generation int, via string, batc
 	}
 }
 
-// pushHTTP is one SmsReport push. Only 200 with {"code":0} acknowledges.
+// AlibabaAnswerTimeout is how long Alibaba waits for the answer to a push
+// before it counts the push as failed (doc 101508: "响应超时时间为700ms").
+const AlibabaAnswerTimeout = 700 * time.Millisecond
+
+// pushHTTP is one SmsReport push, given up after cfg.AnswerTimeout as
+// Alibaba does. pushAcknowledged decides whether the answer counts.
 func pushHTTP(ctx context.Context, cfg ReceiptConfig, batch []Receipt) (int, error) {
 	body, err := json.Marshal(batch)
 	if err != nil {
 		return 0, fmt.Errorf("encoding receipts: %w", err)
 	}
+	ctx, cancel := context.WithTimeout(ctx, cfg.AnswerTimeout)
+	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, cfg.PushURL, bytes.NewReader(body))
 	if err != nil {
 		return 0, fmt.Errorf("push request: %w", err)
 	}
 	req.Header.Set("Content-Type", "application/json;charset=utf-8")
 	resp, err := cfg.Client.Do(req)
-	if err != nil {
-		// url.Error quotes the URL, whose path holds the push token.
-		var ue *url.Error
-		if errors.As(err, &ue) {
-			err = ue.Err
+	if err == nil {
+		defer resp.Body.Close()
+		var raw []byte
+		if raw, err = io.ReadAll(io.LimitReader(resp.Body, 64<<10)); err == nil {
+			return resp.StatusCode, pushAcknowledged(resp.StatusCode, raw)
 		}
-		return 0, fmt.Errorf("push: %w", err)
 	}
-	defer resp.Body.Close()
-	raw, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
-	var ack struct {
-		Code *int `json:"code"`
+	// url.Error quotes the URL, whose path holds the push token.
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		err = ue.Err
 	}
-	if resp.StatusCode != http.StatusOK {
-		return resp.StatusCode, fmt.Errorf("push answered HTTP %d", resp.StatusCode)
+	if errors.Is(err, context.DeadlineExceeded) {
+		return 0, fmt.Errorf("push not answered within %s (Alibaba gives up then)", cfg.AnswerTimeout)
 	}
-	if json.Unmarshal(raw, &ack) != nil || ack.Code == nil || *ack.Code != 0 {
-		return resp.StatusCode, fmt.Errorf(`push answered 200 without {"code":0}`)
+	return 0, fmt.Errorf("push: %w", err)
+}
+
+// pushAcknowledged applies Alibaba's rule for an answer: HTTP 200 and a
+// JSON body whose "code" is a number, whatever its value ("系统仅校验返回值
+// 的code是否为数字,不校验内容", doc 101508). A string "0" is not a number,
+// so it does not acknowledge (our reading of the doc; conformance RC-04).
+func pushAcknowledged(status int, body []byte) error {
+	if status != http.StatusOK {
+		return fmt.Errorf("push answered HTTP %d", status)
 	}
-	return resp.StatusCode, nil
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.UseNumber()
+	var ack map[string]any
+	if err := dec.Decode(&ack); err != nil {
+		return errors.New("push answered 200 without a JSON object")
+	}
+	if _, ok := ack["code"].(json.Number); !ok {
+		return errors.New(`push answered 200 without a numeric "code"`)
+	}
+	return nil
 }

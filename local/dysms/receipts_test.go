@@ -90,6 +90,7 @@ func queryStatus(t *testing.T, addr, phone string) (int64, string) {
 	return tea.Int64Value(d.SendStatus), tea.StringValue(d.ErrCode)
 }
 
+// conformance: RC-01, RC-02, RC-07
 func TestReceiptIsPushedAfterTheDelayAndQuerySendDetailsFollows(t *testing.T) {
 	_, addr, rv := startWithReceipts(t, ReceiptConfig{Delay: 300 * time.Millisecond})
 	resp, err := sdkClient(t, addr, localPair, 5000).SendSms(otpRequest("13912345678", "4821"))
@@ -140,6 +141,7 @@ func TestReceiptOutcomesOfReservedNumbers(t *testing.T) {
 	}
 }
 
+// conformance: RC-06
 func TestDuplicatedAndOutOfOrderReceipts(t *testing.T) {
 	_, addr, rv := startWithReceipts(t, ReceiptConfig{})
 	client := sdkClient(t, addr, localPair, 5000)
@@ -159,6 +161,7 @@ func TestDuplicatedAndOutOfOrderReceipts(t *testing.T) {
 	}
 }
 
+// conformance: RC-06
 func TestReceiptBeforeTheAnswer(t *testing.T) {
 	_, addr, rv := startWithReceipts(t, ReceiptConfig{Delay: time.Hour})
 	if _, err := sdkClient(t, addr, localPair, 5000).SendSms(otpRequest("13800000018", "4821")); err != nil {
@@ -169,6 +172,7 @@ func TestReceiptBeforeTheAnswer(t *testing.T) {
 	}
 }
 
+// conformance: RC-06
 func TestMultiPartMessageHasOneReceiptPerPart(t *testing.T) {
 	_, addr, rv := startWithReceipts(t, ReceiptConfig{})
 	req := dysmsapiSendNotice
@@ -182,6 +186,7 @@ func TestMultiPartMessageHasOneReceiptPerPart(t *testing.T) {
 	}
 }
 
+// conformance: RC-05
 func TestFailedPushIsPushedAgainOnTheScheduleThenDropped(t *testing.T) {
 	s, addr, rv := startWithReceipts(t, ReceiptConfig{})
 	rv.fail = 2

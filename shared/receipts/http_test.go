@@ -92,6 +92,7 @@ func receiptFor(sc trace.SpanContext, callerOutID, phoneNumber string, success b
 	return string(b)
 }
 
+// conformance: RC-03, RC-07
 func TestPushRecordsReceiptsInTheSendersTrace(t *testing.T) {
 	f := newFixture(t)
 	send := trace.NewRoot()
@@ -126,6 +127,7 @@ func TestPushRecordsReceiptsInTheSendersTrace(t *testing.T) {
 	}
 }
 
+// conformance: RC-06
 func TestPushRecordsARepeatOnceAndARePushWithTheSameID(t *testing.T) {
 	f := newFixture(t)
 	send := trace.NewRoot()
@@ -193,6 +195,7 @@ func TestBadPushIs400AndLoggedNotRecorded(t *testing.T) {
 	}
 }
 
+// conformance: RC-03
 func TestPushNotStoredIs500SoAlibabaPushesAgain(t *testing.T) {
 	f := newFixture(t)
 	f.failing = true

@@ -11,6 +11,7 @@ const alibabaPush = `[{"send_time":"2017-01-01 11:12:13","report_time":"2017-02-
 "err_msg":"用户接收成功","err_code":"DELIVERED","phone_number":"18612345678","sms_size":"1",
 "biz_id":"932702304080415357^0","out_id":"1184585343"}]`
 
+// conformance: RC-01
 func TestParsePushReadsAlibabasFormat(t *testing.T) {
 	rs, err := ParsePush([]byte(alibabaPush))
 	if err != nil || len(rs) != 1 {
@@ -48,6 +49,7 @@ func TestTimeToDelivery(t *testing.T) {
 	}
 }
 
+// conformance: RC-02
 func TestParseAlibabaTimeIsBeijingTime(t *testing.T) {
 	got, err := ParseAlibabaTime("2026-11-27 08:00:00")
 	if err != nil || !got.Equal(time.Date(2026, 11, 27, 0, 0, 0, 0, time.UTC)) {
@@ -58,6 +60,7 @@ func TestParseAlibabaTimeIsBeijingTime(t *testing.T) {
 	}
 }
 
+// conformance: RC-01
 func TestParsePushLenientWhereAlibabaVaries(t *testing.T) {
 	push := `[{"phone_number":"+8613800138000","send_time":"2026-11-27 20:00:00","report_time":"2026-11-27 20:00:01",
 "success":"false","err_code":"MK:0001","sms_size":2,"biz_id":"1^0","extra":"ignored"},

@@ -86,6 +86,7 @@ func (f *seenFixture) id(t *testing.T, receipt string) string {
 	return f.rec.ReceiptID(reports[0])
 }
 
+// conformance: RC-06
 func TestSeenRecordsARepeatAcrossPushesOnce(t *testing.T) {
 	f := newSeenFixture(t)
 	send := trace.NewRoot()
