@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"smsflow/local/acs3"
 	"smsflow/local/sts"
 )
 
@@ -53,7 +54,7 @@ func TestRPCFormBodyWithSTSToken(t *testing.T) {
 	p.Set("SignatureMethod", "HMAC-SHA1")
 	p.Set("SignatureVersion", "1.0")
 	p.Set("SignatureNonce", "form-1")
-	p.Set("Timestamp", time.Now().UTC().Format(timestampLayout))
+	p.Set("Timestamp", time.Now().UTC().Format(acs3.TimestampLayout))
 	p.Set("Signature", rpcSignature(cred.AccessKeySecret, rpcStringToSign(http.MethodPost, p)))
 	r, _ := http.NewRequest(http.MethodPost, "http://"+addr+"/", strings.NewReader(p.Encode()))
 	r.Header.Set("Content-Type", "application/x-www-form-urlencoded")

@@ -17,6 +17,7 @@ import (
 	dysmsapi "github.com/alibabacloud-go/dysmsapi-20170525/v3/client"
 	"github.com/alibabacloud-go/tea/tea"
 
+	"smsflow/local/acs3"
 	"smsflow/local/sts"
 )
 
@@ -142,9 +143,9 @@ func signedACS3(t *testing.T, addr string, cred credential, q url.Values, date t
 		"host":                  addr,
 		"x-acs-action":          "SendSms",
 		"x-acs-version":         apiVersion,
-		"x-acs-date":            date.UTC().Format(timestampLayout),
+		"x-acs-date":            date.UTC().Format(acs3.TimestampLayout),
 		"x-acs-signature-nonce": nonce,
-		"x-acs-content-sha256":  hashHex(nil),
+		"x-acs-content-sha256":  acs3.HashHex(nil),
 	}
 	if cred.token != "" {
 		headers["x-acs-security-token"] = cred.token
@@ -156,10 +157,10 @@ func signedACS3(t *testing.T, addr string, cred credential, q url.Values, date t
 			r.Header.Set(k, v)
 		}
 	}
-	req := acs3Request{Method: http.MethodPost, Path: "/", Query: q, Headers: headers,
-		SignedHeaders: names, PayloadHash: hashHex(nil)}
-	r.Header.Set("Authorization", acs3Algorithm+" Credential="+cred.id+
-		",SignedHeaders="+strings.Join(slices.Sorted(slices.Values(names)), ";")+",Signature="+req.signature(cred.secret))
+	req := acs3.Request{Method: http.MethodPost, Path: "/", Query: q, Headers: headers,
+		SignedHeaders: names, PayloadHash: acs3.HashHex(nil)}
+	r.Header.Set("Authorization", acs3.Algorithm+" Credential="+cred.id+
+		",SignedHeaders="+strings.Join(slices.Sorted(slices.Values(names)), ";")+",Signature="+req.Signature(cred.secret))
 	return r
 }
 

@@ -5,6 +5,8 @@ import (
 	"net/url"
 	"testing"
 	"time"
+
+	"smsflow/local/acs3"
 )
 
 func TestHandSignedRequestAcceptedOnceThenNonceRefused(t *testing.T) {
@@ -95,7 +97,7 @@ func rpcSigned(addr string, cred credential, p url.Values, ts time.Time, nonce s
 	p.Set("SignatureMethod", "HMAC-SHA1")
 	p.Set("SignatureVersion", "1.0")
 	p.Set("SignatureNonce", nonce)
-	p.Set("Timestamp", ts.UTC().Format(timestampLayout))
+	p.Set("Timestamp", ts.UTC().Format(acs3.TimestampLayout))
 	if cred.token != "" {
 		p.Set("SecurityToken", cred.token)
 	}

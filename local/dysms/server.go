@@ -6,6 +6,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"smsflow/local/acs3"
 )
 
 // Options configure a Server. The zero value is usable.
@@ -30,7 +32,8 @@ type Options struct {
 type Server struct {
 	opts     Options
 	registry Registry
-	nonces   *nonceStore
+	// acs3 verifies signatures; its nonce memory serves the RPC path too.
+	acs3 *acs3.Verifier
 
 	mu        sync.Mutex // guards everything below
 	messages  []Message
@@ -63,7 +66,9 @@ func New(opts Options) (*Server, error) {
 	if opts.MagicLatency == 0 {
 		opts.MagicLatency = 3 * time.Second
 	}
-	s := &Server{opts: opts, registry: reg, nonces: newNonceStore()}
+	// Dysmsapi wants the host and a nonce signed (replay protection).
+	s := &Server{opts: opts, registry: reg,
+		acs3: &acs3.Verifier{Signed: []string{"host"}, RequireNonce: true, Nonces: acs3.NewNonces()}}
 	s.resetLocked()
 	return s, nil
 }

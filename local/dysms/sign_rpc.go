@@ -5,6 +5,8 @@ import (
 	"crypto/sha1"
 	"encoding/base64"
 	"net/url"
+
+	"smsflow/local/acs3"
 )
 
 // rpcStringToSign is the classic RPC (signature version 1.0) string:
@@ -17,7 +19,7 @@ func rpcStringToSign(method string, params url.Values) string {
 			signed[k] = v
 		}
 	}
-	return method + "&" + percentEncode("/") + "&" + percentEncode(canonicalQuery(signed))
+	return method + "&" + acs3.PercentEncode("/") + "&" + acs3.PercentEncode(acs3.CanonicalQuery(signed))
 }
 
 // rpcSignature is base64(HMAC-SHA1(secret + "&", string to sign)).

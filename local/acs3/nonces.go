@@ -1,4 +1,4 @@
-package dysms
+package acs3
 
 import (
 	"sync"
@@ -9,18 +9,19 @@ import (
 // could still pass the freshness check finds its nonce remembered.
 const nonceTTL = 20 * time.Minute
 
-// nonceStore remembers signature nonces per access key. It has its own lock:
-// replay checks must not wait behind business state.
-type nonceStore struct {
+// Nonces remembers signature nonces per access key. It has its own lock:
+// replay checks must not wait behind a service's business state.
+type Nonces struct {
 	mu        sync.Mutex
 	seen      map[string]time.Time
 	lastPrune time.Time
 }
 
-func newNonceStore() *nonceStore { return &nonceStore{seen: map[string]time.Time{}} }
+// NewNonces returns an empty nonce memory.
+func NewNonces() *Nonces { return &Nonces{seen: map[string]time.Time{}} }
 
-// use records the nonce and reports whether it was fresh.
-func (n *nonceStore) use(accessKeyID, nonce string, now time.Time) bool {
+// Use records the nonce and reports whether it was fresh.
+func (n *Nonces) Use(accessKeyID, nonce string, now time.Time) bool {
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	if now.Sub(n.lastPrune) > time.Minute {

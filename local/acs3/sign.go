@@ -1,4 +1,4 @@
-package dysms
+package acs3
 
 import (
 	"crypto/hmac"
@@ -9,20 +9,21 @@ import (
 	"strings"
 )
 
-const acs3Algorithm = "ACS3-HMAC-SHA256"
+// Algorithm is the only signature algorithm the verifier accepts.
+const Algorithm = "ACS3-HMAC-SHA256"
 
-// percentEncode is Alibaba's RFC 3986 encoding: Go's query escaping, then
+// PercentEncode is Alibaba's RFC 3986 encoding: Go's query escaping, then
 // %20 for space, %2A for '*', '~' left as is.
-func percentEncode(s string) string {
+func PercentEncode(s string) string {
 	e := url.QueryEscape(s)
 	e = strings.ReplaceAll(e, "+", "%20")
 	e = strings.ReplaceAll(e, "*", "%2A")
 	return strings.ReplaceAll(e, "%7E", "~")
 }
 
-// canonicalQuery sorts the decoded parameters and re-encodes them. The wire
+// CanonicalQuery sorts the decoded parameters and re-encodes them. The wire
 // query uses '+' for a space, so it must be decoded first, never reused.
-func canonicalQuery(q url.Values) string {
+func CanonicalQuery(q url.Values) string {
 	keys := make([]string, 0, len(q))
 	for k := range q {
 		keys = append(keys, k)
@@ -33,14 +34,14 @@ func canonicalQuery(q url.Values) string {
 		vals := append([]string(nil), q[k]...)
 		sort.Strings(vals)
 		for _, v := range vals {
-			parts = append(parts, percentEncode(k)+"="+percentEncode(v))
+			parts = append(parts, PercentEncode(k)+"="+PercentEncode(v))
 		}
 	}
 	return strings.Join(parts, "&")
 }
 
-// acs3Request is what an ACS3 signature covers.
-type acs3Request struct {
+// Request is what an ACS3 signature covers.
+type Request struct {
 	Method        string
 	Path          string
 	Query         url.Values
@@ -49,9 +50,9 @@ type acs3Request struct {
 	PayloadHash   string            // hex sha256 of the body
 }
 
-// canonical builds the canonical request. Signed headers are sorted and
+// Canonical builds the canonical request. Signed headers are sorted and
 // their values trimmed, whatever order the client listed them in.
-func (r acs3Request) canonical() string {
+func (r Request) Canonical() string {
 	names := append([]string(nil), r.SignedHeaders...)
 	sort.Strings(names)
 	var hdr strings.Builder
@@ -62,41 +63,45 @@ func (r acs3Request) canonical() string {
 	if path == "" {
 		path = "/"
 	}
-	return r.Method + "\n" + path + "\n" + canonicalQuery(r.Query) + "\n" +
+	return r.Method + "\n" + path + "\n" + CanonicalQuery(r.Query) + "\n" +
 		hdr.String() + "\n" + strings.Join(names, ";") + "\n" + r.PayloadHash
 }
 
-func (r acs3Request) stringToSign() string {
-	sum := sha256.Sum256([]byte(r.canonical()))
-	return acs3Algorithm + "\n" + hex.EncodeToString(sum[:])
+// StringToSign is the algorithm name and the canonical request's hash.
+func (r Request) StringToSign() string {
+	return Algorithm + "\n" + HashHex([]byte(r.Canonical()))
 }
 
-func (r acs3Request) signature(secret string) string {
+// Signature is hex(HMAC-SHA256(secret, string to sign)).
+func (r Request) Signature(secret string) string {
 	m := hmac.New(sha256.New, []byte(secret))
-	m.Write([]byte(r.stringToSign()))
+	m.Write([]byte(r.StringToSign()))
 	return hex.EncodeToString(m.Sum(nil))
 }
 
-func hashHex(body []byte) string {
-	sum := sha256.Sum256(body)
+// HashHex is the hex SHA-256 of b (the payload hash of an empty body too).
+func HashHex(b []byte) string {
+	sum := sha256.Sum256(b)
 	return hex.EncodeToString(sum[:])
 }
 
-// acs3Authorization is a parsed Authorization header:
+// Authorization is a parsed Authorization header:
 // "ACS3-HMAC-SHA256 Credential=AK,SignedHeaders=a;b,Signature=hex".
-type acs3Authorization struct {
+type Authorization struct {
 	Algorithm     string
 	AccessKeyID   string
 	SignedHeaders []string
 	Signature     string
 }
 
-func parseACS3Authorization(h string) (acs3Authorization, bool) {
+// ParseAuthorization reads an ACS3 Authorization header; ok is false when
+// the credential, the signed headers or the signature is missing.
+func ParseAuthorization(h string) (Authorization, bool) {
 	alg, rest, ok := strings.Cut(strings.TrimSpace(h), " ")
 	if !ok {
-		return acs3Authorization{}, false
+		return Authorization{}, false
 	}
-	a := acs3Authorization{Algorithm: alg}
+	a := Authorization{Algorithm: alg}
 	for _, field := range strings.Split(rest, ",") {
 		k, v, _ := strings.Cut(strings.TrimSpace(field), "=")
 		switch k {
@@ -116,4 +121,10 @@ func parseACS3Authorization(h string) (acs3Authorization, bool) {
 		return a, false
 	}
 	return a, true
+}
+
+// IsACS3 reports whether an Authorization header claims the ACS3 scheme
+// (any ACS3-* algorithm): what a caller of a signed trigger must send.
+func IsACS3(authorization string) bool {
+	return strings.HasPrefix(strings.TrimLeft(authorization, " \t"), "ACS3-")
 }
