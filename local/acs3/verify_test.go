@@ -10,11 +10,8 @@ import (
 	"testing"
 	"time"
 
-	openapi "github.com/alibabacloud-go/darabonba-openapi/v2/client"
-	util "github.com/alibabacloud-go/tea-utils/v2/service"
-	"github.com/alibabacloud-go/tea/tea"
-
 	"smsflow/local/sts"
+	"smsflow/local/testkit"
 )
 
 // recorder is a server that verifies every request and keeps the verdicts.
@@ -50,23 +47,9 @@ func (rec *recorder) last(t *testing.T) (Caller, *Failure) {
 	return rec.callers[len(rec.callers)-1], rec.failures[len(rec.failures)-1]
 }
 
-// callAPI is the official SDK's generic signed call (darabonba-openapi
-// CallApi, ACS3) with a JSON body, as a caller of a signed FC trigger makes it.
 func callAPI(t *testing.T, addr, id, secret, token string, body map[string]any) error {
 	t.Helper()
-	cfg := &openapi.Config{AccessKeyId: tea.String(id), AccessKeySecret: tea.String(secret),
-		Endpoint: tea.String(addr), Protocol: tea.String("HTTP"), NoProxy: tea.String(addr)}
-	if token != "" {
-		cfg.SecurityToken = tea.String(token)
-	}
-	c, err := openapi.NewClient(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	params := &openapi.Params{Action: tea.String("Send"), Version: tea.String("2026-12-02"), Protocol: tea.String("HTTP"),
-		Pathname: tea.String("/v1/messages"), Method: tea.String("POST"), AuthType: tea.String("AK"),
-		Style: tea.String("ROA"), ReqBodyType: tea.String("json"), BodyType: tea.String("json")}
-	_, err = c.CallApi(params, &openapi.OpenApiRequest{Body: body}, &util.RuntimeOptions{})
+	_, err := testkit.SignedPost(addr, "/v1/messages", testkit.Signer{ID: id, Secret: secret, Token: token}, body, nil)
 	return err
 }
 

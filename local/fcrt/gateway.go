@@ -20,6 +20,8 @@ type GatewayConfig struct {
 	BodyEncoding BodyEncoding // when the request body is base64-encoded
 	MaxBodyBytes int64        // default DefaultMaxBodyBytes
 	Logger       *slog.Logger // default slog.Default(); never sees bodies
+	// Auth is the trigger's authType; default AuthAnonymous.
+	Auth TriggerAuth
 }
 
 // Gateway is an FC 3.0 HTTP trigger in front of an Invoker: every request
@@ -28,6 +30,7 @@ type GatewayConfig struct {
 type Gateway struct {
 	target Invoker
 	cfg    GatewayConfig
+	auth   *triggerAuthenticator // nil: anonymous
 }
 
 // NewGateway returns the HTTP trigger of target (an *Instance or a *Pool).
@@ -44,7 +47,7 @@ func NewGateway(target Invoker, cfg GatewayConfig) *Gateway {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	return &Gateway{target: target, cfg: cfg}
+	return &Gateway{target: target, cfg: cfg, auth: newTriggerAuthenticator(cfg.Auth)}
 }
 
 func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -71,6 +74,9 @@ func (g *Gateway) handle(r *http.Request, requestID string, now time.Time) httpR
 	if int64(len(body)) > g.cfg.MaxBodyBytes {
 		return platformErrorReply(http.StatusBadRequest, "EntityTooLarge",
 			fmt.Sprintf("payload size exceeds maximum allowed size (%d bytes)", g.cfg.MaxBodyBytes))
+	}
+	if refusal := g.auth.check(r, body); refusal != nil {
+		return *refusal
 	}
 	event, err := json.Marshal(newHTTPTriggerEvent(r, body, requestID, now, g.cfg))
 	if err != nil {
