@@ -107,6 +107,7 @@ func verify(v *Verifier, r *http.Request, body string, now time.Time) *Failure {
 	return f
 }
 
+// conformance: AUTH-01, AUTH-04
 func TestVerifierRefusesWhatAlibabaRefuses(t *testing.T) {
 	now := time.Now()
 	all := []string{"host", "x-acs-content-sha256", "x-acs-date", "x-acs-signature-nonce"}
