@@ -6,6 +6,8 @@ import (
 	"net/http"
 	"strings"
 	"time"
+
+	"smsflow/local/faults"
 )
 
 const adminPrefix = "/_emulator/"
@@ -31,13 +33,8 @@ func (s *Server) serveAdmin(w http.ResponseWriter, r *http.Request) {
 		adminJSON(w, http.StatusOK, map[string]any{"messages": s.messagesFor(r.URL.Query().Get("phone"))})
 	case "GET stats":
 		adminJSON(w, http.StatusOK, s.Stats())
-	case "GET faults":
-		adminJSON(w, http.StatusOK, map[string]any{"faults": s.Faults()})
-	case "POST faults":
-		s.adminSetFault(w, r)
-	case "DELETE faults":
-		s.ClearFaults()
-		w.WriteHeader(http.StatusNoContent)
+	case "GET faults", "POST faults", "DELETE faults":
+		s.faults.ServeAdmin(w, r)
 	case "POST clock":
 		s.adminAdvanceClock(w, r)
 	case "POST reset":
@@ -50,20 +47,6 @@ func (s *Server) serveAdmin(w http.ResponseWriter, r *http.Request) {
 	default:
 		adminJSON(w, http.StatusNotFound, map[string]string{"error": fmt.Sprintf("no admin route %s %s", r.Method, r.URL.Path)})
 	}
-}
-
-func (s *Server) adminSetFault(w http.ResponseWriter, r *http.Request) {
-	var f Fault
-	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 64<<10)).Decode(&f); err != nil {
-		adminJSON(w, http.StatusBadRequest, map[string]string{"error": err.Error()})
-		return
-	}
-	f, err := s.SetFault(f)
-	if err != nil {
-		adminJSON(w, http.StatusBadRequest, map[string]string{"error": err.Error()})
-		return
-	}
-	adminJSON(w, http.StatusCreated, f)
 }
 
 func (s *Server) adminAdvanceClock(w http.ResponseWriter, r *http.Request) {
@@ -97,8 +80,4 @@ func (s *Server) messagesFor(phone string) []Message {
 	return out
 }
 
-func adminJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(v)
-}
+func adminJSON(w http.ResponseWriter, status int, v any) { faults.WriteJSON(w, status, v) }

@@ -3,6 +3,8 @@ package dysms
 import (
 	"io"
 	"net/http"
+
+	"smsflow/local/faults"
 )
 
 const (
@@ -109,7 +111,7 @@ func (s *Server) runAction(c *call) *answer {
 }
 
 func (s *Server) finish(w http.ResponseWriter, r *http.Request, c *call, a *answer) {
-	sleep(r.Context(), a.latency)
+	faults.Sleep(r.Context(), a.latency)
 	s.mu.Lock()
 	s.stats.Outcomes[a.code()]++
 	if a.ok() {
@@ -119,7 +121,7 @@ func (s *Server) finish(w http.ResponseWriter, r *http.Request, c *call, a *answ
 	s.logf("dysms: %s %s %s -> %s", c.requestID, c.action, maskPhones(a.phones), s.describe(a))
 	switch {
 	case a.reset:
-		resetConnection(w)
+		faults.ResetConnection(w)
 	case a.gw != nil:
 		writeGatewayError(w, c.requestID, a.gw)
 	case a.refusal != nil:
@@ -134,7 +136,7 @@ func (s *Server) resetBeforeRead(w http.ResponseWriter, c *call) {
 	s.stats.Outcomes["reset"]++
 	s.mu.Unlock()
 	s.logf("dysms: %s %s reset before read", c.requestID, c.action)
-	resetConnection(w)
+	faults.ResetConnection(w)
 }
 
 func (s *Server) count(action string) {

@@ -1,15 +1,14 @@
 package dysms
 
-import (
-	"bytes"
-	"encoding/json"
-	"fmt"
-	"slices"
-	"time"
-)
+import "smsflow/local/faults"
 
-// FaultKind names one way the emulated service can misbehave.
-type FaultKind string
+// FaultKind names one way the emulated service can misbehave; Fault is one
+// injected misbehaviour (package local/faults keeps the bookkeeping every
+// emulator shares).
+type (
+	FaultKind = faults.Kind
+	Fault     = faults.Fault
+)
 
 const (
 	// FaultLatency accepts the message, then waits Latency before answering:
@@ -42,91 +41,13 @@ var FaultKinds = []FaultKind{
 	FaultThrottlingUser, FaultBusinessLimit, FaultResetBeforeRead, FaultResetAfterAccept,
 }
 
-// Fault is one injected misbehaviour.
-type Fault struct {
-	ID   int       `json:"id"`
-	Kind FaultKind `json:"kind"`
-	// Action limits the fault to one API action ("SendSms", ...). Empty
-	// means the two send actions (SendSms, SendBatchSms); "*" means every
-	// action, QuerySendDetails included.
-	Action string `json:"action,omitempty"`
-	// Count is how many more requests the fault hits; 0 means until cleared.
-	Count int `json:"count"`
-	// Latency delays the answer. It is the whole point of FaultLatency and
-	// may be added to any other kind (the error then comes late).
-	Latency time.Duration `json:"-"`
-}
-
-// faultJSON is Fault on the admin API: latency as a Go duration string
-// ("1.5s") or as latency_ms.
-type faultJSON struct {
-	ID        int       `json:"id"`
-	Kind      FaultKind `json:"kind"`
-	Action    string    `json:"action,omitempty"`
-	Count     int       `json:"count"`
-	Latency   string    `json:"latency,omitempty"`
-	LatencyMS int64     `json:"latency_ms,omitempty"`
-}
-
-// MarshalJSON writes the admin API form.
-func (f Fault) MarshalJSON() ([]byte, error) {
-	v := faultJSON{ID: f.ID, Kind: f.Kind, Action: f.Action, Count: f.Count}
-	if f.Latency > 0 {
-		v.Latency = f.Latency.String()
-		v.LatencyMS = f.Latency.Milliseconds()
-	}
-	return json.Marshal(v)
-}
-
-// UnmarshalJSON reads the admin API form.
-func (f *Fault) UnmarshalJSON(b []byte) error {
-	var v faultJSON
-	dec := json.NewDecoder(bytes.NewReader(b))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&v); err != nil {
-		return fmt.Errorf("dysms: fault: %w", err)
-	}
-	*f = Fault{ID: v.ID, Kind: v.Kind, Action: v.Action, Count: v.Count,
-		Latency: time.Duration(v.LatencyMS) * time.Millisecond}
-	if v.Latency != "" {
-		d, err := time.ParseDuration(v.Latency)
-		if err != nil {
-			return fmt.Errorf("dysms: fault latency: %w", err)
-		}
-		f.Latency = d
-	}
-	return nil
-}
-
-func (f Fault) validate() error {
-	known := false
-	for _, k := range FaultKinds {
-		known = known || k == f.Kind
-	}
-	switch {
-	case !known:
-		return fmt.Errorf("dysms: unknown fault kind %q (known: %v)", f.Kind, FaultKinds)
-	case f.Count < 0:
-		return fmt.Errorf("dysms: fault count %d is negative", f.Count)
-	case f.Latency < 0:
-		return fmt.Errorf("dysms: fault latency %s is negative", f.Latency)
-	case f.Kind == FaultLatency && f.Latency == 0:
-		return fmt.Errorf("dysms: a latency fault needs a latency")
-	case f.Action != "" && f.Action != "*" && !knownAction(f.Action):
-		return fmt.Errorf("dysms: unknown action %q", f.Action)
-	}
-	return nil
-}
-
-func (f Fault) appliesTo(action string) bool {
-	switch f.Action {
-	case "":
-		return action == actionSendSms || action == actionSendBatchSms
-	case "*":
-		return true
-	default:
-		return f.Action == action
-	}
+// faultRules are the kinds and actions the Dysmsapi emulator accepts: a
+// fault without an action hits the two send actions.
+var faultRules = faults.Rules{
+	Kinds:          FaultKinds,
+	LatencyKinds:   []FaultKind{FaultLatency},
+	Actions:        []string{actionSendSms, actionSendBatchSms, actionQueryDetails},
+	DefaultActions: []string{actionSendSms, actionSendBatchSms},
 }
 
 // Kinds grouped by when they act in a request.
@@ -135,34 +56,3 @@ var (
 	kindsAfterAuth  = []FaultKind{FaultHTTP500, FaultHTTP503, FaultSystemError,
 		FaultThrottlingAPI, FaultThrottlingUser, FaultBusinessLimit}
 )
-
-// faultList is the Server's injected faults, oldest first. The Server's lock
-// guards it.
-type faultList struct {
-	nextID int
-	faults []Fault
-}
-
-func (l *faultList) add(f Fault) Fault {
-	l.nextID++
-	f.ID = l.nextID
-	l.faults = append(l.faults, f)
-	return f
-}
-
-// take consumes the oldest fault of one of kinds that applies to action.
-func (l *faultList) take(action string, kinds ...FaultKind) (Fault, bool) {
-	for i, f := range l.faults {
-		if !f.appliesTo(action) || !slices.Contains(kinds, f.Kind) {
-			continue
-		}
-		if f.Count > 0 {
-			l.faults[i].Count--
-			if l.faults[i].Count == 0 {
-				l.faults = append(l.faults[:i:i], l.faults[i+1:]...)
-			}
-		}
-		return f, true
-	}
-	return Fault{}, false
-}

@@ -2,9 +2,7 @@ package dysms
 
 // takeFault consumes the oldest armed fault of one of kinds for action.
 func (s *Server) takeFault(action string, kinds []FaultKind) *Fault {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if f, ok := s.faults.take(action, kinds...); ok {
+	if f, ok := s.faults.Take(action, kinds...); ok {
 		return &f
 	}
 	return nil
@@ -13,9 +11,7 @@ func (s *Server) takeFault(action string, kinds []FaultKind) *Fault {
 // takeMagic answers the fault of one of kinds that a reserved number in
 // phones triggers, or "".
 func (s *Server) takeMagic(phones []string, kinds ...FaultKind) FaultKind {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	k, _ := magicFault(phones, s.magicSeen, kinds...)
+	k, _ := s.reserved.Take(phones, kinds...)
 	return k
 }
 

@@ -1,6 +1,6 @@
 package dysms
 
-import "slices"
+import "smsflow/local/faults"
 
 // magicNumber is what a reserved number does. The range 13800000001-
 // 13800000018 is reserved; every other number behaves normally. The table
@@ -33,28 +33,15 @@ var magicNumbers = map[string]magicNumber{
 	"13800000018": {receipt: quirkBeforeAnswer},
 }
 
-// magicFault answers the fault of one of kinds that a reserved number among
-// phones triggers, consuming a first-only number's single use. The Server's
-// lock guards seen.
-func magicFault(phones []string, seen map[string]bool, kinds ...FaultKind) (FaultKind, bool) {
-	for _, raw := range phones {
-		p, ok := normalisePhone(raw)
-		if !ok {
-			continue
-		}
-		m, ok := magicNumbers[p]
-		if !ok || !slices.Contains(kinds, m.fault) {
-			continue
-		}
-		if m.firstOnly {
-			if seen[p] {
-				continue
-			}
-			seen[p] = true
-		}
-		return m.fault, true
+// reservedLookup answers what a reserved number among a request's numbers
+// triggers, keyed by its normalised form.
+func reservedLookup(raw string) (string, faults.Reserved, bool) {
+	p, ok := normalisePhone(raw)
+	if !ok {
+		return "", faults.Reserved{}, false
 	}
-	return "", false
+	m, ok := magicNumbers[p]
+	return p, faults.Reserved{Kind: m.fault, FirstOnly: m.firstOnly}, ok
 }
 
 // magicDelivery answers the delivery outcome of a reserved number.

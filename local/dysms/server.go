@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"smsflow/local/acs3"
+	"smsflow/local/faults"
 )
 
 // Options configure a Server. The zero value is usable.
@@ -33,15 +34,15 @@ type Server struct {
 	opts     Options
 	registry Registry
 	// acs3 verifies signatures; its nonce memory serves the RPC path too.
-	acs3 *acs3.Verifier
+	acs3     *acs3.Verifier
+	faults   *faults.List
+	reserved *faults.ReservedNumbers // which first-only reserved numbers were used
 
-	mu        sync.Mutex // guards everything below
-	messages  []Message
-	stats     Stats
-	faults    faultList
-	flow      *flowLimiter
-	magicSeen map[string]bool
-	offset    time.Duration // AdvanceClock
+	mu       sync.Mutex // guards everything below
+	messages []Message
+	stats    Stats
+	flow     *flowLimiter
+	offset   time.Duration // AdvanceClock
 
 	receipts   *ReceiptConfig // nil: delivery decided at acceptance, no receipts
 	receiptGen int            // bumped by Reset: pending receipts of an older generation are forgotten
@@ -68,7 +69,8 @@ func New(opts Options) (*Server, error) {
 	}
 	// Dysmsapi wants the host and a nonce signed (replay protection).
 	s := &Server{opts: opts, registry: reg,
-		acs3: &acs3.Verifier{Signed: []string{"host"}, RequireNonce: true, Nonces: acs3.NewNonces()}}
+		acs3:   &acs3.Verifier{Signed: []string{"host"}, RequireNonce: true, Nonces: acs3.NewNonces()},
+		faults: faults.NewList(faultRules), reserved: faults.NewReservedNumbers(reservedLookup)}
 	s.resetLocked()
 	return s, nil
 }
@@ -113,26 +115,21 @@ func (s *Server) Stats() Stats {
 // SetFault adds a fault after the ones already set (the oldest matching
 // fault fires first) and answers it with its id.
 func (s *Server) SetFault(f Fault) (Fault, error) {
-	if err := f.validate(); err != nil {
-		return Fault{}, err
+	f, err := s.faults.Add(f)
+	if err != nil {
+		return Fault{}, fmt.Errorf("dysms: %w", err)
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.faults.add(f), nil
+	return f, nil
 }
 
 // Faults answers the faults still armed.
 func (s *Server) Faults() []Fault {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]Fault(nil), s.faults.faults...)
+	return s.faults.All()
 }
 
 // ClearFaults disarms every fault.
 func (s *Server) ClearFaults() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.faults.faults = nil
+	s.faults.Clear()
 }
 
 // Reset forgets messages, counters, faults, flow-control history, the
@@ -148,9 +145,9 @@ func (s *Server) Reset() {
 func (s *Server) resetLocked() {
 	s.messages = nil
 	s.stats = newStats()
-	s.faults.faults = nil
+	s.faults.Clear()
 	s.flow = newFlowLimiter()
-	s.magicSeen = map[string]bool{}
+	s.reserved.Reset()
 	s.offset = 0
 	s.receiptGen++
 	s.pushes = nil

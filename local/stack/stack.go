@@ -69,6 +69,7 @@ type Options struct {
 	Idem      IdemOptions
 	Receipts  ReceiptOptions
 	Dashboard DashboardOptions
+	Tencent   TencentOptions
 }
 
 // Stack is a running local stack.
@@ -87,6 +88,7 @@ type Stack struct {
 	IdemParts
 	ReceiptParts
 	DashboardParts
+	TencentParts
 
 	// Banner lines the launcher prints, one per URL a user may want.
 	Banner []string
@@ -122,7 +124,7 @@ func (s *Stack) OnClose(f func(context.Context) error) { s.closers = append(s.cl
 // Close, and returns host:port.
 func (s *Stack) Serve(port int, h http.Handler) (string, error) { return s.serve(port, h) }
 
-// PortsFromEnv reads SMSFLOW_LOCAL_{GATEWAY,DYSMS,SLS,DASHBOARD,RECEIPTS,QUEUE}_PORT over defaults.
+// PortsFromEnv reads SMSFLOW_LOCAL_{GATEWAY,DYSMS,SLS,DASHBOARD,RECEIPTS,QUEUE,TENCENT}_PORT over defaults.
 func PortsFromEnv(o *Options) error {
 	for _, p := range []struct {
 		env string
@@ -136,6 +138,7 @@ func PortsFromEnv(o *Options) error {
 		{"SMSFLOW_LOCAL_DASHBOARD_PORT", &o.Dashboard.Port, DefaultDashboardPort},
 		{"SMSFLOW_LOCAL_RECEIPTS_PORT", &o.Receipts.Port, DefaultReceiptsPort},
 		{"SMSFLOW_LOCAL_QUEUE_PORT", &o.Idem.QueuePort, DefaultQueuePort},
+		{"SMSFLOW_LOCAL_TENCENT_PORT", &o.Tencent.Port, DefaultTencentPort},
 	} {
 		*p.dst = p.def
 		if v := os.Getenv(p.env); v != "" {

@@ -1,4 +1,4 @@
-package dysms
+package faults
 
 import (
 	"context"
@@ -7,11 +7,11 @@ import (
 	"time"
 )
 
-// resetConnection takes the connection from net/http and closes it with
+// ResetConnection takes the connection from net/http and closes it with
 // SO_LINGER 0, so the kernel sends RST: the client sees "connection reset
 // by peer", never a response. Where the connection cannot be hijacked
 // (HTTP/2), aborting the handler is the closest Go offers.
-func resetConnection(w http.ResponseWriter) {
+func ResetConnection(w http.ResponseWriter) {
 	hj, ok := w.(http.Hijacker)
 	if !ok {
 		panic(http.ErrAbortHandler)
@@ -26,9 +26,9 @@ func resetConnection(w http.ResponseWriter) {
 	_ = conn.Close()
 }
 
-// sleep waits d or until the client goes away. It holds no lock: a slow
+// Sleep waits d or until the client goes away. It holds no lock: a slow
 // answer must never hold up other requests.
-func sleep(ctx context.Context, d time.Duration) {
+func Sleep(ctx context.Context, d time.Duration) {
 	if d <= 0 {
 		return
 	}
