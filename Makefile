@@ -4,6 +4,10 @@ SHELL := /bin/bash
 GO ?= go
 FUNCTIONS := $(notdir $(wildcard functions/*))
 DIST := dist
+# The alert function's rule file (docs/alerts.md), shipped next to its
+# binary. Default: alert-rules.yaml at the repository root when it exists,
+# else the alert function runs the rules embedded in it.
+ALERT_RULES ?= $(wildcard alert-rules.yaml)
 
 .PHONY: run test build bench lint clean provision chromium redis
 
@@ -20,11 +24,12 @@ test: lint chromium redis
 build: $(FUNCTIONS:%=$(DIST)/%.zip)
 
 # A static linux/amd64 binary named main (the go1 runtime's handler), zipped
-# with main at the root: what s.yaml and template.yaml deploy.
+# with main at the root: what s.yaml (the directory) and template.yaml (the
+# zip) deploy. The alert function's package also holds its rule file.
 $(DIST)/%.zip: FORCE
 	@mkdir -p $(DIST)/$*
 	GOOS=linux GOARCH=amd64 CGO_ENABLED=0 $(GO) build -trimpath -ldflags='-s -w' -o $(DIST)/$*/main ./functions/$*
-	$(GO) run ./local pack $@ $(DIST)/$*/main
+	$(GO) run ./local pack $(if $(and $(filter alert,$*),$(ALERT_RULES)),-rules $(ALERT_RULES)) $@ $(DIST)/$*
 
 # Creates or updates, idempotently, the logstore index and the SLS dashboard
 # (docs/operations.md). Target: SMSFLOW_SLS_ENDPOINT, _PROJECT, _LOGSTORE

@@ -3,7 +3,7 @@
 //	go run ./local run              start everything in the foreground (make run)
 //	go run ./local trace <trace_id> print one message's timeline from SLS
 //	go run ./local bench            print the benchmark figures (make bench)
-//	go run ./local pack <zip> <bin> zip a function binary as FC deploys it
+//	go run ./local pack [-rules f] <zip> <dir>  zip a function's code package as FC deploys it
 package main
 
 import (
@@ -35,6 +35,6 @@ func main() {
 }
 
 func usage() {
-	fmt.Fprintln(os.Stderr, "usage: go run ./local run | trace <trace_id> | bench | pack <zip> <binary>")
+	fmt.Fprintln(os.Stderr, "usage: go run ./local run | trace <trace_id> | bench | pack [-rules FILE] <zip> <dir>")
 	os.Exit(2)
 }

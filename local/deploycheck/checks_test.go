@@ -323,6 +323,7 @@ func checkFunction(t testing.TB, name string, d descriptors) []string {
 		return out // reported by checkEntries
 	}
 	out = append(out, checkEnv(name, vars, d)...)
+	out = append(out, checkEnvSize(name, vars, d)...)
 	role, problems := roleOf(name, d)
 	out = append(out, problems...)
 	if role != nil {
@@ -333,7 +334,7 @@ func checkFunction(t testing.TB, name string, d descriptors) []string {
 	out = append(out, checkTriggers(name, vars, d)...)
 	out = append(out, checkSizing(name, d)...)
 	out = append(out, checkLease(name, d)...)
-	out = append(out, checkTimerPeriod(name, d)...)
+	out = append(out, checkTimerPeriod(t, name, d)...)
 	out = append(out, checkFC3("s.yaml "+name, d.S[name].Props)...)
 	return out
 }
@@ -397,15 +398,15 @@ func TestAlertChannelVariablesAreDeclared(t *testing.T) {
 
 // checkTimerPeriod: the alert rules count evaluations (`for`) and cut
 // time into slots of settings.interval; a timer whose ticks are not
-// multiples of it evaluates slots twice or skips them.
-func checkTimerPeriod(name string, d descriptors) []string {
-	sEnv := asMap(d.S[name].Props["environmentVariables"])
-	if _, ok := sEnv["SMSFLOW_ALERT_RULES_YAML"]; !ok {
+// multiples of it evaluates slots twice or skips them. The rules are the
+// ones make build packs (packagedRules).
+func checkTimerPeriod(t testing.TB, name string, d descriptors) []string {
+	if _, ok := asMap(d.S[name].Props["environmentVariables"])[alert.EnvRulesFile]; !ok {
 		return nil
 	}
-	rules, err := alert.LoadFromEnv(func(k string) string { return str(sEnv[k]) })
+	rules, err := packagedRules(t)
 	if err != nil {
-		return []string{fmt.Sprintf("s.yaml %s: the rule file does not load: %v", name, err)}
+		return []string{fmt.Sprintf("%s: the rule file does not load: %v", name, err)}
 	}
 	interval := rules.Settings.Interval
 	var out []string
@@ -431,6 +432,25 @@ func checkTimerPeriod(name string, d descriptors) []string {
 		}
 	}
 	return out
+}
+
+// packagedRules are the alert rules make build ships next to the alert
+// binary: the Makefile's ALERT_RULES default when that file exists, else
+// the embedded defaults.
+func packagedRules(t testing.TB) (*alert.Config, error) {
+	b, err := os.ReadFile(filepath.Join(repoRoot(t), "Makefile"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := regexp.MustCompile(`(?m)^ALERT_RULES \?= \$\(wildcard (\S+)\)$`).FindSubmatch(b)
+	if m == nil {
+		t.Fatal("Makefile: no `ALERT_RULES ?= $(wildcard <file>)` line")
+	}
+	path := filepath.Join(repoRoot(t), string(m[1]))
+	if _, err := os.Stat(path); err != nil {
+		return alert.Defaults()
+	}
+	return alert.LoadFile(path)
 }
 
 // checkLease: an idempotency claim must outlive the function's timeout

@@ -308,6 +308,9 @@ type envVar struct {
 	Secret     bool
 	HasDefault bool
 	Field      string // Type.Field, for messages
+	// Max is the value's longest length in bytes (the field's max tag;
+	// 0 when it has none).
+	Max int
 }
 
 // configEnv lists the variables config.<typ> reads: its fields' env tags,
@@ -339,8 +342,9 @@ func configEnv(t testing.TB, typ string) []envVar {
 				continue
 			}
 			_, hasDefault := tag.Lookup("envDefault")
+			limit, _ := strconv.Atoi(tag.Get("max"))
 			out = append(out, envVar{Name: key, Secret: tag.Get("secret") == "true", HasDefault: hasDefault,
-				Field: name + "." + f.Names[0].Name})
+				Field: name + "." + f.Names[0].Name, Max: limit})
 		}
 	}
 	walk(typ, 0)

@@ -210,12 +210,14 @@ func (vs sVars) resolve(v any) any {
 	return v
 }
 
-// sFunction is one fc3 resource of s.yaml with its vars expanded.
+// sFunction is one fc3 resource of s.yaml with its vars expanded (Props)
+// and as written (Raw).
 type sFunction struct {
 	Key       string
 	Component string
 	Actions   map[string]any
 	Props     map[string]any
+	Raw       map[string]any
 }
 
 func sFunctions(doc map[string]any) map[string]sFunction {
@@ -228,7 +230,8 @@ func sFunctions(doc map[string]any) map[string]sFunction {
 	for key, r := range res {
 		props, _ := vs.resolve(get(r, "props")).(map[string]any)
 		actions, _ := get(r, "actions").(map[string]any)
-		out[key] = sFunction{Key: key, Component: str(get(r, "component")), Actions: actions, Props: props}
+		raw, _ := get(r, "props").(map[string]any)
+		out[key] = sFunction{Key: key, Component: str(get(r, "component")), Actions: actions, Props: props, Raw: raw}
 	}
 	return out
 }

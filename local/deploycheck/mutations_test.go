@@ -176,3 +176,26 @@ func TestCatchesATimerFCCannotTakeOrTheRulesDoNotExpect(t *testing.T) {
 	d = mutated(t, "s.yaml", "alertCron: '0 * * * * *'", "alertCron: '@every 90s'")
 	mustReport(t, checkFunction(t, "alert", d), "fires 1m30s apart")
 }
+
+// conformance: DEP-01
+func TestCatchesAnEnvironmentOverFCs4KB(t *testing.T) {
+	// A large value written out (a rule file pasted into a variable).
+	big := strings.Repeat("x", 1500)
+	d := mutated(t, "s.yaml", "        SMSFLOW_TEMPLATE_KINDS: ''\n      triggers:\n        - triggerName: http",
+		"        SMSFLOW_TEMPLATE_KINDS: '"+big+"'\n      triggers:\n        - triggerName: http")
+	mustReport(t, checkFunction(t, "send", d), "SMSFLOW_TEMPLATE_KINDS is 1500 bytes, over its maximum 1024")
+	d = mutated(t, "template.yaml", "        SMSFLOW_ALERT_SEND_TIMEOUT: 10s\n", "        SMSFLOW_ALERT_SEND_TIMEOUT: 10s\n        SMSFLOW_ALERT_NOTES: '"+big+"'\n")
+	mustReport(t, checkFunction(t, "alert", d), "template.yaml alert: environment variables take up to")
+	// A variable filled in at deploy time counts at its maximum: one
+	// without a maximum cannot be counted, and a large maximum is counted.
+	vars := functionEnv(t, "alert")
+	env := map[string]any{"SMSFLOW_ALERT_WEBHOOK_URL": "${env('SMSFLOW_ALERT_WEBHOOK_URL')}", "SMSFLOW_NEW": "${vars.x}"}
+	if _, p := envWorstCase(env, vars); len(p) != 1 || !strings.Contains(p[0], "SMSFLOW_NEW has no documented maximum") {
+		t.Errorf("problems %q", p)
+	}
+	v := vars["SMSFLOW_ALERT_WEBHOOK_URL"]
+	v.Max = 5000
+	vars["SMSFLOW_ALERT_WEBHOOK_URL"] = v
+	d = loadDescriptors(t)
+	mustReport(t, checkEnvSize("alert", vars, d), "s.yaml alert: environment variables take up to")
+}

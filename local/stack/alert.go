@@ -4,13 +4,16 @@ import (
 	"context"
 	_ "embed"
 	"fmt"
+	"io"
 	"net/http"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
 	"smsflow/local/fcrt"
 	"smsflow/local/sink"
+	"smsflow/shared/alert"
 )
 
 // The alert part of the local contract (docs/alerts.md, "Locally").
@@ -49,6 +52,7 @@ type AlertOptions struct {
 	// PortsFromEnv sets it from SMSFLOW_LOCAL_SINK_PORT.
 	SinkPort int
 	// RulesYAML replaces the local rule file (defaults with short windows).
+	// Either is written next to the function's binary, as make build ships it.
 	RulesYAML string
 	// Env overrides the alert function's environment.
 	Env map[string]string
@@ -91,7 +95,10 @@ func startAlert(ctx context.Context, s *Stack, o Options) error {
 	if err := s.SLS.EnsureLogstore(LocalProject, LocalStateLogstore); err != nil {
 		return fmt.Errorf("alert state logstore: %w", err)
 	}
-	s.Alert = fcrt.NewPool(s.alertFunction(o, bin, alertEnv(s, ao, slsAddr, alertRules(ao))), 3)
+	if bin, err = s.alertPackage(bin, alertRules(ao)); err != nil {
+		return err
+	}
+	s.Alert = fcrt.NewPool(s.alertFunction(o, bin, alertEnv(s, ao, slsAddr)), 3)
 	s.OnClose(s.Alert.Stop)
 	if err := s.Alert.Warm(ctx); err != nil {
 		return fmt.Errorf("starting the alert function: %w", err)
@@ -165,11 +172,50 @@ func (s *Stack) startAlertTimer(every time.Duration, payload string) {
 	})
 }
 
-func alertEnv(s *Stack, ao AlertOptions, slsAddr, rules string) map[string]string {
+// alertPackage lays the function out as its code package is in FC: the
+// binary and, next to it, alert-rules.yaml, which the function finds on
+// its own (no variable names it). Each stack gets its own directory, so
+// stacks with different rules can share one build; the binary is
+// hard-linked (os.Executable resolves symlinks), else copied.
+func (s *Stack) alertPackage(bin, rules string) (string, error) {
+	dir, err := os.MkdirTemp(filepath.Dir(bin), "package-")
+	if err != nil {
+		return "", fmt.Errorf("alert package: %w", err)
+	}
+	s.OnClose(func(context.Context) error { return os.RemoveAll(dir) })
+	main := filepath.Join(dir, "main")
+	if err := os.Link(bin, main); err != nil {
+		if err := copyFile(bin, main, 0o755); err != nil {
+			return "", fmt.Errorf("alert package: %w", err)
+		}
+	}
+	if err := os.WriteFile(filepath.Join(dir, alert.PackagedRulesFile), []byte(rules), 0o644); err != nil {
+		return "", fmt.Errorf("alert package: %w", err)
+	}
+	return main, nil
+}
+
+func copyFile(src, dst string, mode os.FileMode) error {
+	in, err := os.Open(src)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	out, err := os.OpenFile(dst, os.O_CREATE|os.O_WRONLY|os.O_EXCL, mode)
+	if err != nil {
+		return err
+	}
+	_, err = io.Copy(out, in)
+	if cerr := out.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+func alertEnv(s *Stack, ao AlertOptions, slsAddr string) map[string]string {
 	env := map[string]string{
 		"SMSFLOW_SLS_ENDPOINT":          slsAddr,
 		"SMSFLOW_ALERT_STATE_LOGSTORE":  LocalStateLogstore,
-		"SMSFLOW_ALERT_RULES_YAML":      rules,
 		"SMSFLOW_DYSMS_ENDPOINT":        s.DysmsAddr,
 		"SMSFLOW_DYSMS_PROTOCOL":        "HTTP",
 		"SMSFLOW_ALERT_WEBHOOK_URL":     s.SinkURL + "/webhook",

@@ -4,16 +4,24 @@ import (
 	_ "embed"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
+	"path/filepath"
 	"slices"
 
 	"gopkg.in/yaml.v3"
 )
 
-// Environment variables that override the embedded rules (see docs/alerts.md).
+// Where the rule file comes from (see docs/alerts.md). It travels in the
+// function's code package, never in an environment variable: FC allows
+// 4 KB for all of a function's variables together, and a rule file
+// outgrows that.
 const (
-	EnvRulesFile = "SMSFLOW_ALERT_RULES_FILE" // path to a rule file
-	EnvRulesYAML = "SMSFLOW_ALERT_RULES_YAML" // the rule file itself
+	// EnvRulesFile names a rule file to read instead of the packaged one.
+	EnvRulesFile = "SMSFLOW_ALERT_RULES_FILE"
+	// PackagedRulesFile is the rule file's name in the code package, next
+	// to the binary (make build puts it there).
+	PackagedRulesFile = "alert-rules.yaml"
 )
 
 //go:embed defaults.yaml
@@ -61,25 +69,25 @@ func LoadFile(path string) (*Config, error) {
 	return cfg, nil
 }
 
-// LoadFromEnv picks the rule file the environment asks for: the YAML in
-// SMSFLOW_ALERT_RULES_YAML, else the file at SMSFLOW_ALERT_RULES_FILE, else
-// the embedded defaults. Setting both is an error rather than a guess.
-func LoadFromEnv(getenv func(string) string) (*Config, error) {
-	inline, path := getenv(EnvRulesYAML), getenv(EnvRulesFile)
-	switch {
-	case inline != "" && path != "":
-		return nil, fmt.Errorf("alert rules: set only one of %s and %s", EnvRulesYAML, EnvRulesFile)
-	case inline != "":
-		cfg, err := Parse([]byte(inline))
-		if err != nil {
-			return nil, fmt.Errorf("alert rules from %s: %w", EnvRulesYAML, err)
-		}
-		return cfg, nil
-	case path != "":
-		return LoadFile(path)
-	default:
-		return Defaults()
+// Load picks the rule file: the one SMSFLOW_ALERT_RULES_FILE names (it must
+// exist), else alert-rules.yaml in exeDir (the directory of the running
+// binary, where the code package puts it) when there is one, else the
+// embedded defaults. source says which, for the start-up log.
+func Load(getenv func(string) string, exeDir string) (cfg *Config, source string, err error) {
+	if path := getenv(EnvRulesFile); path != "" {
+		cfg, err := LoadFile(path)
+		return cfg, path, err
 	}
+	packaged := filepath.Join(exeDir, PackagedRulesFile)
+	switch _, err := os.Stat(packaged); {
+	case err == nil:
+		cfg, err := LoadFile(packaged)
+		return cfg, packaged, err
+	case !errors.Is(err, fs.ErrNotExist):
+		return nil, "", fmt.Errorf("alert rules: %w", err)
+	}
+	cfg, err = Defaults()
+	return cfg, "embedded defaults", err
 }
 
 // parse decodes data; base (when the file includes defaults) is patched.

@@ -202,31 +202,39 @@ silences:
 	}
 }
 
-func TestLoadFromEnv(t *testing.T) {
-	dir := t.TempDir()
-	path := filepath.Join(dir, "rules.yaml")
-	if err := os.WriteFile(path, []byte("include_defaults: true\nsettings: {index_lag: 30s}\n"), 0o600); err != nil {
+func TestLoadPicksTheNamedThenThePackagedFileThenTheDefaults(t *testing.T) {
+	named := filepath.Join(t.TempDir(), "rules.yaml")
+	if err := os.WriteFile(named, []byte("include_defaults: true\nsettings: {index_lag: 30s}\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
+	exeDir := t.TempDir()
 	env := func(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
 
-	cfg, err := LoadFromEnv(env(map[string]string{EnvRulesFile: path}))
-	if err != nil || cfg.Settings.IndexLag != 30*time.Second {
-		t.Fatalf("file override: %v %+v", err, cfg)
+	cfg, src, err := Load(env(nil), exeDir)
+	if err != nil || len(cfg.Rules) != 7 || src != "embedded defaults" {
+		t.Fatalf("nothing packaged: %v %q", err, src)
 	}
-	cfg, err = LoadFromEnv(env(map[string]string{EnvRulesYAML: "include_defaults: true\nsettings: {index_lag: 20s}\n"}))
-	if err != nil || cfg.Settings.IndexLag != 20*time.Second {
-		t.Fatalf("inline override: %v %+v", err, cfg)
+	packaged := filepath.Join(exeDir, PackagedRulesFile)
+	if err := os.WriteFile(packaged, []byte("include_defaults: true\nsettings: {index_lag: 20s}\n"), 0o600); err != nil {
+		t.Fatal(err)
 	}
-	cfg, err = LoadFromEnv(env(nil))
-	if err != nil || len(cfg.Rules) != 7 {
-		t.Fatalf("defaults: %v", err)
+	cfg, src, err = Load(env(nil), exeDir)
+	if err != nil || cfg.Settings.IndexLag != 20*time.Second || src != packaged {
+		t.Fatalf("packaged file: %v %q %+v", err, src, cfg)
 	}
-	if _, err := LoadFromEnv(env(map[string]string{EnvRulesFile: path, EnvRulesYAML: "x: 1"})); err == nil {
-		t.Fatal("both set: accepted")
+	cfg, src, err = Load(env(map[string]string{EnvRulesFile: named}), exeDir)
+	if err != nil || cfg.Settings.IndexLag != 30*time.Second || src != named {
+		t.Fatalf("named file over the packaged one: %v %q", err, src)
 	}
-	if _, err := LoadFromEnv(env(map[string]string{EnvRulesYAML: "settings: {interval: fast}"})); err == nil ||
-		!strings.Contains(err.Error(), "settings: field interval") {
-		t.Fatalf("bad inline YAML: %v", err)
+	// A named file that is not there is an error, not a silent fallback.
+	if _, _, err := Load(env(map[string]string{EnvRulesFile: named + ".missing"}), exeDir); err == nil {
+		t.Fatal("a missing named file was accepted")
+	}
+	// A broken packaged file refuses the start, naming the field.
+	if err := os.WriteFile(packaged, []byte("settings: {interval: fast}\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := Load(env(nil), exeDir); err == nil || !strings.Contains(err.Error(), "settings: field interval") {
+		t.Fatalf("bad packaged file: %v", err)
 	}
 }

@@ -12,44 +12,45 @@ import (
 type AlertSLS struct {
 	// QueryProject and QueryLogstore hold the sms.* events the rules query
 	// (the send function's logstore).
-	QueryProject  string `env:"SMSFLOW_ALERT_QUERY_PROJECT"`
-	QueryLogstore string `env:"SMSFLOW_ALERT_QUERY_LOGSTORE"`
+	QueryProject  string `env:"SMSFLOW_ALERT_QUERY_PROJECT" max:"63"`
+	QueryLogstore string `env:"SMSFLOW_ALERT_QUERY_LOGSTORE" max:"63"`
 	// StateProject and StateLogstore receive the alert.state records. A
 	// logstore of its own is advised in production: each run reads the
 	// state shard back over StateLookback, and a shard shared with all
 	// sms.* traffic makes that read large.
-	StateProject  string `env:"SMSFLOW_ALERT_STATE_PROJECT"`
-	StateLogstore string `env:"SMSFLOW_ALERT_STATE_LOGSTORE"`
+	StateProject  string `env:"SMSFLOW_ALERT_STATE_PROJECT" max:"63"`
+	StateLogstore string `env:"SMSFLOW_ALERT_STATE_LOGSTORE" max:"63"`
 	// StateLookback is how far back each run reads the state log. It must
 	// cover the longest repeat_interval of the rules (48 h covers the
 	// defaults with room to spare).
-	StateLookback time.Duration `env:"SMSFLOW_ALERT_STATE_LOOKBACK" envDefault:"48h"`
+	StateLookback time.Duration `env:"SMSFLOW_ALERT_STATE_LOOKBACK" envDefault:"48h" max:"16"`
 	// SLSTimeout bounds one GetLogs, PutLogs or PullLogs call, SDK retries
 	// included. A rule query with SQL can take seconds on a busy logstore.
-	SLSTimeout time.Duration `env:"SMSFLOW_ALERT_SLS_TIMEOUT" envDefault:"10s"`
+	SLSTimeout time.Duration `env:"SMSFLOW_ALERT_SLS_TIMEOUT" envDefault:"10s" max:"16"`
 }
 
-// AlertRules picks the rule file (see docs/alerts.md); both empty = the
-// embedded defaults, both set = an error.
+// AlertRules picks the rule file (see docs/alerts.md). Empty: the
+// alert-rules.yaml packaged next to the binary, else the embedded
+// defaults. The rules themselves never travel in the environment (FC's
+// 4 KB for all variables).
 type AlertRules struct {
-	RulesFile string `env:"SMSFLOW_ALERT_RULES_FILE"`
-	RulesYAML string `env:"SMSFLOW_ALERT_RULES_YAML"`
+	RulesFile string `env:"SMSFLOW_ALERT_RULES_FILE" max:"256"`
 }
 
 // AlertChannelSecrets are the variables the default rule file's channels
 // name. They are listed here so deployment descriptors declare them; a
 // rule file may name other variables, which are read the same way.
 type AlertChannelSecrets struct {
-	WebhookURL     string `env:"SMSFLOW_ALERT_WEBHOOK_URL" secret:"true"`
-	WebhookSecret  string `env:"SMSFLOW_ALERT_WEBHOOK_SECRET" secret:"true"`
-	DingTalkURL    string `env:"SMSFLOW_ALERT_DINGTALK_URL" secret:"true"`
-	DingTalkSecret string `env:"SMSFLOW_ALERT_DINGTALK_SECRET" secret:"true"`
-	WeComURL       string `env:"SMSFLOW_ALERT_WECOM_URL" secret:"true"`
-	LarkURL        string `env:"SMSFLOW_ALERT_LARK_URL" secret:"true"`
-	LarkSecret     string `env:"SMSFLOW_ALERT_LARK_SECRET" secret:"true"`
+	WebhookURL     string `env:"SMSFLOW_ALERT_WEBHOOK_URL" secret:"true" max:"256"`
+	WebhookSecret  string `env:"SMSFLOW_ALERT_WEBHOOK_SECRET" secret:"true" max:"128"`
+	DingTalkURL    string `env:"SMSFLOW_ALERT_DINGTALK_URL" secret:"true" max:"256"`
+	DingTalkSecret string `env:"SMSFLOW_ALERT_DINGTALK_SECRET" secret:"true" max:"128"`
+	WeComURL       string `env:"SMSFLOW_ALERT_WECOM_URL" secret:"true" max:"256"`
+	LarkURL        string `env:"SMSFLOW_ALERT_LARK_URL" secret:"true" max:"256"`
+	LarkSecret     string `env:"SMSFLOW_ALERT_LARK_SECRET" secret:"true" max:"128"`
 	// OncallPhones are comma-separated numbers: personal data, kept out of
 	// descriptors in clear like a secret.
-	OncallPhones string `env:"SMSFLOW_ALERT_ONCALL_PHONES" secret:"true"`
+	OncallPhones string `env:"SMSFLOW_ALERT_ONCALL_PHONES" secret:"true" max:"160"`
 }
 
 // Alert is the configuration of functions/alert.
@@ -62,7 +63,7 @@ type Alert struct {
 	AlertRules
 	AlertChannelSecrets
 	// SendTimeout bounds one notification on one channel.
-	SendTimeout time.Duration `env:"SMSFLOW_ALERT_SEND_TIMEOUT" envDefault:"10s"`
+	SendTimeout time.Duration `env:"SMSFLOW_ALERT_SEND_TIMEOUT" envDefault:"10s" max:"16"`
 }
 
 // Validate checks what env parsing cannot.
@@ -77,8 +78,6 @@ func (a Alert) Validate() error {
 		return fmt.Errorf("SMSFLOW_ALERT_SLS_TIMEOUT must be at least 1s, got %s", a.SLSTimeout)
 	case a.SendTimeout < time.Second:
 		return fmt.Errorf("SMSFLOW_ALERT_SEND_TIMEOUT must be at least 1s, got %s", a.SendTimeout)
-	case a.RulesFile != "" && a.RulesYAML != "":
-		return fmt.Errorf("set only one of SMSFLOW_ALERT_RULES_FILE and SMSFLOW_ALERT_RULES_YAML")
 	}
 	return nil
 }

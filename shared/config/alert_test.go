@@ -22,7 +22,7 @@ func TestAlertRefusesBadValues(t *testing.T) {
 		"SMSFLOW_ALERT_STATE_LOOKBACK": {{"SMSFLOW_ALERT_STATE_LOOKBACK", "10m"}},
 		"SMSFLOW_ALERT_SLS_TIMEOUT":    {{"SMSFLOW_ALERT_SLS_TIMEOUT", "soon"}},
 		"SMSFLOW_ALERT_SEND_TIMEOUT":   {{"SMSFLOW_ALERT_SEND_TIMEOUT", "10ms"}},
-		"SMSFLOW_ALERT_RULES_FILE":     {{"SMSFLOW_ALERT_RULES_FILE", "/x.yaml"}, {"SMSFLOW_ALERT_RULES_YAML", "rules: []"}},
+		"SMSFLOW_ALERT_RULES_FILE":     {{"SMSFLOW_ALERT_RULES_FILE", "/" + strings.Repeat("x", 300)}},
 		"SMSFLOW_DYSMS_PROTOCOL":       {{"SMSFLOW_DYSMS_PROTOCOL", "FTP"}},
 	}
 	for want, kvs := range cases {

@@ -2,14 +2,19 @@
 // Every setting is a field with an `env` tag; fields tagged `secret:"true"`
 // must come from a secret store (s.yaml `${env('...')}`), never a literal.
 // Deployment descriptors are checked against these structs, so a variable
-// that is read here but not declared there fails a test.
+// that is read here but not declared there fails a test. Every field also
+// has a `max` tag, its value's longest length in bytes: Load refuses
+// longer, and the deployment checks add the maxima up against FC's 4 KB
+// for all of a function's variables.
 package config
 
 import (
 	"errors"
 	"fmt"
 	"net"
+	"os"
 	"reflect"
+	"strconv"
 	"strings"
 	"time"
 
@@ -19,32 +24,32 @@ import (
 // Dysms configures the Dysmsapi client.
 type Dysms struct {
 	// Endpoint is host[:port] without scheme.
-	Endpoint string `env:"SMSFLOW_DYSMS_ENDPOINT" envDefault:"dysmsapi.aliyuncs.com"`
+	Endpoint string `env:"SMSFLOW_DYSMS_ENDPOINT" envDefault:"dysmsapi.aliyuncs.com" max:"128"`
 	// Protocol is HTTPS in the cloud; the local stack uses HTTP.
-	Protocol string `env:"SMSFLOW_DYSMS_PROTOCOL" envDefault:"HTTPS"`
-	RegionID string `env:"SMSFLOW_DYSMS_REGION" envDefault:"cn-hangzhou"`
+	Protocol string `env:"SMSFLOW_DYSMS_PROTOCOL" envDefault:"HTTPS" max:"5"`
+	RegionID string `env:"SMSFLOW_DYSMS_REGION" envDefault:"cn-hangzhou" max:"32"`
 	// ReadTimeout bounds one call, connect included. Alibaba advises no less
 	// than 1 s; after a timeout the outcome is unknown and is never retried.
-	ReadTimeout time.Duration `env:"SMSFLOW_DYSMS_TIMEOUT" envDefault:"5s"`
+	ReadTimeout time.Duration `env:"SMSFLOW_DYSMS_TIMEOUT" envDefault:"5s" max:"16"`
 	// MaxAttempts bounds calls per message, counting the first.
-	MaxAttempts int `env:"SMSFLOW_DYSMS_MAX_ATTEMPTS" envDefault:"3"`
+	MaxAttempts int `env:"SMSFLOW_DYSMS_MAX_ATTEMPTS" envDefault:"3" max:"2"`
 	// BackoffInitial is the first retry delay; it doubles, with jitter.
-	BackoffInitial time.Duration `env:"SMSFLOW_DYSMS_BACKOFF" envDefault:"100ms"`
+	BackoffInitial time.Duration `env:"SMSFLOW_DYSMS_BACKOFF" envDefault:"100ms" max:"16"`
 	// AllowLongLivedKey lets a credential without a security token through.
 	// Only the local stack sets it, and only for loopback endpoints.
-	AllowLongLivedKey bool `env:"SMSFLOW_ALLOW_LONG_LIVED_KEY"`
+	AllowLongLivedKey bool `env:"SMSFLOW_ALLOW_LONG_LIVED_KEY" max:"5"`
 }
 
 // HTTPAuth configures who may call the HTTP API.
 type HTTPAuth struct {
 	// TriggerAuth is "function" when the FC HTTP trigger authenticates
 	// callers itself (authType: function), else "anonymous".
-	TriggerAuth string `env:"SMSFLOW_TRIGGER_AUTH" envDefault:"anonymous"`
+	TriggerAuth string `env:"SMSFLOW_TRIGGER_AUTH" envDefault:"anonymous" max:"9"`
 	// TokenSHA256 lists hex SHA-256 hashes of accepted bearer tokens, so the
 	// tokens themselves are stored nowhere.
-	TokenSHA256 []string `env:"SMSFLOW_API_TOKEN_SHA256" envSeparator:"," secret:"true"`
+	TokenSHA256 []string `env:"SMSFLOW_API_TOKEN_SHA256" envSeparator:"," secret:"true" max:"649"`
 	// MaxBodyBytes caps a request body (1000 numbers fit in well under it).
-	MaxBodyBytes int64 `env:"SMSFLOW_MAX_BODY_BYTES" envDefault:"65536"`
+	MaxBodyBytes int64 `env:"SMSFLOW_MAX_BODY_BYTES" envDefault:"65536" max:"10"`
 }
 
 // Privacy configures how personal data is pseudonymised in events.
@@ -52,21 +57,21 @@ type Privacy struct {
 	// PhoneHashKey keys the HMAC that lets one number be followed across
 	// events. Without it a per-instance random key is used (and hashes do
 	// not match across instances).
-	PhoneHashKey string `env:"SMSFLOW_PHONE_HASH_KEY" secret:"true"`
+	PhoneHashKey string `env:"SMSFLOW_PHONE_HASH_KEY" secret:"true" max:"128"`
 }
 
 // Logs configures where events are shipped.
 type Logs struct {
 	// Project and Logstore default to the ones the function is bound to
 	// (its logConfig); set them to ship elsewhere.
-	Project  string `env:"SMSFLOW_SLS_PROJECT"`
-	Logstore string `env:"SMSFLOW_SLS_LOGSTORE"`
+	Project  string `env:"SMSFLOW_SLS_PROJECT" max:"63"`
+	Logstore string `env:"SMSFLOW_SLS_LOGSTORE" max:"63"`
 	// Endpoint defaults to the region's intranet endpoint
 	// (<region>-intranet.log.aliyuncs.com); host[:port], no scheme.
-	Endpoint string `env:"SMSFLOW_SLS_ENDPOINT"`
+	Endpoint string `env:"SMSFLOW_SLS_ENDPOINT" max:"128"`
 	// Timeout bounds one synchronous PutLogs, retries included; past it,
 	// events go to stdout, which FC collects on its own.
-	Timeout time.Duration `env:"SMSFLOW_SLS_TIMEOUT" envDefault:"1s"`
+	Timeout time.Duration `env:"SMSFLOW_SLS_TIMEOUT" envDefault:"1s" max:"16"`
 }
 
 // Send is the configuration of functions/send.
@@ -80,6 +85,10 @@ type Send struct {
 
 // Load reads T from the environment, with defaults, then validates it.
 func Load[T any]() (T, error) {
+	if err := checkLengths(reflect.TypeFor[T](), os.Getenv); err != nil {
+		var zero T
+		return zero, fmt.Errorf("config: %w", err)
+	}
 	cfg, err := env.ParseAs[T]()
 	if err != nil {
 		return cfg, fmt.Errorf("config: %w", nameVariables(reflect.TypeFor[T](), err))
@@ -152,6 +161,30 @@ func nameVariables(t reflect.Type, err error) error {
 		msgs = append(msgs, e)
 	}
 	return errors.Join(msgs...)
+}
+
+// checkLengths refuses a value longer than its field's `max` tag. FC
+// allows 4 KB for all of a function's variables together; the deployment
+// checks add up these maxima per function, so a value over its maximum
+// would void that proof (and FC would refuse the deployment anyway).
+func checkLengths(t reflect.Type, getenv func(string) string) error {
+	var errs []error
+	for i := 0; i < t.NumField(); i++ {
+		f := t.Field(i)
+		if f.Anonymous && f.Type.Kind() == reflect.Struct {
+			errs = append(errs, checkLengths(f.Type, getenv))
+			continue
+		}
+		key, _, _ := strings.Cut(f.Tag.Get("env"), ",")
+		limit, err := strconv.Atoi(f.Tag.Get("max"))
+		if key == "" || err != nil {
+			continue
+		}
+		if n := len(getenv(key)); n > limit {
+			errs = append(errs, fmt.Errorf("%s is %d bytes long, at most %d", key, n, limit))
+		}
+	}
+	return errors.Join(errs...)
 }
 
 func envKeyOf(t reflect.Type, field string) string {

@@ -12,14 +12,14 @@ import (
 type Redis struct {
 	// RedisAddr is host:port. Empty: no shared store (each user says what
 	// it does instead).
-	RedisAddr     string `env:"SMSFLOW_REDIS_ADDR"`
-	RedisUsername string `env:"SMSFLOW_REDIS_USERNAME"`
-	RedisPassword string `env:"SMSFLOW_REDIS_PASSWORD" secret:"true"`
-	RedisDB       int    `env:"SMSFLOW_REDIS_DB"`
+	RedisAddr     string `env:"SMSFLOW_REDIS_ADDR" max:"128"`
+	RedisUsername string `env:"SMSFLOW_REDIS_USERNAME" max:"64"`
+	RedisPassword string `env:"SMSFLOW_REDIS_PASSWORD" secret:"true" max:"128"`
+	RedisDB       int    `env:"SMSFLOW_REDIS_DB" max:"3"`
 	// RedisTLS connects with TLS (Tair's public endpoints need it).
-	RedisTLS bool `env:"SMSFLOW_REDIS_TLS"`
+	RedisTLS bool `env:"SMSFLOW_REDIS_TLS" max:"5"`
 	// RedisTimeout bounds one store call: past it the store counts as down.
-	RedisTimeout time.Duration `env:"SMSFLOW_REDIS_TIMEOUT" envDefault:"500ms"`
+	RedisTimeout time.Duration `env:"SMSFLOW_REDIS_TIMEOUT" envDefault:"500ms" max:"16"`
 }
 
 // Validate checks the timeout.
@@ -39,17 +39,17 @@ type Idempotency struct {
 	// keyed requests are refused (503) rather than risk a double send.
 	Redis
 	// Retention is how long a stored answer is replayed for its key.
-	Retention time.Duration `env:"SMSFLOW_IDEMPOTENCY_RETENTION" envDefault:"24h"`
+	Retention time.Duration `env:"SMSFLOW_IDEMPOTENCY_RETENTION" envDefault:"24h" max:"16"`
 	// Lease is how long a claim may stay in flight before its owner counts
 	// as dead and the outcome as unknown. Keep it above the function
 	// timeout, or a slow but live send is declared unknown.
-	Lease time.Duration `env:"SMSFLOW_IDEMPOTENCY_LEASE" envDefault:"2m"`
+	Lease time.Duration `env:"SMSFLOW_IDEMPOTENCY_LEASE" envDefault:"2m" max:"16"`
 	// SendLimits are per-number limits by template kind:
 	// "verification=1/1m,5/1h;notification=50/24h"; kind "*" covers
 	// templates that TemplateKinds does not name.
-	SendLimits string `env:"SMSFLOW_SEND_LIMITS" envDefault:"verification=1/1m,5/1h"`
+	SendLimits string `env:"SMSFLOW_SEND_LIMITS" envDefault:"verification=1/1m,5/1h" max:"256"`
 	// TemplateKinds names each template's kind: "SMS_OTP=verification,...".
-	TemplateKinds string `env:"SMSFLOW_TEMPLATE_KINDS"`
+	TemplateKinds string `env:"SMSFLOW_TEMPLATE_KINDS" max:"1024"`
 }
 
 // Validate checks the durations (the limit syntax is checked by idem.Open).

@@ -55,3 +55,45 @@ func TestReadmeDocumentsEveryVariable(t *testing.T) {
 		}
 	}
 }
+
+// Every variable has a maximum length (`max` tag): the deployment checks
+// add them up against FC's 4 KB per function, and Load enforces them.
+func TestEveryVariableHasAMaximum(t *testing.T) {
+	for _, typ := range []reflect.Type{reflect.TypeFor[Send](), reflect.TypeFor[Dispatch](),
+		reflect.TypeFor[Receipts](), reflect.TypeFor[Alert]()} {
+		walkEnv(typ, func(f reflect.StructField, key string) {
+			if n, err := strconv.Atoi(f.Tag.Get("max")); err != nil || n < 1 {
+				t.Errorf("%s (%s.%s) has no max tag", key, typ.Name(), f.Name)
+			}
+		})
+	}
+}
+
+func TestLoadRefusesAValueOverItsMaximum(t *testing.T) {
+	t.Setenv("SMSFLOW_SLS_PROJECT", strings.Repeat("p", 64))
+	t.Setenv("SMSFLOW_TEMPLATE_KINDS", strings.Repeat("k", 1025))
+	_, err := Load[Send]()
+	for _, want := range []string{"SMSFLOW_SLS_PROJECT is 64 bytes long, at most 63", "SMSFLOW_TEMPLATE_KINDS is 1025 bytes long, at most 1024"} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("error %v lacks %q", err, want)
+		}
+	}
+	t.Setenv("SMSFLOW_SLS_PROJECT", strings.Repeat("p", 63))
+	t.Setenv("SMSFLOW_TEMPLATE_KINDS", strings.Repeat("k", 1024))
+	if _, err := Load[Send](); err != nil && strings.Contains(err.Error(), "bytes long") {
+		t.Errorf("values at their maximum refused: %v", err)
+	}
+}
+
+func walkEnv(t reflect.Type, fn func(reflect.StructField, string)) {
+	for i := 0; i < t.NumField(); i++ {
+		f := t.Field(i)
+		if f.Anonymous && f.Type.Kind() == reflect.Struct {
+			walkEnv(f.Type, fn)
+			continue
+		}
+		if key, _, _ := strings.Cut(f.Tag.Get("env"), ","); key != "" {
+			fn(f, key)
+		}
+	}
+}

@@ -8,10 +8,10 @@ import "fmt"
 // https://<trigger>/v1/receipts/<token>. Only its SHA-256 is configured
 // here; several hashes allow rotating the token without a gap.
 type ReceiptsAuth struct {
-	TokenSHA256 []string `env:"SMSFLOW_RECEIPTS_TOKEN_SHA256" envSeparator:"," secret:"true"`
+	TokenSHA256 []string `env:"SMSFLOW_RECEIPTS_TOKEN_SHA256" envSeparator:"," secret:"true" max:"259"`
 	// MaxBodyBytes caps one push (Alibaba batches receipts; 1 MiB is
 	// thousands of them).
-	MaxBodyBytes int64 `env:"SMSFLOW_RECEIPTS_MAX_BODY_BYTES" envDefault:"1048576"`
+	MaxBodyBytes int64 `env:"SMSFLOW_RECEIPTS_MAX_BODY_BYTES" envDefault:"1048576" max:"10"`
 }
 
 // Receipts is the configuration of functions/receipts. It shares Privacy
@@ -25,7 +25,7 @@ type Receipts struct {
 	// are logged again and counted once at query time (docs/receipts.md).
 	Redis
 	// AllowLongLivedKey: see Dysms.AllowLongLivedKey (local stack only).
-	AllowLongLivedKey bool `env:"SMSFLOW_ALLOW_LONG_LIVED_KEY"`
+	AllowLongLivedKey bool `env:"SMSFLOW_ALLOW_LONG_LIVED_KEY" max:"5"`
 }
 
 // Validate checks what env parsing cannot.

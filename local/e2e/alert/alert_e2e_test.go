@@ -12,6 +12,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -373,8 +374,12 @@ func (e *alertEnv) malformedRules(t *testing.T) {
 	var out syncBuffer
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
+	path := filepath.Join(t.TempDir(), "rules.yaml")
+	if err := os.WriteFile(path, []byte(bad), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	inst, err := fcrt.Start(ctx, fcrt.Function{Name: "alert", Binary: e.bin, Output: &out,
-		Env: map[string]string{"SMSFLOW_ALERT_RULES_YAML": bad}})
+		Env: map[string]string{"SMSFLOW_ALERT_RULES_FILE": path}})
 	if err == nil {
 		inst.Kill()
 		t.Fatal("an alert function with a malformed rule file started")

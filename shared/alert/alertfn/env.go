@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -31,10 +32,11 @@ func FromEnv(stdout io.Writer) (*Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	rules, err := alert.LoadFromEnv(os.Getenv)
+	rules, source, err := alert.Load(os.Getenv, exeDir())
 	if err != nil {
 		return nil, err
 	}
+	fmt.Fprintln(os.Stderr, "alert: rules from", source)
 	if err := checkOncallNumbers(rules, os.Getenv); err != nil {
 		return nil, err
 	}
@@ -67,6 +69,16 @@ func FromEnv(stdout io.Writer) (*Handler, error) {
 		},
 		Flush: shipper.Flush,
 	})
+}
+
+// exeDir is the directory of the running binary: the root of the code
+// package in FC (/code), where make build puts the rule file.
+func exeDir() string {
+	exe, err := os.Executable()
+	if err != nil {
+		return "."
+	}
+	return filepath.Dir(exe)
 }
 
 // Locations are where rules query and where state is kept. Empty parts
