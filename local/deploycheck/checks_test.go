@@ -214,8 +214,7 @@ var cronParser = cron.NewParser(cron.Second | cron.Minute | cron.Hour | cron.Dom
 
 // checkTriggers: cron expressions parse (FC's six fields, seconds first,
 // or @every), timers are enabled, both files declare the same triggers,
-// an anonymous HTTP trigger belongs to code that checks a secret token,
-// and HTTP functions share instances.
+// and an anonymous HTTP trigger belongs to code that checks a secret token.
 func checkTriggers(name string, vars map[string]envVar, d descriptors) []string {
 	var out []string
 	sTr := map[string]string{}
@@ -224,11 +223,6 @@ func checkTriggers(name string, vars map[string]envVar, d descriptors) []string 
 		tn, tt := str(get(tr, "triggerName")), str(get(tr, "triggerType"))
 		sTr[tn] = tt
 		out = append(out, triggerRules("s.yaml "+name+" trigger "+tn, tt, asMap(get(tr, "triggerConfig")), vars)...)
-		if tt == "http" {
-			if c, _ := number(d.S[name].Props["instanceConcurrency"]); c < 2 {
-				out = append(out, "s.yaml "+name+": an HTTP function should set instanceConcurrency > 1")
-			}
-		}
 	}
 	rTr := map[string]string{}
 	fnID := d.rosFunctions()[name]
@@ -333,6 +327,7 @@ func checkFunction(t testing.TB, name string, d descriptors) []string {
 	}
 	out = append(out, checkTriggers(name, vars, d)...)
 	out = append(out, checkSizing(name, d)...)
+	out = append(out, checkInstanceConcurrency(name, d)...)
 	out = append(out, checkLease(name, d)...)
 	out = append(out, checkTimerPeriod(t, name, d)...)
 	out = append(out, checkFC3("s.yaml "+name, d.S[name].Props)...)

@@ -195,15 +195,22 @@ func TestAlibabaFlowControlOnTheSameNumber(t *testing.T) {
 	}
 }
 
-func TestConcurrentRequestsOnOneInstance(t *testing.T) {
+// Concurrent requests go to as many instances, each its own process, as
+// on FC 3.0, where a go1 instance runs one invocation at a time.
+// conformance: FC-01, FC-02
+func TestConcurrentRequestsScaleOut(t *testing.T) {
 	s := shared
 	s.Dysms.Reset()
-	// Every answer waits a little, so the requests overlap on the instance.
-	if _, err := s.Dysms.SetFault(dysms.Fault{Kind: "latency", Latency: 100 * time.Millisecond}); err != nil {
+	// Every answer waits, so all the requests are in flight at once.
+	if _, err := s.Dysms.SetFault(dysms.Fault{Kind: "latency", Latency: 300 * time.Millisecond}); err != nil {
 		t.Fatal(err)
 	}
 	defer s.Dysms.ClearFaults()
-	const n = 8
+	before := map[int]bool{}
+	for _, inst := range s.Send.Instances() {
+		before[inst.Pid()] = true
+	}
+	const n = 6
 	var wg sync.WaitGroup
 	replies := make([]reply, n)
 	for i := 0; i < n; i++ {
@@ -224,8 +231,15 @@ func TestConcurrentRequestsOnOneInstance(t *testing.T) {
 	if got := len(s.Dysms.Messages()); got != n {
 		t.Errorf("emulator accepted %d messages, want %d", got, n)
 	}
-	if got := len(s.Send.Instances()); got != 1 {
-		t.Errorf("%d instances served %d concurrent requests; instance concurrency should keep it at 1", got, n)
+	pids := map[int]bool{}
+	for _, inst := range s.Send.Instances() {
+		pids[inst.Pid()] = true
+		if inst.InFlight() > 1 {
+			t.Errorf("instance %s runs %d invocations", inst.ID(), inst.InFlight())
+		}
+	}
+	if len(pids) < n {
+		t.Errorf("%d concurrent requests, %d instances (%d before): want one instance each", n, len(pids), len(before))
 	}
 }
 

@@ -11,6 +11,10 @@ import (
 type InvokeOptions struct {
 	RequestID  string // default: a fresh FC-style id
 	RetryCount int    // x-fc-retry-count: how often this event was retried before
+	// Async marks an asynchronous invocation (a timer trigger's): at the
+	// instance limit a Pool makes it wait for an instance, as FC queues
+	// asynchronous invocations, instead of refusing it.
+	Async bool
 }
 
 // Invoker runs invocations: an *Instance, or a *Pool of them.
@@ -33,13 +37,15 @@ type invocation struct {
 }
 
 // Invoke runs one invocation on this instance and waits for its result.
-// It waits for a free slot when Concurrency invocations are in flight, and
+// It waits while the instance runs another invocation (FC 3.0 runs one
+// invocation at a time on an instance of a standard runtime such as go1;
+// a Pool, like FC, sends the next one to another instance instead), and
 // thaws a frozen instance first. The deadline starts when the invocation
 // is admitted. Cancelling ctx only stops the waiting: like on FC, the
-// invocation runs on (holding its slot) until it answers or times out.
+// invocation runs on (holding the instance) until it answers or times out.
 func (i *Instance) Invoke(ctx context.Context, payload []byte, opts InvokeOptions) (Result, error) {
 	select {
-	case i.slots <- struct{}{}:
+	case i.slot <- struct{}{}:
 	case <-i.exited:
 		return Result{}, ErrInstanceExited
 	case <-ctx.Done():
@@ -48,18 +54,18 @@ func (i *Instance) Invoke(ctx context.Context, payload []byte, opts InvokeOption
 	return i.dispatch(ctx, typeHandler, payload, i.fn.Timeout, opts)
 }
 
-// dispatch admits an invocation (a handler invocation already holds its
-// slot), queues it for GET next and waits for its result.
+// dispatch admits an invocation (a handler invocation already holds the
+// instance's slot), queues it for GET next and waits for its result.
 func (i *Instance) dispatch(ctx context.Context, kind invocationType, payload []byte, timeout time.Duration, opts InvokeOptions) (Result, error) {
 	inv, err := i.admit(kind, payload, timeout, opts)
 	if err != nil {
 		if kind == typeHandler {
-			<-i.slots
+			<-i.slot
 		}
 		return Result{}, err
 	}
 	select {
-	case i.queue <- inv: // never blocks long: the queue holds Concurrency+1
+	case i.queue <- inv: // never blocks: admit lets one invocation at a time in
 	case <-i.exited:
 	}
 	select {
@@ -93,32 +99,34 @@ func (i *Instance) admit(kind invocationType, payload []byte, timeout time.Durat
 	if i.closing && kind == typeHandler {
 		return nil, ErrInstanceClosed
 	}
-	if _, dup := i.inflight[id]; dup {
-		return nil, fmt.Errorf("fcrt: request id %q is already in flight on %s", id, i.id)
+	// One invocation at a time, hooks included (conformance FC-01): the SDK
+	// polls next again while it runs one, and that poll must not get a
+	// second. The slot and the lifecycle order (initializer before the
+	// first handler, preStop after the drain) make this unreachable; the
+	// check keeps it so.
+	if len(i.inflight) > 0 {
+		return nil, fmt.Errorf("fcrt: %s has an invocation in flight: one at a time on a standard runtime", i.id)
 	}
 	i.inflight[id] = inv
+	i.idleSince = time.Time{}
 	i.thawLocked()
 	inv.timer = time.AfterFunc(timeout, func() { i.expire(inv) })
 	return inv, nil
 }
 
-// expire ends an invocation that did not answer before its deadline. With
-// instance concurrency 1 the instance is then killed and must be replaced
-// (a Pool does so), because the stuck handler would otherwise still own
-// the instance's only slot; FC likewise replaces a single-concurrency
-// instance whose request was abandoned. With higher concurrency the
-// instance keeps serving and a late answer is refused.
+// expire ends an invocation that did not answer before its deadline. The
+// instance is then killed and must be replaced (a Pool does so): the stuck
+// handler would otherwise still own the instance, which runs one
+// invocation at a time; FC likewise replaces an instance whose request
+// was abandoned.
 func (i *Instance) expire(inv *invocation) {
-	recycle := i.fn.Concurrency == 1 || inv.kind != typeHandler
-	if !i.finishAndMaybeRetire(inv, Result{Error: timeoutError(inv.timeout)}, recycle) {
+	if !i.finishAndMaybeRetire(inv, Result{Error: timeoutError(inv.timeout)}, true) {
 		return
 	}
 	i.fn.Logger.Warn("fc invocation timed out", "function", i.fn.Name, "instance", i.id,
 		"request_id", inv.id, "type", inv.kind.String(), "timeout", inv.timeout)
-	if recycle {
-		i.fn.Logger.Warn("fc instance recycled after a timeout", "function", i.fn.Name, "instance", i.id)
-		i.Kill()
-	}
+	i.fn.Logger.Warn("fc instance recycled after a timeout", "function", i.fn.Name, "instance", i.id)
+	i.Kill()
 }
 
 // finish records an invocation's result once; false if it already had one.
@@ -145,11 +153,12 @@ func (i *Instance) finishAndMaybeRetire(inv *invocation, res Result, retire bool
 	res.Duration = time.Since(inv.admitted)
 	inv.result = res
 	if inv.kind == typeHandler {
-		<-i.slots
+		<-i.slot
 	}
 	if len(i.inflight) == 0 {
 		close(i.drained)
 		i.drained = make(chan struct{})
+		i.idleSince = time.Now()
 		i.freezeIfIdleLocked()
 	}
 	slotFreed := i.slotFreed
@@ -175,6 +184,16 @@ func (i *Instance) setSlotFreed(f func()) {
 	i.mu.Lock()
 	i.slotFreed = f
 	i.mu.Unlock()
+}
+
+// idleFor is how long the instance has had nothing in flight (0 while busy).
+func (i *Instance) idleFor(now time.Time) time.Duration {
+	i.mu.Lock()
+	defer i.mu.Unlock()
+	if len(i.inflight) > 0 || i.idleSince.IsZero() {
+		return 0
+	}
+	return now.Sub(i.idleSince)
 }
 
 // retiring reports whether the instance takes no more invocations.

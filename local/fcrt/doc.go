@@ -5,8 +5,10 @@
 //   - the runtime API (GET .../invocation/next as a long poll, POST
 //     .../{requestId}/response and .../{requestId}/error) with every header
 //     the SDK reads, served to a child process started with FC_RUNTIME_API;
-//   - instances: instance concurrency, deadlines, the initializer and preStop
-//     hooks, freezing idle instances (SIGSTOP) and killing frozen ones;
+//   - instances: one invocation at a time each (go1 is a standard runtime),
+//     scale-out up to an instance limit, idle reclaim, deadlines, the
+//     initializer and preStop hooks, freezing idle instances (SIGSTOP) and
+//     killing frozen ones;
 //   - triggers: the FC 3.0 HTTP trigger (a real HTTP server turning requests
 //     into events.HTTPTriggerEvent), the timer trigger and an EventBridge
 //     (MNS queue source) delivery with its retry policy.

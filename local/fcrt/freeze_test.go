@@ -14,6 +14,7 @@ func ticks(t *testing.T, path string) int {
 	return strings.Count(readFile(t, path), "tick")
 }
 
+// conformance: FC-07
 func TestFrozenInstanceRunsNoLeftoverWork(t *testing.T) {
 	fn := testFunction(t)
 	fn.AutoFreeze = true
@@ -67,6 +68,7 @@ func TestFrozenInstanceRunsNoLeftoverWork(t *testing.T) {
 	}
 }
 
+// conformance: FC-07
 func TestInvokeThawsAFrozenInstance(t *testing.T) {
 	fn := testFunction(t)
 	inst := startInstance(t, fn)

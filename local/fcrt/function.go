@@ -15,7 +15,6 @@ const (
 	DefaultHandler        = "main"
 	DefaultMemoryMB       = 128
 	DefaultTimeout        = 60 * time.Second
-	DefaultConcurrency    = 1
 	DefaultRegion         = "cn-hangzhou"
 	DefaultAccountID      = "1000000000000000"
 	DefaultQualifier      = "LATEST"
@@ -37,9 +36,11 @@ type Function struct {
 	// a developer's HTTP_PROXY away from the function's loopback calls.
 	Env map[string]string
 
-	Timeout     time.Duration // invocation timeout; header carries whole seconds (rounded up)
-	MemoryMB    int           // x-fc-function-memory
-	Concurrency int           // instance concurrency: invocations in flight on one instance
+	// There is no instance concurrency: go1 is a standard runtime, and FC
+	// 3.0 runs one invocation at a time on an instance of a standard
+	// runtime (conformance FC-01); it scales out with more instances (Pool).
+	Timeout  time.Duration // invocation timeout; header carries whole seconds (rounded up)
+	MemoryMB int           // x-fc-function-memory
 
 	Region      string
 	AccountID   string
@@ -92,9 +93,6 @@ func (f Function) withDefaults() (Function, error) {
 	}
 	if f.MemoryMB <= 0 {
 		f.MemoryMB = DefaultMemoryMB
-	}
-	if f.Concurrency <= 0 {
-		f.Concurrency = DefaultConcurrency
 	}
 	if f.Region == "" {
 		f.Region = DefaultRegion

@@ -86,6 +86,9 @@ func (g *Gateway) handle(r *http.Request, requestID string, now time.Time) httpR
 	switch {
 	case err != nil && r.Context().Err() != nil:
 		return httpReply{}
+	case errors.Is(err, ErrInstanceLimit):
+		// conformance: FC-03
+		return platformErrorReply(http.StatusTooManyRequests, "ResourceExhausted", err.Error())
 	case errors.Is(err, ErrInstanceExited), errors.Is(err, ErrInstanceClosed):
 		return platformErrorReply(http.StatusServiceUnavailable, "ServiceUnavailable", err.Error())
 	case err != nil:

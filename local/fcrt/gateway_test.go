@@ -144,8 +144,9 @@ func TestGatewayBase64AlwaysEncodesText(t *testing.T) {
 func TestGatewayFunctionFailures(t *testing.T) {
 	fn := testFunction(t)
 	fn.Timeout = time.Second
-	fn.Concurrency = 4 // keeps the instance after the timeout
-	srv := startGateway(t, fn, GatewayConfig{})
+	// A pool: the instance recycled after the timeout is replaced, as on FC.
+	srv := httptest.NewServer(NewGateway(startPool(t, fn, 1), GatewayConfig{Logger: quietLogger}))
+	t.Cleanup(srv.Close)
 
 	cases := []struct{ query, message string }{
 		{"fail=error", "http boom"},
@@ -164,7 +165,7 @@ func TestGatewayFunctionFailures(t *testing.T) {
 			t.Errorf("%s: body %s, want errorMessage %q", c.query, body, c.message)
 		}
 	}
-	// The process survived all three.
+	// The function answers after all three.
 	resp, _ := do(t, mustRequest(t, http.MethodGet, srv.URL+"/ok"))
 	if resp.StatusCode != 201 {
 		t.Errorf("after failures: status %d", resp.StatusCode)

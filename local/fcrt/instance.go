@@ -19,8 +19,8 @@ type Instance struct {
 	ln  net.Listener
 	srv *http.Server
 
-	queue chan *invocation // invocations waiting for a GET next
-	slots chan struct{}    // instance concurrency semaphore
+	queue chan *invocation // the invocation waiting for a GET next
+	slot  chan struct{}    // held by the one handler invocation an instance runs at a time
 
 	mu        sync.Mutex
 	inflight  map[string]*invocation
@@ -30,6 +30,7 @@ type Instance struct {
 	started   time.Time
 	polled    time.Time
 	drained   chan struct{} // closed and replaced when inflight becomes empty
+	idleSince time.Time     // when inflight last became empty (zero while busy)
 	slotFreed func()        // set by a Pool
 
 	exited    chan struct{} // closed when the process has exited
@@ -70,8 +71,8 @@ func Start(ctx context.Context, fn Function) (*Instance, error) {
 		fn:        fn,
 		id:        newInstanceID(),
 		ln:        ln,
-		queue:     make(chan *invocation, fn.Concurrency+1),
-		slots:     make(chan struct{}, fn.Concurrency),
+		queue:     make(chan *invocation, 1),
+		slot:      make(chan struct{}, 1),
 		inflight:  map[string]*invocation{},
 		drained:   make(chan struct{}),
 		exited:    make(chan struct{}),
@@ -101,6 +102,7 @@ func Start(ctx context.Context, fn Function) (*Instance, error) {
 		}
 	}
 	inst.mu.Lock()
+	inst.idleSince = time.Now()
 	inst.freezeIfIdleLocked()
 	inst.mu.Unlock()
 	return inst, nil
@@ -147,7 +149,8 @@ func (i *Instance) ExitErr() error {
 	return i.exitErr
 }
 
-// InFlight is the number of invocations the instance is running.
+// InFlight is the number of handler invocations the instance is running:
+// 0 or 1, since an instance of a standard runtime runs one at a time.
 func (i *Instance) InFlight() int {
 	i.mu.Lock()
 	defer i.mu.Unlock()

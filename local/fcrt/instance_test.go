@@ -20,6 +20,7 @@ type echoReply struct {
 	InitCount  int                 `json:"initCount"`
 }
 
+// conformance: FC-05
 func TestInvokeDeliversEveryContextField(t *testing.T) {
 	fn := testFunction(t)
 	fn.Handler = "main"
@@ -136,7 +137,8 @@ func TestFunctionErrorAndPanicKeepTheProcess(t *testing.T) {
 	}
 }
 
-func TestTimeoutWithConcurrencyOneRecyclesTheInstance(t *testing.T) {
+// conformance: FC-06
+func TestTimeoutRecyclesTheInstance(t *testing.T) {
 	fn := testFunction(t)
 	fn.Timeout = time.Second
 	inst := startInstance(t, fn)
@@ -156,58 +158,42 @@ func TestTimeoutWithConcurrencyOneRecyclesTheInstance(t *testing.T) {
 	select {
 	case <-inst.Exited():
 	case <-time.After(3 * time.Second):
-		t.Fatal("single-concurrency instance not recycled after a timeout")
+		t.Fatal("instance not recycled after a timeout")
 	}
 	if _, err := inst.Invoke(context.Background(), []byte(`{"op":"echo"}`), InvokeOptions{}); err != ErrInstanceExited {
 		t.Errorf("Invoke on recycled instance: %v, want ErrInstanceExited", err)
 	}
 }
 
-func TestTimeoutWithConcurrencyKeepsServing(t *testing.T) {
-	fn := testFunction(t)
-	fn.Timeout = time.Second
-	fn.Concurrency = 2
-	inst := startInstance(t, fn)
+type sleepReply struct{ Start, End, Pid, MaxInFlight int64 }
 
-	res := invoke(t, inst, `{"op":"sleep","ms":1500}`)
-	if !res.TimedOut() {
-		t.Fatalf("result = %+v, want timeout", res.Error)
+// An instance runs one invocation at a time even though the SDK polls
+// next again at once and would run a second one beside the first.
+// conformance: FC-01
+func TestOneInvocationAtATimeOnAnInstance(t *testing.T) {
+	inst := startInstance(t, testFunction(t))
+	const n = 4
+	results := make(chan Result, n)
+	for range n {
+		go func() { results <- invoke(t, inst, `{"op":"sleep","ms":150}`) }()
 	}
-	if res := invoke(t, inst, `{"op":"echo"}`); res.Failed() {
-		t.Fatalf("instance stopped serving after a timeout: %+v", res.Error)
-	}
-	// The late answer of the timed-out invocation arrives and is refused;
-	// the instance is still fine afterwards.
-	time.Sleep(700 * time.Millisecond)
-	if res := invoke(t, inst, `{"op":"echo"}`); res.Failed() {
-		t.Fatalf("after the late answer: %+v", res.Error)
-	}
-}
-
-type sleepReply struct{ Start, End int64 }
-
-func TestOverlappingInvocationsOnOneInstance(t *testing.T) {
-	run := func(concurrency int) (a, b sleepReply) {
-		fn := testFunction(t)
-		fn.Concurrency = concurrency
-		inst := startInstance(t, fn)
-		results := make(chan Result, 2)
-		for range 2 {
-			go func() { results <- invoke(t, inst, `{"op":"sleep","ms":400}`) }()
+	var replies []sleepReply
+	for range n {
+		r := <-results
+		if r.Failed() {
+			t.Fatalf("sleep failed: %+v", r.Error)
 		}
-		r1, r2 := <-results, <-results
-		if r1.Failed() || r2.Failed() {
-			t.Fatalf("sleep failed: %+v %+v", r1.Error, r2.Error)
+		replies = append(replies, decode[sleepReply](t, r.Payload))
+	}
+	for _, a := range replies {
+		if a.MaxInFlight != 1 {
+			t.Errorf("the process saw %d invocations at once, want 1", a.MaxInFlight)
 		}
-		return decode[sleepReply](t, r1.Payload), decode[sleepReply](t, r2.Payload)
-	}
-	overlap := func(a, b sleepReply) bool { return a.Start < b.End && b.Start < a.End }
-
-	if a, b := run(2); !overlap(a, b) {
-		t.Errorf("concurrency 2: invocations did not overlap: %+v %+v", a, b)
-	}
-	if a, b := run(1); overlap(a, b) {
-		t.Errorf("concurrency 1: invocations overlapped: %+v %+v", a, b)
+		for _, b := range replies {
+			if a != b && a.Start < b.End && b.Start < a.End {
+				t.Errorf("invocations overlapped: %+v %+v", a, b)
+			}
+		}
 	}
 }
 
@@ -227,6 +213,7 @@ func TestStartFailsWhenTheBinaryExits(t *testing.T) {
 	}
 }
 
+// conformance: FC-05
 func TestRuntimeHeadersCarryRequiredDeadline(t *testing.T) {
 	fn, _ := Function{Name: "f", Binary: "x", Timeout: 1500 * time.Millisecond}.withDefaults()
 	deadline := time.UnixMilli(1_700_000_000_123)

@@ -8,6 +8,7 @@ import (
 	"time"
 )
 
+// conformance: FC-05
 func TestInitializerRunsOnceBeforeTheFirstInvocation(t *testing.T) {
 	fn := testFunction(t)
 	fn.Env["FCFUNC_HOOKS"] = "1"
@@ -59,6 +60,7 @@ func TestInitializerFailureFailsStart(t *testing.T) {
 	}
 }
 
+// conformance: FC-05
 func TestStopRunsPreStopThenKills(t *testing.T) {
 	fn := testFunction(t)
 	fn.Env["FCFUNC_HOOKS"] = "1"
@@ -90,9 +92,7 @@ func TestStopRunsPreStopThenKills(t *testing.T) {
 }
 
 func TestStopWaitsForInFlightInvocations(t *testing.T) {
-	fn := testFunction(t)
-	fn.Concurrency = 2
-	inst := startInstance(t, fn)
+	inst := startInstance(t, testFunction(t))
 	done := make(chan Result, 1)
 	go func() { done <- invoke(t, inst, `{"op":"sleep","ms":500}`) }()
 	for inst.InFlight() == 0 {

@@ -8,33 +8,77 @@ import (
 	"time"
 )
 
-// poolStartTimeout bounds a cold start the pool makes on a caller's behalf.
-const poolStartTimeout = 60 * time.Second
+const (
+	// poolStartTimeout bounds a cold start the pool makes on a caller's behalf.
+	poolStartTimeout = 60 * time.Second
+	// DefaultIdleTimeout is how long a Pool keeps an instance that runs
+	// nothing. FC keeps idle on-demand instances "for a while" and does not
+	// document how long (conformance FC-04, unverified); a few minutes is
+	// what users report.
+	DefaultIdleTimeout = 5 * time.Minute
+)
 
-// Pool is FC's scheduler for one function: it starts an instance on the
-// first invocation (a cold start), sends each invocation to an instance
-// with a free concurrency slot, starts another instance when all are busy
-// (up to MaxInstances), and replaces instances that died or were recycled
-// after a timeout.
+// ErrInstanceLimit: every instance of the function is busy and the pool
+// may start no more (FC's per-function instance limit). A synchronous
+// invocation is refused with it; the HTTP trigger answers 429
+// ResourceExhausted (conformance FC-03).
+var ErrInstanceLimit = errors.New("fcrt: the function's instance limit is reached and every instance is busy")
+
+// Pool is FC's scheduler for one function. An instance of a standard
+// runtime (go1) runs one invocation at a time (conformance FC-01), so the
+// pool sends each invocation to an idle instance, starts a new instance
+// (a cold start) when none is idle, up to maxInstances (FC-02), refuses a
+// synchronous invocation beyond that (FC-03), replaces instances that
+// died or were recycled after a timeout, and stops instances idle for
+// longer than the idle timeout (FC-04).
 type Pool struct {
 	fn           Function
 	maxInstances int
+	idleTimeout  time.Duration
 
 	mu        sync.Mutex
 	instances []*Instance
 	starting  int
 	closed    bool
-	changed   chan struct{} // closed and replaced when a slot frees or the set changes
+	changed   chan struct{} // closed and replaced when an instance frees or the set changes
 	onStart   func(*Instance)
+	reaping   bool           // the idle reaper runs
+	stopped   chan struct{}  // closed by Stop: ends the reaper
+	retiring  sync.WaitGroup // instances being stopped by the reaper
 }
 
-// NewPool returns a pool of at most maxInstances instances of fn (at least 1).
-func NewPool(fn Function, maxInstances int) *Pool {
-	if maxInstances < 1 {
-		maxInstances = 1
+// PoolOption configures a Pool.
+type PoolOption func(*Pool)
+
+// IdleTimeout sets how long an instance may stay idle before the pool
+// stops it (preStop hook included). d < 0 keeps idle instances forever;
+// 0 means DefaultIdleTimeout.
+func IdleTimeout(d time.Duration) PoolOption {
+	return func(p *Pool) {
+		if d != 0 {
+			p.idleTimeout = d
+		}
 	}
-	return &Pool{fn: fn, maxInstances: maxInstances, changed: make(chan struct{})}
 }
+
+// NewPool returns a pool of at most maxInstances instances of fn (at
+// least 1): FC's per-function instance limit.
+func NewPool(fn Function, maxInstances int, opts ...PoolOption) *Pool {
+	p := &Pool{
+		fn:           fn,
+		maxInstances: max(maxInstances, 1),
+		idleTimeout:  DefaultIdleTimeout,
+		changed:      make(chan struct{}),
+		stopped:      make(chan struct{}),
+	}
+	for _, o := range opts {
+		o(p)
+	}
+	return p
+}
+
+// MaxInstances is the pool's instance limit.
+func (p *Pool) MaxInstances() int { return p.maxInstances }
 
 // OnStart registers f to be called with every instance the pool starts
 // (the bench reads Instance.Timing from it). Call it before the first Invoke.
@@ -55,7 +99,8 @@ func (p *Pool) Warm(ctx context.Context) error {
 	}
 	p.starting++
 	p.mu.Unlock()
-	return p.startInstance(ctx)
+	_, err := p.startInstance(ctx, false)
+	return err
 }
 
 // Instances lists the live instances.
@@ -66,7 +111,11 @@ func (p *Pool) Instances() []*Instance {
 	return append([]*Instance(nil), p.instances...)
 }
 
-// Invoke runs one invocation on some instance; see Instance.Invoke.
+// Invoke runs one invocation on an idle instance, starting one when none
+// is idle; see Instance.Invoke. At the instance limit a synchronous
+// invocation fails with ErrInstanceLimit at once, and an asynchronous one
+// (opts.Async) waits for an instance, as FC queues asynchronous
+// invocations.
 func (p *Pool) Invoke(ctx context.Context, payload []byte, opts InvokeOptions) (Result, error) {
 	for {
 		p.mu.Lock()
@@ -75,32 +124,39 @@ func (p *Pool) Invoke(ctx context.Context, payload []byte, opts InvokeOptions) (
 			return Result{}, ErrInstanceClosed
 		}
 		p.pruneLocked()
-		if inst := p.takeSlotLocked(); inst != nil {
-			p.mu.Unlock()
-			res, err := inst.dispatch(ctx, typeHandler, payload, inst.fn.Timeout, opts)
-			if errors.Is(err, ErrInstanceExited) || errors.Is(err, ErrInstanceClosed) {
-				continue // it retired between the pick and the admission: pick again
-			}
-			return res, err
-		}
-		if len(p.instances)+p.starting < p.maxInstances {
+		inst := p.takeIdleLocked()
+		if inst == nil && len(p.instances)+p.starting < p.maxInstances {
 			p.starting++
 			p.mu.Unlock()
+			// The new instance is reserved for this invocation: a request
+			// arriving meanwhile does not take it from under the cold start.
 			startCtx, cancel := context.WithTimeout(context.Background(), poolStartTimeout)
-			err := p.startInstance(startCtx)
+			started, err := p.startInstance(startCtx, true)
 			cancel()
 			if err != nil {
 				return Result{}, err
 			}
-			continue
+			inst = started
+		} else if inst == nil {
+			changed := p.changed
+			p.mu.Unlock()
+			if !opts.Async {
+				return Result{}, fmt.Errorf("%w (%s: %d instances)", ErrInstanceLimit, p.fn.Name, p.maxInstances)
+			}
+			select {
+			case <-changed:
+				continue
+			case <-ctx.Done():
+				return Result{}, ctx.Err()
+			}
+		} else {
+			p.mu.Unlock()
 		}
-		changed := p.changed
-		p.mu.Unlock()
-		select {
-		case <-changed:
-		case <-ctx.Done():
-			return Result{}, ctx.Err()
+		res, err := inst.dispatch(ctx, typeHandler, payload, inst.fn.Timeout, opts)
+		if errors.Is(err, ErrInstanceExited) || errors.Is(err, ErrInstanceClosed) {
+			continue // it retired between the pick and the admission: pick again
 		}
+		return res, err
 	}
 }
 
@@ -108,6 +164,9 @@ func (p *Pool) Invoke(ctx context.Context, payload []byte, opts InvokeOptions) (
 // invocations.
 func (p *Pool) Stop(ctx context.Context) error {
 	p.mu.Lock()
+	if !p.closed {
+		close(p.stopped)
+	}
 	p.closed = true
 	instances := p.instances
 	p.instances = nil
@@ -120,12 +179,18 @@ func (p *Pool) Stop(ctx context.Context) error {
 	for range instances {
 		all = append(all, <-errs)
 	}
+	p.retiring.Wait()
 	return errors.Join(all...)
 }
 
-// startInstance starts one instance; the caller has counted it in starting.
-func (p *Pool) startInstance(ctx context.Context) error {
+// startInstance starts one instance; the caller has counted it in
+// starting. With reserve, the instance's slot is taken for the caller
+// before anyone else can see the instance.
+func (p *Pool) startInstance(ctx context.Context, reserve bool) (*Instance, error) {
 	inst, err := Start(ctx, p.fn)
+	if err == nil && reserve {
+		inst.slot <- struct{}{} // a fresh instance: never blocks
+	}
 	p.mu.Lock()
 	p.starting--
 	p.notifyLocked()
@@ -133,29 +198,27 @@ func (p *Pool) startInstance(ctx context.Context) error {
 	if err == nil && !closed {
 		inst.setSlotFreed(p.notify)
 		p.instances = append(p.instances, inst)
+		p.startReaperLocked()
 	}
 	p.mu.Unlock()
 	switch {
 	case err != nil:
-		return fmt.Errorf("fcrt: pool of %s: %w", p.fn.Name, err)
+		return nil, fmt.Errorf("fcrt: pool of %s: %w", p.fn.Name, err)
 	case closed:
 		inst.Kill()
-		return ErrInstanceClosed
+		return nil, ErrInstanceClosed
 	}
 	if onStart != nil {
 		onStart(inst)
 	}
-	return nil
+	return inst, nil
 }
 
-// takeSlotLocked reserves a concurrency slot on the first instance that
-// has one free.
-func (p *Pool) takeSlotLocked() *Instance {
+// takeIdleLocked reserves the first instance that runs nothing.
+func (p *Pool) takeIdleLocked() *Instance {
 	for _, inst := range p.instances {
-		select {
-		case inst.slots <- struct{}{}:
+		if p.trySlot(inst) {
 			return inst
-		default:
 		}
 	}
 	return nil

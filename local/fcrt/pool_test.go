@@ -2,8 +2,11 @@ package fcrt
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -28,6 +31,7 @@ func instanceOf(t *testing.T, res Result) string {
 	return decode[echoReply](t, res.Payload).Env["FC_INSTANCE_ID"]
 }
 
+// conformance: FC-02
 func TestPoolColdStartsThenReuses(t *testing.T) {
 	p := startPool(t, testFunction(t), 3)
 	var mu sync.Mutex
@@ -52,49 +56,123 @@ func TestPoolColdStartsThenReuses(t *testing.T) {
 	}
 }
 
-func TestPoolScalesOutWhenInstancesAreBusy(t *testing.T) {
-	fn := testFunction(t)
-	fn.Concurrency = 1
-	p := startPool(t, fn, 2)
+// N concurrent requests are served by N instances, each its own process
+// running one invocation at a time.
+// conformance: FC-01, FC-02
+func TestPoolScalesOutOneInstancePerConcurrentInvocation(t *testing.T) {
+	const n = 4
+	p := startPool(t, testFunction(t), n)
 	if err := p.Warm(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	results := make(chan Result, 3)
-	start := time.Now()
-	for range 3 {
-		go func() { results <- invoke(t, p, `{"op":"sleep","ms":600}`) }()
+	results := make(chan Result, n)
+	for range n {
+		go func() { results <- invoke(t, p, `{"op":"sleep","ms":400}`) }()
 	}
-	var replies []sleepReply
-	for range 3 {
+	pids := map[int64]bool{}
+	for range n {
 		r := <-results
 		if r.Failed() {
 			t.Fatal(r.Error)
 		}
-		replies = append(replies, decode[sleepReply](t, r.Payload))
-	}
-	if n := len(p.Instances()); n != 2 {
-		t.Errorf("%d instances, want 2 (MaxInstances)", n)
-	}
-	// Two ran side by side on two instances; the third waited for a slot:
-	// never more than two at once.
-	maxRunning := 0
-	for _, at := range replies {
-		running := 0
-		for _, r := range replies {
-			if r.Start <= at.Start && at.Start < r.End {
-				running++
-			}
+		reply := decode[sleepReply](t, r.Payload)
+		if reply.MaxInFlight != 1 {
+			t.Errorf("process %d saw %d invocations at once, want 1", reply.Pid, reply.MaxInFlight)
 		}
-		maxRunning = max(maxRunning, running)
+		pids[reply.Pid] = true
 	}
-	if maxRunning != 2 {
-		t.Errorf("%d invocations ran at once, want 2: %+v", maxRunning, replies)
+	if len(pids) != n {
+		t.Errorf("%d concurrent invocations ran in %d processes, want %d", n, len(pids), n)
 	}
-	if elapsed := time.Since(start); elapsed < 1200*time.Millisecond {
-		t.Errorf("three 600 ms sleeps on two single-slot instances took %v", elapsed)
+	ids := map[string]bool{}
+	for _, inst := range p.Instances() {
+		ids[inst.ID()] = true
+		if !pids[int64(inst.Pid())] {
+			t.Errorf("instance %s (pid %d) served nothing", inst.ID(), inst.Pid())
+		}
+	}
+	if len(ids) != n {
+		t.Errorf("%d instance ids, want %d", len(ids), n)
 	}
 }
 
+// conformance: FC-03
+func TestPoolRefusesASynchronousInvocationBeyondTheInstanceLimit(t *testing.T) {
+	p := startPool(t, testFunction(t), 1)
+	srv := httptest.NewServer(NewGateway(p, GatewayConfig{Logger: quietLogger}))
+	defer srv.Close()
+	busy := make(chan Result, 1)
+	go func() { busy <- invoke(t, p, `{"op":"sleep","ms":500}`) }()
+	waitFor(t, func() bool { return len(p.Instances()) == 1 && p.Instances()[0].InFlight() == 1 })
+
+	if _, err := p.Invoke(context.Background(), []byte(`{"op":"echo"}`), InvokeOptions{}); !errors.Is(err, ErrInstanceLimit) {
+		t.Errorf("Invoke at the limit: %v, want ErrInstanceLimit", err)
+	}
+	resp, body := do(t, mustRequest(t, http.MethodGet, srv.URL+"/hello"))
+	var fe struct{ ErrorCode string }
+	_ = json.Unmarshal(body, &fe)
+	if resp.StatusCode != http.StatusTooManyRequests || fe.ErrorCode != "ResourceExhausted" ||
+		resp.Header.Get("X-Fc-Error-Type") != "FcCommonError" {
+		t.Errorf("HTTP trigger at the limit: %d %v %s", resp.StatusCode, resp.Header, body)
+	}
+	// An asynchronous invocation (a timer's) waits for the instance instead.
+	if res, err := p.Invoke(context.Background(), []byte(`{"op":"echo"}`), InvokeOptions{Async: true}); err != nil || res.Failed() {
+		t.Errorf("async invocation at the limit: %v %+v", err, res.Error)
+	}
+	if r := <-busy; r.Failed() {
+		t.Fatal(r.Error)
+	}
+	if n := len(p.Instances()); n != 1 {
+		t.Errorf("%d instances, want 1 (the limit)", n)
+	}
+}
+
+// conformance: FC-04
+func TestPoolReclaimsIdleInstances(t *testing.T) {
+	fn := testFunction(t)
+	fn.Env["FCFUNC_HOOKS"] = "1"
+	fn.PreStop = true
+	p := NewPool(fn, 2, IdleTimeout(500*time.Millisecond))
+	t.Cleanup(func() { _ = p.Stop(context.Background()) })
+	first := instanceOf(t, invoke(t, p, `{"op":"echo"}`))
+	insts := p.Instances()
+	if len(insts) != 1 {
+		t.Fatalf("%d instances after one invocation", len(insts))
+	}
+	// Busy instances are not reclaimed: an 800 ms invocation outlives the
+	// idle timeout.
+	if res := invoke(t, p, `{"op":"sleep","ms":800}`); res.Failed() {
+		t.Fatal(res.Error)
+	}
+	if insts[0].isExited() {
+		t.Fatal("the instance was reclaimed while it ran an invocation")
+	}
+	select {
+	case <-insts[0].Exited():
+	case <-time.After(3 * time.Second):
+		t.Fatal("idle instance still running after 6 idle timeouts")
+	}
+	if n := len(p.Instances()); n != 0 {
+		t.Errorf("%d instances after the idle timeout, want 0", n)
+	}
+	if hooks := readFile(t, stateFile(fn, "hooks.log")); strings.Count(hooks, "prestop ") != 1 {
+		t.Errorf("hooks.log = %q, want the preStop hook once", hooks)
+	}
+	if again := instanceOf(t, invoke(t, p, `{"op":"echo"}`)); again == first {
+		t.Errorf("invocation after the reclaim ran on the reclaimed instance %s", first)
+	}
+}
+
+func waitFor(t *testing.T, cond func() bool) {
+	t.Helper()
+	for end := time.Now().Add(5 * time.Second); !cond(); time.Sleep(5 * time.Millisecond) {
+		if time.Now().After(end) {
+			t.Fatal("condition not met within 5 s")
+		}
+	}
+}
+
+// conformance: FC-06
 func TestPoolReplacesAnInstanceRecycledAfterATimeout(t *testing.T) {
 	fn := testFunction(t)
 	fn.Timeout = time.Second

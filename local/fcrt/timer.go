@@ -60,7 +60,7 @@ func (tt TimerTrigger) Run(ctx context.Context, target Invoker) error {
 			running.Add(1)
 			go func() {
 				defer running.Done()
-				res, err := target.Invoke(context.WithoutCancel(ctx), payload, InvokeOptions{})
+				res, err := target.Invoke(context.WithoutCancel(ctx), payload, InvokeOptions{Async: true})
 				if tt.OnResult != nil {
 					tt.OnResult(res, err)
 				}

@@ -98,7 +98,7 @@ func startAlert(ctx context.Context, s *Stack, o Options) error {
 	if bin, err = s.alertPackage(bin, alertRules(ao)); err != nil {
 		return err
 	}
-	s.Alert = fcrt.NewPool(s.alertFunction(o, bin, alertEnv(s, ao, slsAddr)), 3)
+	s.Alert = o.pool(s.alertFunction(o, bin, alertEnv(s, ao, slsAddr)))
 	s.OnClose(s.Alert.Stop)
 	if err := s.Alert.Warm(ctx); err != nil {
 		return fmt.Errorf("starting the alert function: %w", err)
@@ -235,7 +235,7 @@ func alertEnv(s *Stack, ao AlertOptions, slsAddr string) map[string]string {
 
 func (s *Stack) alertFunction(o Options, bin string, env map[string]string) fcrt.Function {
 	return fcrt.Function{
-		Name: "alert", Binary: bin, Env: env, Timeout: time.Minute, MemoryMB: 128, Concurrency: 1,
+		Name: "alert", Binary: bin, Env: env, Timeout: time.Minute, MemoryMB: 128,
 		Region: LocalRegion, AccountID: LocalAccountID, LogProject: LocalProject, LogStore: LocalLogstore,
 		AutoFreeze: o.AutoFreeze, Output: o.FunctionOutput, Logger: o.Logger,
 	}

@@ -140,7 +140,7 @@ func startDispatch(ctx context.Context, s *Stack, o Options) error {
 	if err != nil {
 		return err
 	}
-	s.Dispatch = fcrt.NewPool(s.dispatchFunction(o, bin), 2)
+	s.Dispatch = o.pool(s.dispatchFunction(o, bin))
 	s.OnClose(s.Dispatch.Stop)
 	if err := s.Dispatch.Warm(ctx); err != nil {
 		return fmt.Errorf("starting the dispatch function: %w", err)
@@ -179,7 +179,7 @@ func (s *Stack) dispatchFunction(o Options, bin string) fcrt.Function {
 		env[k] = v
 	}
 	return fcrt.Function{
-		Name: "dispatch", Binary: bin, Env: env, Timeout: 30 * time.Second, MemoryMB: 128, Concurrency: 4,
+		Name: "dispatch", Binary: bin, Env: env, Timeout: 30 * time.Second, MemoryMB: 128,
 		Region: LocalRegion, AccountID: LocalAccountID, LogProject: LocalProject, LogStore: LocalLogstore,
 		AutoFreeze: o.AutoFreeze, Output: o.FunctionOutput, Logger: o.Logger,
 	}

@@ -43,9 +43,6 @@ func TestIdempotencyEndToEnd(t *testing.T) {
 		// One call per invocation: a transient failure fails the message,
 		// and EventBridge's redelivery is what retries it.
 		Idem: stack.IdemOptions{SendLimits: true, DispatchEnv: map[string]string{"SMSFLOW_DYSMS_MAX_ATTEMPTS": "1"}},
-		// One invocation per instance: concurrent requests with one key
-		// land on different processes, so only a shared store passes.
-		Concurrency: 1,
 	})
 	if err != nil {
 		t.Fatalf("starting the local stack: %v", err)

@@ -77,7 +77,7 @@ func startReceipts(ctx context.Context, s *Stack, o Options) error {
 			return fmt.Errorf("receipts sls filter: %w", err)
 		}
 	}
-	s.Receipts = fcrt.NewPool(s.receiptsFunction(o, bin, slsAddr), 4)
+	s.Receipts = o.pool(s.receiptsFunction(o, bin, slsAddr))
 	s.OnClose(s.Receipts.Stop)
 	gw, err := s.Serve(ro.Port, fcrt.NewGateway(s.Receipts, fcrt.GatewayConfig{AccountID: LocalAccountID, Logger: o.Logger}))
 	if err != nil {
@@ -141,7 +141,7 @@ func (s *Stack) receiptsFunction(o Options, bin, slsAddr string) fcrt.Function {
 		env[k] = v
 	}
 	return fcrt.Function{
-		Name: "receipts", Binary: bin, Env: env, Timeout: 10 * time.Second, MemoryMB: 128, Concurrency: 10,
+		Name: "receipts", Binary: bin, Env: env, Timeout: 10 * time.Second, MemoryMB: 128,
 		Region: LocalRegion, AccountID: LocalAccountID, LogProject: LocalProject, LogStore: LocalLogstore,
 		// No preStop: every invocation has shipped its events before it
 		// answered, so there is nothing left to flush when it stops.

@@ -39,6 +39,9 @@ const (
 	LocalAccountID     = "1234567890123456"
 	// LocalPhoneHashKey keys phone_hash locally; production sets a secret.
 	LocalPhoneHashKey = "smsflow-local-phone-hash-key"
+	// DefaultMaxInstances is each local function's instance limit: room
+	// for the tests' bursts of concurrent requests, each on its own process.
+	DefaultMaxInstances = 12
 )
 
 // Options choose ports and behaviour. Port 0 picks a free port.
@@ -58,8 +61,14 @@ type Options struct {
 	SendEnv map[string]string
 	// FunctionTimeout is the send function's timeout (default 10 s).
 	FunctionTimeout time.Duration
-	// Concurrency is the send function's instance concurrency (default 10).
-	Concurrency int
+	// MaxInstances is each function's instance limit (FC's per-function
+	// limit; default DefaultMaxInstances). An instance runs one invocation
+	// at a time (go1 is a standard runtime), so this is also how many
+	// requests a function serves at once: more are refused with 429.
+	MaxInstances int
+	// IdleTimeout is how long an idle instance lives (default
+	// fcrt.DefaultIdleTimeout).
+	IdleTimeout time.Duration
 	// Unbound runs the send function without a bound logstore, so its
 	// events go to stdout only (the benchmark's no-shipping baseline).
 	Unbound bool
@@ -207,7 +216,7 @@ func Start(ctx context.Context, o Options) (*Stack, error) {
 		}
 	}
 	s.SendFunction = s.sendFunction(o, sendBin)
-	s.Send = fcrt.NewPool(s.SendFunction, 4)
+	s.Send = o.pool(s.SendFunction)
 	gwAddr, err := s.serve(o.GatewayPort, fcrt.NewGateway(s.Send, fcrt.GatewayConfig{AccountID: LocalAccountID, Logger: o.Logger}))
 	if err != nil {
 		return nil, fmt.Errorf("send gateway: %w", err)
@@ -254,12 +263,8 @@ func (s *Stack) sendFunction(o Options, bin string) fcrt.Function {
 	if timeout == 0 {
 		timeout = 10 * time.Second
 	}
-	conc := o.Concurrency
-	if conc == 0 {
-		conc = 10
-	}
 	fn := fcrt.Function{
-		Name: "send", Binary: bin, Env: env, Timeout: timeout, MemoryMB: 128, Concurrency: conc,
+		Name: "send", Binary: bin, Env: env, Timeout: timeout, MemoryMB: 128,
 		Region: LocalRegion, AccountID: LocalAccountID, LogProject: LocalProject, LogStore: LocalLogstore,
 		AutoFreeze: o.AutoFreeze, Output: o.FunctionOutput, Logger: o.Logger,
 	}
@@ -268,6 +273,16 @@ func (s *Stack) sendFunction(o Options, bin string) fcrt.Function {
 		delete(env, "SMSFLOW_SLS_ENDPOINT")
 	}
 	return fn
+}
+
+// pool is the FC scheduler of fn with the stack's instance limit and idle
+// timeout.
+func (o Options) pool(fn fcrt.Function) *fcrt.Pool {
+	limit := o.MaxInstances
+	if limit <= 0 {
+		limit = DefaultMaxInstances
+	}
+	return fcrt.NewPool(fn, limit, fcrt.IdleTimeout(o.IdleTimeout))
 }
 
 // serve listens on 127.0.0.1:port and serves h; it returns host:port.

@@ -23,6 +23,11 @@ import (
 
 var initCount atomic.Int32
 
+// inFlight counts the handler invocations running in this process, and
+// maxInFlight the most ever seen at once: FC 3.0 never overlaps two on an
+// instance of a standard runtime, whatever the SDK would accept.
+var inFlight, maxInFlight atomic.Int32
+
 func main() {
 	if os.Getenv("FCFUNC_HOOKS") == "1" {
 		fc.RegisterInitializerFunction(initialize)
@@ -47,6 +52,10 @@ func preStop(ctx context.Context) {
 
 // handle dispatches on the event's shape.
 func handle(ctx context.Context, payload []byte) (any, error) {
+	n := inFlight.Add(1)
+	defer inFlight.Add(-1)
+	for m := maxInFlight.Load(); n > m && !maxInFlight.CompareAndSwap(m, n); m = maxInFlight.Load() {
+	}
 	trimmed := strings.TrimSpace(string(payload))
 	if strings.HasPrefix(trimmed, "[") {
 		return handleCloudEvents(ctx, payload)
@@ -102,7 +111,8 @@ func handleOp(ctx context.Context, payload []byte) (any, error) {
 	case "sleep":
 		start := time.Now()
 		time.Sleep(time.Duration(o.MS) * time.Millisecond)
-		return map[string]int64{"start": start.UnixNano(), "end": time.Now().UnixNano()}, nil
+		return map[string]int64{"start": start.UnixNano(), "end": time.Now().UnixNano(),
+			"pid": int64(os.Getpid()), "maxInFlight": int64(maxInFlight.Load())}, nil
 	case "leak":
 		// Work left running after the answer: on FC 3.0 it is frozen with
 		// the instance.
