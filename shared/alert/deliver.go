@@ -58,17 +58,25 @@ func (e *Evaluator) deliver(ctx context.Context, c Record, rep *Report) []Record
 		outcome := Record{Type: RecordDelivery, ID: deliveryID(c.ID, ch), RunID: c.RunID, Key: c.Key,
 			At: c.Slot, ClaimID: c.ID, Channel: ch, Kind: n.Kind, OK: err == nil, Attempt: n.Attempts + 1}
 		var partial *notify.PartialError
-		if errors.As(err, &partial) {
+		var unknown *notify.UnknownError
+		switch {
+		case errors.As(err, &partial):
 			outcome.OK = true
+		case errors.As(err, &unknown):
+			// Possibly delivered: settled like a delivery, never retried.
+			outcome.Unknown = true
 		}
 		if err != nil {
 			// Every channel's failure becomes text here, for the event and
 			// the state log: no credential of its URL may ride along.
 			outcome.Error = redact.Error(err).Error()
 		}
-		if outcome.OK {
+		switch {
+		case outcome.OK:
 			rep.Sent++
-		} else {
+		case outcome.Unknown:
+			rep.DeliveryUnknown++
+		default:
 			rep.Failed++
 		}
 		e.emitNotification(ctx, outcome)

@@ -45,13 +45,19 @@ func (e *Evaluator) emitState(ctx context.Context, c Record) {
 }
 
 func (e *Evaluator) emitNotification(ctx context.Context, o Record) {
-	level := slog.LevelInfo
-	if o.Error != "" {
-		level = slog.LevelWarn
+	level, delivery := slog.LevelInfo, "delivered"
+	switch {
+	case o.Unknown:
+		level, delivery = slog.LevelWarn, "unknown"
+	case o.OK && o.Error != "":
+		level, delivery = slog.LevelWarn, "partial"
+	case o.Error != "":
+		level, delivery = slog.LevelWarn, "failed"
 	}
 	e.emit.Emit(ctx, level, EventNotification, slog.String("rule", o.Key.Rule), slog.String("group", o.Key.Group),
 		slog.String("channel", o.Channel), slog.String("kind", string(o.Kind)), slog.Bool("ok", o.OK),
-		slog.Int("attempt", o.Attempt), slog.String("error_message", o.Error), slog.String("notice_id", o.ID))
+		slog.String("delivery", delivery), slog.Int("attempt", o.Attempt), slog.String("error_message", o.Error),
+		slog.String("notice_id", o.ID))
 }
 
 func (e *Evaluator) emitError(ctx context.Context, rule, stage string, err error) {

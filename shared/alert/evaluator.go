@@ -68,6 +68,8 @@ type Report struct {
 	Lost        int // records this run wrote but another run won: no notification
 	Sent        int
 	Failed      int
+	// DeliveryUnknown counts notices that may have arrived (not retried).
+	DeliveryUnknown int
 }
 
 // Run evaluates every enabled rule for the slot containing now, records
@@ -102,7 +104,8 @@ func (e *Evaluator) Run(ctx context.Context, now time.Time) (Report, error) {
 	e.emit.Emit(ctx, slog.LevelInfo, EventRun, slog.String("run_id", rep.RunID),
 		slog.Time("slot", rep.Slot), slog.Int("evaluated", rep.Evaluated), slog.Int("unknown", rep.Unknown),
 		slog.Int("transitions", rep.Transitions), slog.Int("lost", rep.Lost),
-		slog.Int("sent", rep.Sent), slog.Int("failed", rep.Failed))
+		slog.Int("sent", rep.Sent), slog.Int("failed", rep.Failed),
+		slog.Int("delivery_unknown", rep.DeliveryUnknown))
 	return rep, nil
 }
 

@@ -61,7 +61,9 @@ func applyOutcomes(s State, outcomes map[string]Record) State {
 		if !ok {
 			continue
 		}
-		if out.OK {
+		if out.OK || out.Unknown {
+			// An unknown outcome may have reached people: it counts as
+			// sent (no retry; a resolved notice follows a firing one).
 			delete(s.Outbox, ch)
 			if n.Kind != NoticeResolved {
 				if s.LastSent == nil {

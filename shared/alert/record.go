@@ -38,8 +38,12 @@ type Record struct {
 	Channel string     `json:"channel,omitempty"`
 	Kind    NoticeKind `json:"kind,omitempty"`
 	OK      bool       `json:"ok,omitempty"`
-	Attempt int        `json:"attempt,omitempty"`
-	Error   string     `json:"error,omitempty"`
+	// Unknown marks a notice that may have been delivered (the channel
+	// could not tell): readers settle it like a delivery, so it is never
+	// sent again automatically.
+	Unknown bool   `json:"unknown,omitempty"`
+	Attempt int    `json:"attempt,omitempty"`
+	Error   string `json:"error,omitempty"`
 }
 
 // transitionID is deterministic in (rule, group, slot, from-state): two

@@ -17,6 +17,7 @@ var alertFields = []FieldSpec{
 	{"channel", "text", "alert.notification: the notification channel's name"},
 	{"kind", "text", "alert.notification: firing, repeat or resolved"},
 	{"ok", "text", "alert.notification: true when the channel took the notice"},
+	{"delivery", "text", "alert.notification: delivered, partial (some SMS numbers), failed (retried next run) or unknown (may have arrived; never retried)"},
 	{"notice_id", "text", "alert.notification: the message id receivers may de-duplicate on (stable across retries)"},
 	{"stage", "text", "alert.error: query, payload, state_load, state_append, state_reload or state_decode"},
 	{"slot", "text", "alert.run: the evaluation slot (the run's time truncated to the interval)"},
@@ -26,6 +27,7 @@ var alertFields = []FieldSpec{
 	{"lost", "long", "alert.run: claims this run lost to an overlapping run (it sent nothing for them)"},
 	{"sent", "long", "alert.run: notices delivered"},
 	{"failed", "long", "alert.run: notices that failed (retried next run)"},
+	{"delivery_unknown", "long", "alert.run: notices that may have arrived (a timeout after sending, a gateway 502/504, an SMS of unknown outcome); never retried"},
 }
 
 func init() { Fields = append(Fields, alertFields...) }

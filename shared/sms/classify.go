@@ -3,7 +3,6 @@ package sms
 import (
 	"encoding/json"
 	"errors"
-	"net"
 	"net/url"
 	"regexp"
 	"strings"
@@ -11,6 +10,7 @@ import (
 
 	"github.com/alibabacloud-go/tea/tea"
 
+	"smsflow/shared/netx"
 	"smsflow/shared/redact"
 )
 
@@ -145,23 +145,12 @@ func classifyError(err error, now time.Time) Outcome {
 		return Outcome{Status: st, Class: class, Code: code, Message: redactDigits(body.Message), RequestID: body.RequestId,
 			HTTPStatus: tea.IntValue(sdk.StatusCode), RetryAfter: wait}
 	}
-	if notSent(err) {
+	if netx.NotSent(err) {
 		return Outcome{Status: StatusFailed, Class: ClassTransient, Detail: "connection to Dysmsapi failed before the request was sent: " + redactDigits(rootCause(err))}
 	}
 	// Anything else (a timeout while waiting for the answer, a reset, an
 	// answer we cannot parse) happened after the request may have arrived.
 	return Outcome{Status: StatusUnknown, Class: ClassAmbiguous, Detail: "outcome unknown, the message may have been sent: " + redactDigits(rootCause(err))}
-}
-
-// notSent is true only when the request provably never left: the connection
-// was never established (refused, unreachable, DNS failure).
-func notSent(err error) bool {
-	var op *net.OpError
-	if errors.As(err, &op) && op.Op == "dial" {
-		return true
-	}
-	var dns *net.DNSError
-	return errors.As(err, &dns)
 }
 
 func rootCause(err error) string {

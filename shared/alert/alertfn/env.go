@@ -151,5 +151,10 @@ func (a SMSAdapter) SendSMS(ctx context.Context, req notify.SMSRequest) error {
 	if out.Status == sms.StatusAccepted {
 		return nil
 	}
-	return fmt.Errorf("SendSms %s after %d attempt(s): class %s, code %q", out.Status, len(attempts), out.Class, out.Code)
+	err = fmt.Errorf("SendSms %s after %d attempt(s): class %s, code %q", out.Status, len(attempts), out.Class, out.Code)
+	if out.Status == sms.StatusUnknown {
+		// Alibaba may be sending it: never page again for it (issue 10.9).
+		return &notify.UnknownError{Err: err}
+	}
+	return err
 }

@@ -75,6 +75,8 @@ type Result struct {
 	Lost        int       `json:"lost"`
 	Sent        int       `json:"sent"`
 	Failed      int       `json:"failed"`
+	// DeliveryUnknown: notices that may have arrived; never retried.
+	DeliveryUnknown int `json:"delivery_unknown"`
 }
 
 // Handle runs the rules the timer payload selects, for the slot of the
@@ -96,7 +98,8 @@ func (h *Handler) Handle(ctx context.Context, ev events.TimerEvent) (Result, err
 	}
 	rep, err := e.Run(ctx, h.runTime(deref(ev.TriggerTime)))
 	res := Result{RunID: rep.RunID, Slot: rep.Slot, Rules: sel.names(h.deps.Rules), Evaluated: rep.Evaluated,
-		Unknown: rep.Unknown, Transitions: rep.Transitions, Lost: rep.Lost, Sent: rep.Sent, Failed: rep.Failed}
+		Unknown: rep.Unknown, Transitions: rep.Transitions, Lost: rep.Lost, Sent: rep.Sent, Failed: rep.Failed,
+		DeliveryUnknown: rep.DeliveryUnknown}
 	// The error goes to FC's own log: the same redaction as our events.
 	return res, redact.Error(err)
 }

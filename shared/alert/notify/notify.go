@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"time"
 
+	"smsflow/shared/netx"
 	"smsflow/shared/redact"
 )
 
@@ -58,6 +59,18 @@ type PartialError struct{ Err error }
 func (e *PartialError) Error() string { return "partly delivered: " + e.Err.Error() }
 func (e *PartialError) Unwrap() error { return e.Err }
 
+// UnknownError reports a notice that may have been delivered: the request
+// left, and no answer says whether it was taken (a timeout or a reset
+// after sending, a gateway's 502/504, an SMS whose outcome is unknown).
+// It is never retried automatically: a retry could page twice. The state
+// machine counts it as possibly delivered and it is logged as unknown.
+type UnknownError struct{ Err error }
+
+func (e *UnknownError) Error() string {
+	return "delivery unknown (it may have arrived): " + e.Err.Error()
+}
+func (e *UnknownError) Unwrap() error { return e.Err }
+
 // maxErrorBody bounds how much of a failing answer lands in an error.
 const maxErrorBody = 512
 
@@ -76,7 +89,11 @@ func postJSON(ctx context.Context, client *http.Client, url string, body []byte,
 	}
 	resp, err := client.Do(req)
 	if err != nil {
-		return nil, fmt.Errorf("post: %w", redact.Error(err))
+		err = fmt.Errorf("post: %w", redact.Error(err))
+		if !netx.NotSent(err) {
+			return nil, &UnknownError{Err: err}
+		}
+		return nil, err
 	}
 	defer resp.Body.Close()
 	answer, err := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
@@ -85,7 +102,12 @@ func postJSON(ctx context.Context, client *http.Client, url string, body []byte,
 	}
 	if resp.StatusCode/100 != 2 {
 		// A receiver may echo the request, query string and all.
-		return nil, fmt.Errorf("HTTP %d: %s", resp.StatusCode, redact.Text(truncate(string(answer), maxErrorBody)))
+		err := fmt.Errorf("HTTP %d: %s", resp.StatusCode, redact.Text(truncate(string(answer), maxErrorBody)))
+		if resp.StatusCode == http.StatusBadGateway || resp.StatusCode == http.StatusGatewayTimeout {
+			// A gateway answers for its hop: the receiver may have it.
+			return nil, &UnknownError{Err: err}
+		}
+		return nil, err
 	}
 	return answer, nil
 }

@@ -46,22 +46,35 @@ func (s *SMS) Send(ctx context.Context, m Message) error {
 		params[k] = truncateRunes(Expand(text, m.Vars), smsParamMaxRunes)
 	}
 	var failed []error
+	delivered, unknown := 0, 0
 	for _, phone := range s.Phones {
 		err := s.Sender.SendSMS(ctx, SMSRequest{
 			Phone: phone, SignName: s.SignName, TemplateCode: s.TemplateCode, Params: params, OutID: m.ID,
 		})
-		if err != nil {
-			// Never print the full number: on-call numbers are personal data.
-			failed = append(failed, fmt.Errorf("%s: %w", MaskPhone(phone), err))
+		var u *UnknownError
+		switch {
+		case err == nil:
+			delivered++
+			continue
+		case errors.As(err, &u):
+			unknown++
 		}
+		// Never print the full number: on-call numbers are personal data.
+		failed = append(failed, fmt.Errorf("%s: %w", MaskPhone(phone), err))
 	}
+	joined := fmt.Errorf("sms: %w", errors.Join(failed...))
 	switch {
 	case len(failed) == 0:
 		return nil
-	case len(failed) == len(s.Phones):
-		return fmt.Errorf("sms: %w", errors.Join(failed...))
+	case delivered > 0:
+		// Re-sending would page the reached people twice.
+		return &PartialError{Err: joined}
+	case unknown > 0:
+		// None surely reached, some may have been: a retry could page
+		// twice, so it is not retried (see UnknownError).
+		return &UnknownError{Err: joined}
 	default:
-		return &PartialError{Err: fmt.Errorf("sms: %w", errors.Join(failed...))}
+		return joined
 	}
 }
 

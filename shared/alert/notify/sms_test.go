@@ -55,3 +55,35 @@ func TestMaskPhone(t *testing.T) {
 		}
 	}
 }
+
+// outcomeSMS answers per number: nil, an unknown outcome, or a failure.
+type outcomeSMS map[string]error
+
+func (o outcomeSMS) SendSMS(_ context.Context, req SMSRequest) error { return o[req.Phone] }
+
+// Several on-call numbers: any that may have been reached stops a retry.
+func TestSMSOutcomesAcrossNumbers(t *testing.T) {
+	unknown := &UnknownError{Err: errors.New("SendSms unknown")}
+	failed := errors.New("SendSms failed")
+	cases := []struct {
+		name       string
+		outcomes   outcomeSMS
+		partial    bool
+		unknown    bool
+		plainError bool
+	}{
+		{"one reached, one unknown", outcomeSMS{"13800000001": nil, "13800000002": unknown}, true, false, false},
+		{"one unknown, one failed", outcomeSMS{"13800000001": unknown, "13800000002": failed}, false, true, false},
+		{"all unknown", outcomeSMS{"13800000001": unknown, "13800000002": unknown}, false, true, false},
+		{"all failed", outcomeSMS{"13800000001": failed, "13800000002": failed}, false, false, true},
+	}
+	for _, c := range cases {
+		s := &SMS{Sender: c.outcomes, Phones: []string{"13800000001", "13800000002"}}
+		err := s.Send(context.Background(), Message{})
+		var p *PartialError
+		var u *UnknownError
+		if errors.As(err, &p) != c.partial || (!c.partial && errors.As(err, &u) != c.unknown) || (err != nil && c.plainError && (errors.As(err, &p) || errors.As(err, &u))) {
+			t.Errorf("%s: err = %v", c.name, err)
+		}
+	}
+}
