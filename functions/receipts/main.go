@@ -39,6 +39,7 @@ func main() {
 		},
 		Auth:   cfg.ReceiptsAuth,
 		Logger: logger,
+		Budget: cfg.AnswerBudget,
 	})
 	if !handler.PushEnabled() {
 		logger.Error("receipt push is DISABLED: SMSFLOW_RECEIPTS_TOKEN_SHA256 is not set; every push will answer 503 and no receipt is recorded")

@@ -34,48 +34,26 @@ type Recorder struct {
 	Seen Seen
 }
 
-// forgetTimeout bounds releasing the claims of a push that was not stored;
-// it runs even when the invocation's own context is done.
-const forgetTimeout = 2 * time.Second
-
-// Record logs one sms.receipt per distinct receipt and stores them. A
+// Record logs one sms.receipt per distinct receipt and stores them,
+// within ctx's deadline (the push's answer budget; see budget.go). A
 // receipt repeated within one push is logged once. One repeated across
-// pushes is skipped when Seen says it is already recorded; without Seen, or
-// when Seen fails, it is logged again with the same receipt_id (see
-// docs/receipts.md). It answers how many events it logged, and an error
-// when they may not be stored: the caller must then make Alibaba push
-// again, and the claims of this push are released so
-// that delivery records them.
+// pushes is skipped when Seen says it is already claimed; without Seen, or
+// when Seen fails or is slow, it is logged again with the same receipt_id
+// (see docs/receipts.md). It answers how many events it logged, and an
+// error when they may not be stored (SLS failed, or did not answer in
+// time): the caller must then make Alibaba push again, and the claims of
+// this push are released so that push records them (and lapse after
+// ClaimHold should releasing fail too).
 func (rec *Recorder) Record(ctx context.Context, source string, reports []Report) (int, error) {
-	seen := make(map[string]bool, len(reports))
-	var claimed []string
-	var claimErr error
-	logged, skipped, unchecked := 0, 0, 0
-	for _, r := range reports {
-		id := rec.ReceiptID(r)
-		if seen[id] {
+	ids, distinct := rec.distinct(reports)
+	claimed, skip, claimErr := rec.claim(ctx, ids)
+	logged, skipped := 0, 0
+	for i, r := range distinct {
+		if skip[i] {
+			skipped++
 			continue
 		}
-		seen[id] = true
-		switch {
-		case rec.Seen == nil:
-		case claimErr != nil:
-			// The store failed on this push already: do not wait out its
-			// timeout once per receipt.
-			unchecked++
-		default:
-			first, err := rec.Seen.Claim(ctx, id)
-			if err != nil {
-				claimErr = err
-				unchecked++
-			} else if !first {
-				skipped++
-				continue
-			} else {
-				claimed = append(claimed, id)
-			}
-		}
-		rec.log(ctx, source, id, r)
+		rec.log(ctx, source, ids[i], r)
 		logged++
 	}
 	if skipped > 0 {
@@ -83,25 +61,85 @@ func (rec *Recorder) Record(ctx context.Context, source string, reports []Report
 			slog.String(obs.KeyReceiptSource, source))
 	}
 	if claimErr != nil {
-		rec.Logger.WarnContext(ctx, fmt.Sprintf("receipt duplicate filter unavailable; %d receipt(s) recorded unchecked (a repeat is counted once at query time)", unchecked),
+		rec.Logger.WarnContext(ctx, fmt.Sprintf("receipt duplicate filter unavailable; %d receipt(s) recorded unchecked (a repeat is counted once at query time)", logged),
 			slog.String(obs.KeyReceiptSource, source), slog.String(obs.KeyErrorMessage, claimErr.Error()))
 	}
 	if rec.Store == nil {
-		return logged, nil
+		return logged, rec.settle(ctx, source, claimed, nil)
 	}
-	if err := rec.Store(ctx); err != nil {
-		if len(claimed) > 0 {
-			fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), forgetTimeout)
-			ferr := rec.Seen.Forget(fctx, claimed)
-			cancel()
-			if ferr != nil {
-				rec.Logger.ErrorContext(ctx, fmt.Sprintf("%d receipt(s) not stored and their duplicate-filter claims not released: the push Alibaba makes again will skip them until the claims expire", len(claimed)),
-					slog.String(obs.KeyReceiptSource, source), slog.String(obs.KeyErrorMessage, ferr.Error()))
-			}
+	sctx, cancel := phase(ctx, storeShare)
+	err := rec.Store(sctx)
+	cancel()
+	if err != nil {
+		err = fmt.Errorf("recording %d receipts: %w", logged, err)
+	}
+	return logged, rec.settle(ctx, source, claimed, err)
+}
+
+// distinct drops repeats within one push and answers each receipt's id.
+func (rec *Recorder) distinct(reports []Report) ([]string, []Report) {
+	seen := make(map[string]bool, len(reports))
+	ids := make([]string, 0, len(reports))
+	out := make([]Report, 0, len(reports))
+	for _, r := range reports {
+		id := rec.ReceiptID(r)
+		if seen[id] {
+			continue
 		}
-		return logged, fmt.Errorf("recording %d receipts: %w", logged, err)
+		seen[id] = true
+		ids, out = append(ids, id), append(out, r)
 	}
-	return logged, nil
+	return ids, out
+}
+
+// claim claims ids for ClaimHold in one round trip, within its share of
+// the budget. It answers the ids this push claimed and which ids to skip
+// (already claimed by an earlier push); on error nothing is skipped.
+func (rec *Recorder) claim(ctx context.Context, ids []string) (claimed []string, skip []bool, err error) {
+	skip = make([]bool, len(ids))
+	if rec.Seen == nil || len(ids) == 0 {
+		return nil, skip, nil
+	}
+	cctx, cancel := phase(ctx, claimShare)
+	defer cancel()
+	first, err := rec.Seen.Claim(cctx, ids, ClaimHold)
+	if err != nil || len(first) != len(ids) {
+		if err == nil {
+			err = fmt.Errorf("the duplicate filter answered %d claims for %d receipts", len(first), len(ids))
+		}
+		return nil, skip, err
+	}
+	for i, id := range ids {
+		if first[i] {
+			claimed = append(claimed, id)
+		} else {
+			skip[i] = true
+		}
+	}
+	return claimed, skip, nil
+}
+
+// settle keeps the claims of stored receipts, or releases those of a push
+// that was not stored, with what is left of the budget. A failure here
+// never changes the answer: a claim not kept lapses after ClaimHold (a
+// later repeat is logged again, and counted once); a claim not released
+// lapses before Alibaba pushes again.
+func (rec *Recorder) settle(ctx context.Context, source string, claimed []string, stored error) error {
+	if len(claimed) == 0 {
+		return stored
+	}
+	if stored == nil {
+		if err := rec.Seen.Keep(ctx, claimed); err != nil {
+			rec.Logger.WarnContext(ctx, fmt.Sprintf("%d receipt(s) recorded but their duplicate-filter claims not kept: they lapse in %s, and a later repeat is logged again (counted once at query time)", len(claimed), ClaimHold),
+				slog.String(obs.KeyReceiptSource, source), slog.String(obs.KeyErrorMessage, err.Error()))
+		}
+		return nil
+	}
+	if err := rec.Seen.Forget(ctx, claimed); err != nil {
+		rec.Logger.WarnContext(ctx, fmt.Sprintf("%d receipt(s) not stored and their duplicate-filter claims not released: they lapse in %s, before Alibaba pushes again", len(claimed), ClaimHold),
+			slog.String(obs.KeyReceiptSource, source), slog.String(obs.KeyErrorMessage, err.Error()))
+	}
+	return stored
 }
 
 // ReceiptID is a keyed hash of everything that tells two receipts apart.

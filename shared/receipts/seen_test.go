@@ -22,9 +22,9 @@ type countingSeen struct {
 	claims int
 }
 
-func (c *countingSeen) Claim(ctx context.Context, id string) (bool, error) {
+func (c *countingSeen) Claim(ctx context.Context, ids []string, hold time.Duration) ([]bool, error) {
 	c.claims++
-	return c.Seen.Claim(ctx, id)
+	return c.Seen.Claim(ctx, ids, hold)
 }
 
 type seenFixture struct {
@@ -173,9 +173,9 @@ func TestSeenDownStillRecords(t *testing.T) {
 	if len(ids) != 2 || ids[f.id(t, one)] != 2 || ids[f.id(t, part2)] != 2 {
 		t.Fatalf("sms.receipt events per id %v, want each receipt once per push", ids)
 	}
-	// One failed call per push, not one per receipt.
+	// One call per push, not one per receipt.
 	if f.seen.claims != 2 {
-		t.Errorf("%d claims reached the store, want 1 per push", f.seen.claims)
+		t.Errorf("%d claim calls reached the store, want 1 per push", f.seen.claims)
 	}
 	warned := 0
 	for _, e := range f.out.events(t, "log") {
