@@ -25,7 +25,7 @@ type Receipts struct {
 	// to its answer. Alibaba waits 700 ms in all (doc 101508); the rest is
 	// the network and FC's gateway. Storing that does not finish in time is
 	// answered 500, so Alibaba pushes again (docs/receipts.md).
-	AnswerBudget time.Duration `env:"SMSFLOW_RECEIPTS_ANSWER_BUDGET" envDefault:"500ms"`
+	AnswerBudget time.Duration `env:"SMSFLOW_RECEIPTS_ANSWER_BUDGET" envDefault:"500ms" max:"16"`
 	Privacy
 	Logs
 	// Redis, when it has an address, records a receipt pushed again only
