@@ -1,61 +1,143 @@
 package api
 
 import (
+	"context"
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/hex"
+	"log/slog"
 	"net/http"
+	"regexp"
 	"strings"
+	"sync"
+	"time"
 
 	"smsflow/shared/config"
 )
 
 // authenticator decides who may send. Behind an HTTP trigger with
-// authType: function, FC has already verified the caller's signature. An
-// anonymous trigger needs a bearer token whose SHA-256 is configured; with
-// neither, nobody sends (nobody on the internet sends SMS on our bill).
+// authType: function, FC has already verified the caller's signature and
+// refused anything else (a Bearer header included). An anonymous trigger
+// needs a bearer token whose SHA-256 is configured; with neither, nobody
+// sends (nobody on the internet sends SMS on our bill).
 type authenticator struct {
 	trusted bool
-	hashes  [][]byte
+	tokens  []tokenCaller
+	// unsigned warns when a request reaches a function told "function"
+	// without an ACS3 Authorization header (docs/conformance.md AUTH-05).
+	unsigned rateLimitedWarning
 }
 
+type tokenCaller struct {
+	hash []byte
+	who  caller
+}
+
+// caller is an authenticated caller.
+type caller struct {
+	// name is logged as `caller`: not secret, stable.
+	name string
+	// scope keeps idempotency keys apart: two callers share answers only
+	// when they are the same principal.
+	scope string
+}
+
+// fcSigned is every caller of a signed trigger: FC tells the function
+// nothing about the signer (docs/conformance.md AUTH-05), so all of them
+// share one name and one idempotency key space (README.md, Authentication).
+var fcSigned = caller{name: "fc-signed", scope: "fc-signed"}
+
 func newAuthenticator(cfg config.HTTPAuth) *authenticator {
-	a := &authenticator{trusted: cfg.TriggerAuth == "function"}
+	a := &authenticator{trusted: cfg.TriggerAuth == "function", unsigned: rateLimitedWarning{every: time.Minute}}
 	for _, h := range cfg.TokenSHA256 {
-		if b, err := hex.DecodeString(strings.ToLower(strings.TrimSpace(h))); err == nil && len(b) == sha256.Size {
-			a.hashes = append(a.hashes, b)
+		b, err := hex.DecodeString(strings.ToLower(h))
+		// config.Load refuses these at start; a Handler built otherwise
+		// must not accept them either.
+		if err != nil || len(b) != sha256.Size || subtle.ConstantTimeCompare(b, emptyTokenHash[:]) == 1 {
+			continue
 		}
+		full := hex.EncodeToString(b)
+		a.tokens = append(a.tokens, tokenCaller{hash: b, who: caller{
+			name:  "token:" + full[:config.CallerPrefixLen],
+			scope: "token-sha256:" + full,
+		}})
 	}
 	return a
 }
 
-// configured reports whether sends can be authenticated at all.
-func (a *authenticator) configured() bool { return a.trusted || len(a.hashes) > 0 }
+var emptyTokenHash = sha256.Sum256(nil)
 
-// check returns the caller identity to log, or an error to answer.
-func (a *authenticator) check(r *http.Request) (string, *Error) {
+// configured reports whether sends can be authenticated at all.
+func (a *authenticator) configured() bool { return a.trusted || len(a.tokens) > 0 }
+
+// check returns the caller, or an error to answer.
+func (a *authenticator) check(r *http.Request, log *slog.Logger) (caller, *Error) {
+	header := trimOWS(r.Header.Get("Authorization"))
+	scheme, credentials, _ := strings.Cut(header, " ")
 	if a.trusted {
-		return "fc-signed", nil
+		switch {
+		case strings.HasPrefix(scheme, "ACS3-"):
+			return fcSigned, nil
+		case header != "":
+			// FC refuses every other scheme at a signed trigger: this one
+			// came another way (an anonymous trigger or custom domain).
+			return caller{}, newError(http.StatusUnauthorized, CodeUnauthenticated, "",
+				"this deployment authenticates callers with Alibaba Cloud signatures (ACS3-HMAC-SHA256) at the trigger; bearer tokens are not accepted")
+		}
+		a.unsigned.warn(r.Context(), log, "SMSFLOW_TRIGGER_AUTH is 'function' but a request arrived without an ACS3 Authorization header: "+
+			"check that every trigger and custom domain of this function has authType function (FC may also strip the header: docs/conformance.md AUTH-05)")
+		return fcSigned, nil
 	}
-	if len(a.hashes) == 0 {
-		return "", newError(http.StatusServiceUnavailable, CodeAuthNotConfigured, "",
+	if len(a.tokens) == 0 {
+		return caller{}, newError(http.StatusServiceUnavailable, CodeAuthNotConfigured, "",
 			"sending is disabled: configure SMSFLOW_API_TOKEN_SHA256 or deploy behind an HTTP trigger with authType: function")
 	}
-	scheme, token, ok := strings.Cut(r.Header.Get("Authorization"), " ")
-	if !ok || !strings.EqualFold(scheme, "Bearer") || token == "" {
-		return "", newError(http.StatusUnauthorized, CodeUnauthenticated, "", "an Authorization: Bearer <token> header is required")
+	// RFC 9110: credentials = auth-scheme [ 1*SP token68 ]. Only SP and
+	// HTAB are whitespace; a no-break space is part of the token, and a
+	// bearer token is a b64token (RFC 6750), which it is not.
+	token := trimOWS(credentials)
+	if !strings.EqualFold(scheme, "Bearer") || !b64token.MatchString(token) {
+		return caller{}, newError(http.StatusUnauthorized, CodeUnauthenticated, "", "an Authorization: Bearer <token> header is required")
 	}
-	sum := sha256.Sum256([]byte(strings.TrimSpace(token)))
+	sum := sha256.Sum256([]byte(token))
 	match := -1
 	// Compare against every hash, so timing says nothing about which matched.
-	for i, h := range a.hashes {
-		if subtle.ConstantTimeCompare(sum[:], h) == 1 {
+	for i, t := range a.tokens {
+		if subtle.ConstantTimeCompare(sum[:], t.hash) == 1 {
 			match = i
 		}
 	}
 	if match < 0 {
-		return "", newError(http.StatusUnauthorized, CodeUnauthenticated, "", "the bearer token is not valid")
+		return caller{}, newError(http.StatusUnauthorized, CodeUnauthenticated, "", "the bearer token is not valid")
 	}
-	// Identify the caller by a prefix of the token's hash: stable, not secret.
-	return "token:" + hex.EncodeToString(a.hashes[match][:4]), nil
+	return a.tokens[match].who, nil
+}
+
+// b64token is RFC 6750's bearer token: never empty, ASCII only.
+var b64token = regexp.MustCompile(`^[A-Za-z0-9._~+/-]+=*$`)
+
+// trimOWS trims what RFC 9110 calls optional whitespace: SP and HTAB.
+func trimOWS(s string) string { return strings.Trim(s, " \t") }
+
+// rateLimitedWarning logs one warning at most every `every` per instance,
+// with the number of occurrences it kept quiet about.
+type rateLimitedWarning struct {
+	every time.Duration
+	mu    sync.Mutex
+	last  time.Time
+	quiet int
+}
+
+func (w *rateLimitedWarning) warn(ctx context.Context, log *slog.Logger, msg string) {
+	w.mu.Lock()
+	now := time.Now()
+	if !w.last.IsZero() && now.Sub(w.last) < w.every {
+		w.quiet++
+		w.mu.Unlock()
+		return
+	}
+	quiet := w.quiet
+	w.last, w.quiet = now, 0
+	w.mu.Unlock()
+	log.LogAttrs(ctx, slog.LevelWarn, msg, slog.Int("occurrences_not_logged", quiet))
 }

@@ -80,7 +80,7 @@ func (h *Handler) readIdempotencyKey(r *http.Request, x *exchange) *Error {
 		return newError(http.StatusServiceUnavailable, CodeIdempotencyStoreDown, "", "this deployment has no idempotency store")
 	}
 	// Keys are per caller, so two callers cannot collide or read each other's answers.
-	x.idem = &idemState{key: key, hash: h.idem.Keyer.Hash("http:"+x.caller, key)}
+	x.idem = &idemState{key: key, hash: h.idem.Keyer.Hash("http:"+x.callerScope, key)}
 	return nil
 }
 

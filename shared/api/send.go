@@ -24,15 +24,17 @@ type acceptedBody struct {
 // exchange is one POST /v1/messages as it goes: what we know so far, so the
 // sms.result event can be written whatever path (or panic) ends it.
 type exchange struct {
-	start    time.Time
-	span     trace.SpanContext
-	caller   string
-	req      *sms.Request
-	outcome  *sms.Outcome
-	attempts int
-	status   int
-	err      *Error
-	idem     *idemState // idempotency key, claim and send-limit reservation
+	start  time.Time
+	span   trace.SpanContext
+	caller string // logged
+	// callerScope keeps idempotency keys of different callers apart.
+	callerScope string
+	req         *sms.Request
+	outcome     *sms.Outcome
+	attempts    int
+	status      int
+	err         *Error
+	idem        *idemState // idempotency key, claim and send-limit reservation
 	// described holds the request's fields for events, computed once: a
 	// request logs at least three events, and hashing up to 1000 numbers
 	// for each would be work done again and again.
@@ -53,12 +55,12 @@ func (h *Handler) send(w http.ResponseWriter, r *http.Request, span trace.SpanCo
 		h.logResult(ctx, x)
 	}()
 
-	caller, aerr := h.auth.check(r)
+	who, aerr := h.auth.check(r, h.log)
 	if aerr != nil {
 		h.refuse(w, x, aerr)
 		return
 	}
-	x.caller = caller
+	x.caller, x.callerScope = who.name, who.scope
 	if kerr := h.readIdempotencyKey(r, x); kerr != nil {
 		h.refuse(w, x, kerr)
 		return

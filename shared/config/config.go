@@ -109,7 +109,17 @@ func (c Send) Validate() error {
 	if err := c.Idempotency.Validate(); err != nil {
 		return err
 	}
-	return c.HTTPAuth.Validate()
+	if err := c.HTTPAuth.Validate(); err != nil {
+		return err
+	}
+	// The local stack's token is in README.md: it may only ever open the
+	// local stack (whose Dysmsapi endpoint is loopback).
+	for _, h := range c.TokenSHA256 {
+		if strings.EqualFold(h, LocalStackTokenSHA256) && !IsLoopback(c.Dysms.Endpoint) {
+			return fmt.Errorf("SMSFLOW_API_TOKEN_SHA256 holds the hash of the local stack's published token, but SMSFLOW_DYSMS_ENDPOINT is %q: make a real token", c.Dysms.Endpoint)
+		}
+	}
+	return nil
 }
 
 // Validate checks the Dysmsapi settings.
@@ -132,10 +142,8 @@ func (a HTTPAuth) Validate() error {
 	if a.TriggerAuth != "anonymous" && a.TriggerAuth != "function" {
 		return fmt.Errorf("SMSFLOW_TRIGGER_AUTH must be anonymous or function, got %q", a.TriggerAuth)
 	}
-	for _, h := range a.TokenSHA256 {
-		if len(h) != 64 {
-			return fmt.Errorf("SMSFLOW_API_TOKEN_SHA256 entries must be 64 hex characters (a SHA-256), one is %d long", len(h))
-		}
+	if err := validateTokenHashes("SMSFLOW_API_TOKEN_SHA256", a.TokenSHA256); err != nil {
+		return err
 	}
 	if a.MaxBodyBytes < 1024 {
 		return fmt.Errorf("SMSFLOW_MAX_BODY_BYTES must be at least 1024, got %d", a.MaxBodyBytes)

@@ -41,10 +41,8 @@ func (r Receipts) Validate() error {
 	if err := r.Redis.Validate(); err != nil {
 		return err
 	}
-	for _, h := range r.TokenSHA256 {
-		if len(h) != 64 {
-			return fmt.Errorf("SMSFLOW_RECEIPTS_TOKEN_SHA256 entries must be 64 hex characters (a SHA-256), one is %d long", len(h))
-		}
+	if err := validateTokenHashes("SMSFLOW_RECEIPTS_TOKEN_SHA256", r.TokenSHA256); err != nil {
+		return err
 	}
 	if r.AllowLongLivedKey && !IsLoopback(r.Logs.Endpoint) {
 		return fmt.Errorf("SMSFLOW_ALLOW_LONG_LIVED_KEY is for the local stack only, but SMSFLOW_SLS_ENDPOINT is %q", r.Logs.Endpoint)
