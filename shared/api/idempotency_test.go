@@ -303,10 +303,11 @@ func TestDeliverRefusalsReplayOnRedelivery(t *testing.T) {
 }
 
 // Event ids are unique per source only: two sources that both number their
-// events from 1 must not replay (or refuse) each other's messages. An
-// explicit idempotency_key still holds across sources.
+// events from 1 must not replay (or refuse) each other's messages. Nor may
+// two sources that pick the same explicit idempotency_key (issue 10.3); a
+// redelivery from the same source replays.
 func TestDeliverScopesEventIDsBySource(t *testing.T) {
-	s := &scriptedSender{outcomes: []sms.Outcome{accepted("B1"), accepted("B2"), accepted("B3")}}
+	s := &scriptedSender{outcomes: []sms.Outcome{accepted("B1"), accepted("B2"), accepted("B3"), accepted("B4")}}
 	h := idemHandler(t, s, memStore(), nil)
 	ctx := context.Background()
 	other := strings.Replace(noticeBody, `"status":"ok"`, `"status":"shipped"`, 1)
@@ -319,15 +320,16 @@ func TestDeliverScopesEventIDsBySource(t *testing.T) {
 		{other, "1", "eventbridge:billing", DispositionSent},
 		{other, "1", "eventbridge:billing", DispositionReplayed},
 		{keyed, "2", "eventbridge:shop", DispositionSent},
-		{keyed, "7", "eventbridge:billing", DispositionReplayed},
+		{keyed, "7", "eventbridge:billing", DispositionSent},
+		{keyed, "8", "eventbridge:shop", DispositionReplayed},
 	}
 	for i, c := range steps {
 		if d := h.Deliver(ctx, Message{Body: []byte(c.body), ID: c.id, Source: c.source}); d.Disposition != c.want {
 			t.Errorf("step %d: %+v, want %s", i, d, c.want)
 		}
 	}
-	if n := s.calls.Load(); n != 3 {
-		t.Fatalf("sender called %d times, want 3", n)
+	if n := s.calls.Load(); n != 4 {
+		t.Fatalf("sender called %d times, want 4", n)
 	}
 }
 

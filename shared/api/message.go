@@ -82,8 +82,9 @@ func (h *Handler) Deliver(ctx context.Context, m Message) (d Delivery) {
 	}()
 
 	// An event id is unique only within its source (CloudEvents: source +
-	// id), so a key taken from it is scoped by the source; an explicit key
-	// is the publisher's own and holds across sources.
+	// id), so a key taken from it is scoped by the source. An explicit key
+	// is scoped by the source too: two publishers that pick the same key
+	// must not replay (or refuse) each other's messages (issue 10.3).
 	key, scope := m.ID, "event:"+m.Source
 	if env.IdempotencyKey != nil {
 		k, err := idem.ParseKey(*env.IdempotencyKey)
@@ -91,7 +92,7 @@ func (h *Handler) Deliver(ctx context.Context, m Message) (d Delivery) {
 			h.refuse(rec, x, newError(http.StatusBadRequest, CodeInvalidIdempotencyKey, "idempotency_key", err.Error()))
 			return
 		}
-		key, scope = k, "event"
+		key, scope = k, "event-key:"+m.Source
 	}
 	if h.idem == nil || key == "" {
 		// At-least-once delivery without a key would send every redelivery.
