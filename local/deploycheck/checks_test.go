@@ -326,6 +326,7 @@ func checkFunction(t testing.TB, name string, d descriptors) []string {
 		out = append(out, checkLogResources(name, required, stmts, d.rosFunction(name))...)
 	}
 	out = append(out, checkTriggers(name, vars, d)...)
+	out = append(out, checkTriggerAuth(name, d)...)
 	out = append(out, checkSizing(name, d)...)
 	out = append(out, checkInstanceConcurrency(name, d)...)
 	out = append(out, checkLease(name, d)...)

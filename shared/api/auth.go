@@ -119,25 +119,23 @@ var b64token = regexp.MustCompile(`^[A-Za-z0-9._~+/-]+=*$`)
 // trimOWS trims what RFC 9110 calls optional whitespace: SP and HTAB.
 func trimOWS(s string) string { return strings.Trim(s, " \t") }
 
-// rateLimitedWarning logs one warning at most every `every` per instance,
-// with the number of occurrences it kept quiet about.
+// rateLimitedWarning logs one warning at most every `every` per instance:
+// enough to be seen in SLS, not one line per request.
 type rateLimitedWarning struct {
 	every time.Duration
 	mu    sync.Mutex
 	last  time.Time
-	quiet int
 }
 
 func (w *rateLimitedWarning) warn(ctx context.Context, log *slog.Logger, msg string) {
 	w.mu.Lock()
 	now := time.Now()
-	if !w.last.IsZero() && now.Sub(w.last) < w.every {
-		w.quiet++
-		w.mu.Unlock()
-		return
+	due := w.last.IsZero() || now.Sub(w.last) >= w.every
+	if due {
+		w.last = now
 	}
-	quiet := w.quiet
-	w.last, w.quiet = now, 0
 	w.mu.Unlock()
-	log.LogAttrs(ctx, slog.LevelWarn, msg, slog.Int("occurrences_not_logged", quiet))
+	if due {
+		log.LogAttrs(ctx, slog.LevelWarn, msg)
+	}
 }
