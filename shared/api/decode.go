@@ -13,6 +13,7 @@ import (
 	"unicode/utf8"
 
 	"smsflow/shared/phone"
+	"smsflow/shared/scrub"
 	"smsflow/shared/sms"
 )
 
@@ -218,18 +219,11 @@ func hasControl(s string) bool {
 	return false
 }
 
-var longDigits = regexp.MustCompile(`[0-9]{7,}`)
-
 // safeName is a caller-chosen name fit to echo: a field name is not a
 // secret, but a "name" that is really a phone number must not be repeated.
 func safeName(name string) string {
 	if len(name) > 64 {
 		name = name[:64] + "…"
 	}
-	return redactDigits(name)
-}
-
-// redactDigits hides runs of digits long enough to be a phone number.
-func redactDigits(s string) string {
-	return longDigits.ReplaceAllStringFunc(s, func(d string) string { return strings.Repeat("#", len(d)) })
+	return scrub.Digits(name)
 }

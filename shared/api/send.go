@@ -4,12 +4,15 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"maps"
 	"net/http"
+	"slices"
 	"sort"
 	"strings"
 	"time"
 
 	"smsflow/shared/obs"
+	"smsflow/shared/scrub"
 	"smsflow/shared/sms"
 	"smsflow/shared/trace"
 )
@@ -103,17 +106,10 @@ func (h *Handler) sendAndAnswer(ctx context.Context, w http.ResponseWriter, x *e
 // request's own numbers and template parameter values are hidden, whatever
 // their length, then any run of digits long enough to be a number.
 func (x *exchange) scrub(s string) string {
-	if x.req != nil {
-		for _, n := range x.req.Numbers {
-			s = strings.ReplaceAll(s, n.Upstream(), n.Masked())
-		}
-		for _, v := range x.req.TemplateParams {
-			if v != "" {
-				s = strings.ReplaceAll(s, v, "***")
-			}
-		}
+	if x.req == nil {
+		return scrub.Digits(s)
 	}
-	return redactDigits(s)
+	return scrub.Text(s, x.req.Numbers, slices.Collect(maps.Values(x.req.TemplateParams)))
 }
 
 func (h *Handler) refuse(w http.ResponseWriter, x *exchange, e *Error) {

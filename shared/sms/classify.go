@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"errors"
 	"net/url"
-	"regexp"
 	"strings"
 	"time"
 
@@ -119,13 +118,15 @@ func flowControlWait(message string, now time.Time) time.Duration {
 	}
 }
 
-// Classify turns what the SDK returned into an Outcome.
+// Classify turns what the SDK returned into an Outcome. Its Message and
+// Detail are Alibaba's and the transport's raw text, which may echo the
+// request: Sender.Send scrubs them (scrub.Text) before anyone sees them.
 func Classify(code, message, requestID, bizID string, httpStatus int, err error, now time.Time) Outcome {
 	if err != nil {
 		return classifyError(err, now)
 	}
 	st, class, wait := classifyCode(code, httpStatus, now, message)
-	o := Outcome{Status: st, Class: class, Code: code, Message: redactDigits(message), RequestID: requestID, HTTPStatus: httpStatus, RetryAfter: wait}
+	o := Outcome{Status: st, Class: class, Code: code, Message: message, RequestID: requestID, HTTPStatus: httpStatus, RetryAfter: wait}
 	if st == StatusAccepted {
 		o.BizID = bizID
 	}
@@ -142,15 +143,15 @@ func classifyError(err error, now time.Time) Outcome {
 			code = body.Code
 		}
 		st, class, wait := classifyCode(code, tea.IntValue(sdk.StatusCode), now, body.Message)
-		return Outcome{Status: st, Class: class, Code: code, Message: redactDigits(body.Message), RequestID: body.RequestId,
+		return Outcome{Status: st, Class: class, Code: code, Message: body.Message, RequestID: body.RequestId,
 			HTTPStatus: tea.IntValue(sdk.StatusCode), RetryAfter: wait}
 	}
 	if netx.NotSent(err) {
-		return Outcome{Status: StatusFailed, Class: ClassTransient, Detail: "connection to Dysmsapi failed before the request was sent: " + redactDigits(rootCause(err))}
+		return Outcome{Status: StatusFailed, Class: ClassTransient, Detail: "connection to Dysmsapi failed before the request was sent: " + rootCause(err)}
 	}
 	// Anything else (a timeout while waiting for the answer, a reset, an
 	// answer we cannot parse) happened after the request may have arrived.
-	return Outcome{Status: StatusUnknown, Class: ClassAmbiguous, Detail: "outcome unknown, the message may have been sent: " + redactDigits(rootCause(err))}
+	return Outcome{Status: StatusUnknown, Class: ClassAmbiguous, Detail: "outcome unknown, the message may have been sent: " + rootCause(err)}
 }
 
 func rootCause(err error) string {
@@ -159,14 +160,4 @@ func rootCause(err error) string {
 		return ue.Op + ": " + ue.Err.Error()
 	}
 	return redact.Error(err).Error()
-}
-
-var longDigits = regexp.MustCompile(`\d{7,}`)
-
-// redactDigits keeps phone numbers out of messages that travel to logs and
-// callers: Alibaba and net errors may echo the request back.
-func redactDigits(s string) string {
-	return longDigits.ReplaceAllStringFunc(s, func(d string) string {
-		return d[:3] + strings.Repeat("*", len(d)-3)
-	})
 }

@@ -5,7 +5,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"time"
 
@@ -16,6 +18,7 @@ import (
 	"smsflow/shared/config"
 	"smsflow/shared/creds"
 	"smsflow/shared/phone"
+	scrubpkg "smsflow/shared/scrub"
 )
 
 // Request is one validated SendSms call: one template to 1..1000 numbers.
@@ -175,19 +178,12 @@ func sleepCtx(ctx context.Context, d time.Duration) error {
 }
 
 // scrub hides the request's numbers and template parameter values in what
-// Alibaba or the transport said: a message is answered to the caller and
-// logged, and the digit-run redaction misses a 4-6 character code.
+// Alibaba or the transport said (a message is answered to the caller and
+// logged): the exact values first, then any long digit run (scrub.Text).
 func scrub(o Outcome, req Request) Outcome {
-	for _, n := range req.Numbers {
-		o.Message = strings.ReplaceAll(o.Message, n.Upstream(), n.Masked())
-		o.Detail = strings.ReplaceAll(o.Detail, n.Upstream(), n.Masked())
-	}
-	for _, v := range req.TemplateParams {
-		if v != "" {
-			o.Message = strings.ReplaceAll(o.Message, v, "***")
-			o.Detail = strings.ReplaceAll(o.Detail, v, "***")
-		}
-	}
+	values := slices.Collect(maps.Values(req.TemplateParams))
+	o.Message = scrubpkg.Text(o.Message, req.Numbers, values)
+	o.Detail = scrubpkg.Text(o.Detail, req.Numbers, values)
 	return o
 }
 
