@@ -71,7 +71,7 @@ func SlogEvent(b *testing.B) {
 		if i%eventsPerRequest == 0 {
 			ctx = obs.NewBatch(base)
 		}
-		log.LogAttrs(ctx, slog.LevelInfo, obs.EventResult, attrs...)
+		obs.LogAttrs(ctx, log, slog.LevelInfo, obs.EventResult, attrs...)
 	}
 }
 

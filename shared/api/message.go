@@ -106,7 +106,7 @@ func (h *Handler) Deliver(ctx context.Context, m Message) (d Delivery) {
 		return
 	}
 	x.req = &req
-	h.log.LogAttrs(ctx, slog.LevelInfo, obs.EventRequest, append(h.requestAttrs(x), slog.String(obs.KeyMessageID, m.ID))...)
+	obs.LogAttrs(ctx, h.log, slog.LevelInfo, obs.EventRequest, append(h.requestAttrs(x), slog.String(obs.KeyMessageID, m.ID))...)
 	w := h.admit(ctx, rec, x)
 	if w == nil {
 		return

@@ -74,7 +74,7 @@ func (h *Handler) send(w http.ResponseWriter, r *http.Request, span trace.SpanCo
 		return
 	}
 	x.req = &req
-	h.log.LogAttrs(ctx, slog.LevelInfo, obs.EventRequest, h.requestAttrs(x)...)
+	obs.LogAttrs(ctx, h.log, slog.LevelInfo, obs.EventRequest, h.requestAttrs(x)...)
 	// Replays, 409/422, send limits and a store that is down answer here.
 	if w = h.admit(ctx, w, x); w == nil {
 		return
@@ -191,7 +191,7 @@ func (h *Handler) logAttempt(ctx context.Context, x *exchange, a sms.Attempt) {
 	if a.Outcome.Status != sms.StatusAccepted {
 		level = slog.LevelWarn
 	}
-	h.log.LogAttrs(trace.NewContext(ctx, child), level, obs.EventAttempt, attrs...)
+	obs.LogAttrs(trace.NewContext(ctx, child), h.log, level, obs.EventAttempt, attrs...)
 }
 
 func (h *Handler) logResult(ctx context.Context, x *exchange) {
@@ -220,7 +220,7 @@ func (h *Handler) logResult(ctx context.Context, x *exchange) {
 	case x.status >= 400:
 		level = slog.LevelWarn
 	}
-	h.log.LogAttrs(ctx, level, obs.EventResult, attrs...)
+	obs.LogAttrs(ctx, h.log, level, obs.EventResult, attrs...)
 }
 
 func firstNonEmpty(a, b string) string {

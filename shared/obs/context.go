@@ -62,17 +62,18 @@ var InstanceID = func() string {
 	return h
 }()
 
-// contextFields appends what ctx says about the trace and the invocation.
-func contextFields(ctx context.Context, fields []Field) []Field {
+// contextFields adds what ctx says about the trace and the invocation.
+func contextFields(ctx context.Context, a *arena) {
 	if traceID, spanID, parent, ok := trace.IDsFromContext(ctx); ok {
-		fields = append(fields, Field{KeyTraceID, traceID}, Field{KeySpanID, spanID})
+		a.add(KeyTraceID, traceID)
+		a.add(KeySpanID, spanID)
 		if parent != "" {
-			fields = append(fields, Field{KeyParentSpanID, parent})
+			a.add(KeyParentSpanID, parent)
 		}
 	}
-	if inv, ok := InvocationFrom(ctx); ok {
-		fields = append(fields, Field{KeyFCRequestID, inv.RequestID}, Field{KeyFunction, inv.Function},
+	if inv, ok := ctx.Value(invocationKey{}).(*Invocation); ok {
+		a.fields = append(a.fields, Field{KeyFCRequestID, inv.RequestID}, Field{KeyFunction, inv.Function},
 			Field{KeyQualifier, inv.Qualifier}, Field{KeyVersion, inv.Version}, Field{KeyRegion, inv.Region})
 	}
-	return append(fields, Field{KeyInstanceID, InstanceID})
+	a.add(KeyInstanceID, InstanceID)
 }

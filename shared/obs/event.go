@@ -34,64 +34,99 @@ func isEventName(msg string) bool {
 	return strings.HasPrefix(msg, "sms.") || strings.HasPrefix(msg, "alert.")
 }
 
-// eventFrom flattens a record. Diagnostic lines keep their text in
-// `message` under event=log, so `event` only ever holds schema names.
-func eventFrom(ctx context.Context, r slog.Record, pre []Field) Event {
-	fields := make([]Field, 0, r.NumAttrs()+len(pre)+14)
-	fields = append(fields, Field{KeyTime, r.Time.UTC().Format(time.RFC3339Nano)}, Field{KeyLevel, r.Level.String()})
-	if isEventName(r.Message) {
-		fields = append(fields, Field{KeyEvent, r.Message})
-	} else {
-		fields = append(fields, Field{KeyEvent, "log"}, Field{"message", r.Message})
-	}
-	fields = contextFields(ctx, fields)
-	fields = append(fields, pre...)
-	r.Attrs(func(a slog.Attr) bool {
-		fields = appendAttr(fields, "", a)
-		return true
-	})
-	return Event{Time: r.Time, Fields: fields}
+// entry is what is logged: a slog.Record, or the same parts handed over by
+// LogAttrs without one.
+type entry struct {
+	time  time.Time
+	level slog.Level
+	msg   string
+	rec   *slog.Record // nil: attrs
+	attrs []slog.Attr
 }
 
-func appendAttr(fields []Field, prefix string, a slog.Attr) []Field {
-	v := a.Value.Resolve()
-	key := a.Key
+func (e *entry) numAttrs() int {
+	if e.rec != nil {
+		return e.rec.NumAttrs()
+	}
+	return len(e.attrs)
+}
+
+// eventFrom flattens an entry into a. Diagnostic lines keep their text in
+// `message` under event=log, so `event` only ever holds schema names.
+func eventFrom(ctx context.Context, a *arena, e *entry, pre []Field) Event {
+	start := a.begin(e.numAttrs() + len(pre) + 16)
+	t := len(a.text)
+	a.text = e.time.UTC().AppendFormat(a.text, time.RFC3339Nano)
+	a.add(KeyTime, a.textSince(t))
+	a.add(KeyLevel, e.level.String())
+	if isEventName(e.msg) {
+		a.add(KeyEvent, e.msg)
+	} else {
+		a.add(KeyEvent, "log")
+		a.add("message", e.msg)
+	}
+	contextFields(ctx, a)
+	a.fields = append(a.fields, pre...)
+	if e.rec != nil {
+		e.rec.Attrs(func(at slog.Attr) bool {
+			appendAttr(a, "", at)
+			return true
+		})
+	} else {
+		for _, at := range e.attrs {
+			appendAttr(a, "", at)
+		}
+	}
+	return Event{Time: e.time, Fields: a.end(start)}
+}
+
+// appendAttr flattens at into a's fields, formatting into a's text.
+func appendAttr(a *arena, prefix string, at slog.Attr) {
+	v := at.Value.Resolve()
+	key := at.Key
 	if prefix != "" {
 		key = prefix + "." + key
 	}
+	t := len(a.text)
 	switch v.Kind() {
 	case slog.KindGroup:
 		for _, g := range v.Group() {
-			fields = appendAttr(fields, key, g)
+			appendAttr(a, key, g)
 		}
-		return fields
+		return
 	case slog.KindString:
 		if v.String() == "" {
-			return fields // empty fields are noise in SLS and cost bytes
+			return // empty fields are noise in SLS and cost bytes
 		}
-		return append(fields, Field{key, v.String()})
-	case slog.KindInt64:
-		return append(fields, Field{key, strconv.FormatInt(v.Int64(), 10)})
-	case slog.KindUint64:
-		return append(fields, Field{key, strconv.FormatUint(v.Uint64(), 10)})
+		a.add(key, v.String())
+		return
 	case slog.KindBool:
-		return append(fields, Field{key, strconv.FormatBool(v.Bool())})
+		a.add(key, strconv.FormatBool(v.Bool()))
+		return
+	case slog.KindInt64:
+		a.text = strconv.AppendInt(a.text, v.Int64(), 10)
+	case slog.KindUint64:
+		a.text = strconv.AppendUint(a.text, v.Uint64(), 10)
 	case slog.KindFloat64:
-		return append(fields, Field{key, strconv.FormatFloat(v.Float64(), 'g', -1, 64)})
+		a.text = strconv.AppendFloat(a.text, v.Float64(), 'g', -1, 64)
 	case slog.KindDuration:
-		return append(fields, Field{key, strconv.FormatInt(v.Duration().Milliseconds(), 10)})
+		a.text = strconv.AppendInt(a.text, v.Duration().Milliseconds(), 10)
 	case slog.KindTime:
-		return append(fields, Field{key, v.Time().UTC().Format(time.RFC3339Nano)})
+		a.text = v.Time().UTC().AppendFormat(a.text, time.RFC3339Nano)
 	default:
 		if err, ok := v.Any().(error); ok {
-			return append(fields, Field{key, err.Error()})
+			a.add(key, err.Error())
+			return
 		}
 		b, err := json.Marshal(v.Any())
 		if err != nil {
-			return append(fields, Field{key, "!marshal: " + err.Error()})
+			a.add(key, "!marshal: "+err.Error())
+			return
 		}
-		return append(fields, Field{key, string(b)})
+		a.add(key, string(b))
+		return
 	}
+	a.add(key, a.textSince(t))
 }
 
 // MarshalJSON writes the event as one flat JSON object (the stdout form).

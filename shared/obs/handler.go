@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"sync"
+	"time"
 )
 
 // Handler is the slog.Handler behind every smsflow logger. A record logged
@@ -39,21 +40,42 @@ func (h *Handler) Enabled(_ context.Context, l slog.Level) bool { return l >= h.
 
 // Handle flattens the record and batches or ships it.
 func (h *Handler) Handle(ctx context.Context, r slog.Record) error {
-	e := eventFrom(ctx, r, h.fields)
-	if b := batchFrom(ctx); b != nil && b.add(e) {
-		return nil
-	}
-	h.ship.Ship(ctx, []Event{e})
+	h.handle(ctx, &entry{time: r.Time, level: r.Level, msg: r.Message, rec: &r})
 	return nil
+}
+
+func (h *Handler) handle(ctx context.Context, e *entry) {
+	if b := batchFrom(ctx); b != nil && b.record(ctx, e, h.fields) {
+		return
+	}
+	var a arena
+	h.ship.Ship(ctx, []Event{eventFrom(ctx, &a, e, h.fields)})
+}
+
+// LogAttrs logs as l.LogAttrs does. When l's handler is an obs Handler, the
+// event goes to it directly: a slog.Record copies more than five
+// attributes to the heap, and an event (sms.result has about twenty) should
+// cost no allocation. Any other logger is called as usual.
+func LogAttrs(ctx context.Context, l *slog.Logger, level slog.Level, msg string, attrs ...slog.Attr) {
+	h, ok := l.Handler().(*Handler)
+	if !ok {
+		l.LogAttrs(ctx, level, msg, attrs...)
+		return
+	}
+	if !h.Enabled(ctx, level) {
+		return
+	}
+	h.handle(ctx, &entry{time: time.Now(), level: level, msg: msg, attrs: attrs})
 }
 
 // WithAttrs returns a Handler that adds as to every record.
 func (h *Handler) WithAttrs(as []slog.Attr) slog.Handler {
 	c := *h
-	c.fields = append([]Field(nil), h.fields...)
-	for _, a := range as {
-		c.fields = appendAttr(c.fields, h.group, a)
+	a := arena{fields: append([]Field(nil), h.fields...)}
+	for _, at := range as {
+		appendAttr(&a, h.group, at)
 	}
+	c.fields = a.fields[:len(a.fields):len(a.fields)]
 	return &c
 }
 
@@ -70,17 +92,43 @@ func (h *Handler) WithGroup(name string) slog.Handler {
 // Batch collects one request's events until Flush; after that, events
 // logged with the request's context (a goroutine that outlived it) are
 // shipped on their own rather than lost in a batch nobody flushes.
+//
+// It is built for what a request logs (a request, an attempt and a result
+// event): room for them is part of the batch, which is part of the context
+// NewBatch returns, so a request's logging costs one allocation, and each
+// event none unless it outgrows that room.
 type Batch struct {
 	mu     sync.Mutex
 	events []Event
 	closed bool
+	arena  arena
+
+	eventRoom [4]Event
+	fieldRoom [128]Field
+	textRoom  [256]byte
 }
 
 type batchKey struct{}
 
+// batchContext is a context carrying a batch, in one allocation.
+type batchContext struct {
+	context.Context
+	batch Batch
+}
+
+func (c *batchContext) Value(key any) any {
+	if key == (batchKey{}) {
+		return &c.batch
+	}
+	return c.Context.Value(key)
+}
+
 // NewBatch returns ctx with an empty batch that Flush will ship.
 func NewBatch(ctx context.Context) context.Context {
-	return context.WithValue(ctx, batchKey{}, &Batch{})
+	c := &batchContext{Context: ctx}
+	b := &c.batch
+	b.events, b.arena.fields, b.arena.text = b.eventRoom[:0], b.fieldRoom[:0], b.textRoom[:0]
+	return c
 }
 
 func batchFrom(ctx context.Context) *Batch {
@@ -88,16 +136,16 @@ func batchFrom(ctx context.Context) *Batch {
 	return b
 }
 
-func (b *Batch) add(e Event) bool {
+// record adds r as an event, built in the batch's own room, unless the
+// batch was flushed. (A LogValuer among r's attributes runs under the
+// batch's lock: it must not log with the same context.)
+func (b *Batch) record(ctx context.Context, e *entry, pre []Field) bool {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if b.closed {
 		return false
 	}
-	if b.events == nil {
-		b.events = make([]Event, 0, 8)
-	}
-	b.events = append(b.events, e)
+	b.events = append(b.events, eventFrom(ctx, &b.arena, e, pre))
 	return true
 }
 
