@@ -3,16 +3,34 @@ package idem
 import (
 	"bytes"
 	"context"
+	"sort"
 	"sync"
 	"time"
 )
 
+const (
+	// memoryMaxKeys bounds what one instance keeps (answers and send-limit
+	// windows together, each well under 1 KB): a flood of distinct keys
+	// must not grow the process until FC kills it. At one request a second
+	// an instance fills it in about 14 hours, beyond any sensible retry.
+	memoryMaxKeys = 50_000
+	// memorySweepEvery is how often a write drops everything expired.
+	memorySweepEvery = time.Minute
+)
+
 // NewMemory returns a per-process store: what the HTTP function falls back
-// to without Redis. It catches a retry only when it reaches the same
-// instance, and forgets everything when the instance is recycled.
+// to without Redis. An FC instance runs one invocation at a time and has
+// its own memory, so this store holds what the requests of one instance
+// saw: it catches a retry only when it reaches the same instance, counts
+// send limits per instance, and forgets everything when the instance is
+// recycled (docs/idempotency.md).
 func NewMemory(retention, lease time.Duration) *Store {
-	return &Store{b: &memory{vals: map[string]memValue{}, windows: map[string][]memEntry{}, now: time.Now},
-		kind: KindMemory, retention: retention, lease: lease, now: time.Now}
+	return &Store{b: newMemory(time.Now), kind: KindMemory, retention: retention, lease: lease, now: time.Now}
+}
+
+func newMemory(now func() time.Time) *memory {
+	return &memory{vals: map[string]memValue{}, windows: map[string][]memEntry{}, now: now,
+		maxKeys: memoryMaxKeys}
 }
 
 type memValue struct {
@@ -20,16 +38,19 @@ type memValue struct {
 	expires time.Time
 }
 
+// memEntry is one send in a window; it leaves the window when it expires.
 type memEntry struct {
-	at     time.Time
-	member string
+	expires time.Time
+	member  string
 }
 
 type memory struct {
-	mu      sync.Mutex
-	vals    map[string]memValue
-	windows map[string][]memEntry
-	now     func() time.Time
+	mu        sync.Mutex
+	vals      map[string]memValue
+	windows   map[string][]memEntry
+	now       func() time.Time
+	maxKeys   int
+	lastSweep time.Time
 }
 
 // live returns key's value, forgetting it once expired.
@@ -42,26 +63,79 @@ func (m *memory) live(key string) (memValue, bool) {
 	return v, ok
 }
 
+// liveEntries returns key's window entries that have not expired, and
+// forgets the key once none is left.
+func (m *memory) liveEntries(key string, now time.Time) []memEntry {
+	entries := m.windows[key]
+	kept := entries[:0]
+	for _, e := range entries {
+		if e.expires.After(now) {
+			kept = append(kept, e)
+		}
+	}
+	if len(kept) == 0 {
+		delete(m.windows, key)
+		return nil
+	}
+	m.windows[key] = kept
+	return kept
+}
+
+// tidy runs before every write: a full sweep of what expired once a
+// minute, and when the store is over its bound, the entries closest to
+// expiry go first (the oldest answers, which a retry is least likely to
+// need; claims in flight are the newest and go last).
+func (m *memory) tidy() {
+	now := m.now()
+	if now.Sub(m.lastSweep) >= memorySweepEvery || m.size() >= m.maxKeys {
+		m.lastSweep = now
+		for k := range m.vals {
+			m.live(k)
+		}
+		for k := range m.windows {
+			m.liveEntries(k, now)
+		}
+	}
+	if m.size() >= m.maxKeys {
+		m.evict(m.size() - m.maxKeys*15/16)
+	}
+}
+
+func (m *memory) size() int { return len(m.vals) + len(m.windows) }
+
+// evict forgets the n keys that would expire first.
+func (m *memory) evict(n int) {
+	type cand struct {
+		key     string
+		window  bool
+		expires time.Time
+	}
+	all := make([]cand, 0, m.size())
+	for k, v := range m.vals {
+		all = append(all, cand{k, false, v.expires})
+	}
+	for k, es := range m.windows {
+		all = append(all, cand{k, true, es[len(es)-1].expires})
+	}
+	sort.Slice(all, func(i, j int) bool { return all[i].expires.Before(all[j].expires) })
+	for _, c := range all[:min(n, len(all))] {
+		if c.window {
+			delete(m.windows, c.key)
+		} else {
+			delete(m.vals, c.key)
+		}
+	}
+}
+
 func (m *memory) setNX(_ context.Context, key string, val []byte, ttl time.Duration) (bool, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if _, ok := m.live(key); ok {
 		return false, nil
 	}
+	m.tidy()
 	m.vals[key] = memValue{val: append([]byte(nil), val...), expires: m.now().Add(ttl)}
-	m.sweep()
 	return true, nil
-}
-
-// sweep drops expired values now and then, so a long-lived instance does
-// not keep a day of keys it will never be asked about.
-func (m *memory) sweep() {
-	if len(m.vals)%256 != 0 {
-		return
-	}
-	for k := range m.vals {
-		m.live(k)
-	}
 }
 
 func (m *memory) get(_ context.Context, key string) ([]byte, bool, error) {
@@ -102,24 +176,18 @@ func (m *memory) take(_ context.Context, windows []windowKey, member string, now
 	defer m.mu.Unlock()
 	var wait time.Duration
 	for _, w := range windows {
-		entries := m.windows[w.key]
-		kept := entries[:0]
-		for _, e := range entries {
-			if e.at.After(now.Add(-w.per)) {
-				kept = append(kept, e)
-			}
-		}
-		m.windows[w.key] = kept
+		kept := m.liveEntries(w.key, now)
 		if n := len(kept); n >= w.limit {
 			// Room comes when the entry that keeps the window full expires.
-			wait = max(wait, kept[n-w.limit].at.Add(w.per).Sub(now))
+			wait = max(wait, kept[n-w.limit].expires.Sub(now))
 		}
 	}
 	if wait > 0 {
 		return wait, nil
 	}
+	m.tidy()
 	for _, w := range windows {
-		m.windows[w.key] = append(m.windows[w.key], memEntry{at: now, member: member})
+		m.windows[w.key] = append(m.windows[w.key], memEntry{expires: now.Add(w.per), member: member})
 	}
 	return 0, nil
 }
@@ -134,6 +202,9 @@ func (m *memory) untake(_ context.Context, keys []string, member string) error {
 				m.windows[k] = append(entries[:i:i], entries[i+1:]...)
 				break
 			}
+		}
+		if len(m.windows[k]) == 0 {
+			delete(m.windows, k)
 		}
 	}
 	return nil

@@ -34,6 +34,14 @@ type idleClients struct{ free []*dysmsapi.Client }
 
 const keepTriples = 4
 
+// dysmsIdleConns is how many idle connections to Dysmsapi the process
+// keeps. One instance runs one invocation at a time and makes one call at
+// a time, so one connection carries every send; the rest covers a call
+// abandoned at a deadline (its connection stays busy until it ends) and
+// callers that overlap anyway (tests under plain net/http). Go's default
+// of 2 would close all but two of them after each burst.
+const dysmsIdleConns = 4
+
 func newClientCache(cfg config.Dysms) *clientCache {
 	return &clientCache{cfg: cfg, byKey: map[string]*idleClients{}}
 }
@@ -86,6 +94,10 @@ func (c *clientCache) build(t creds.Triple) (*dysmsapi.Client, error) {
 		// tea v1.2.2 reads ConnectTimeout as SECONDS (net.Dialer.Timeout =
 		// n·time.Second), despite the ms in the docs. Re-check on upgrade.
 		ConnectTimeout: tea.Int(1),
+		// tea builds one transport per endpoint and timeouts for the whole
+		// process (its clientPool), shared by every client of this cache;
+		// this sets its MaxIdleConnsPerHost.
+		MaxIdleConns: tea.Int(dysmsIdleConns),
 	}
 	if t.SecurityToken != "" {
 		oc.SecurityToken = tea.String(t.SecurityToken)

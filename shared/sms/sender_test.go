@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -14,6 +15,7 @@ import (
 
 	"smsflow/local/dysms"
 	"smsflow/local/sts"
+	"smsflow/local/testkit"
 	"smsflow/shared/config"
 	"smsflow/shared/creds"
 	"smsflow/shared/phone"
@@ -153,5 +155,58 @@ func TestConcurrentInvocationsWithRotatingCredentials(t *testing.T) {
 	}
 	if keys[triples[0].AccessKeyID] != 10 || keys[triples[1].AccessKeyID] != 10 {
 		t.Fatalf("messages per access key: %v", keys)
+	}
+}
+
+// senderOnCountingEmulator is a Sender talking to a Dysmsapi emulator
+// whose listener counts the connections it accepts.
+func senderOnCountingEmulator(t *testing.T) (*Sender, *atomic.Int64) {
+	t.Helper()
+	srv, err := dysms.New(dysms.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	hs, dials := testkit.CountingServer(srv)
+	t.Cleanup(hs.Close)
+	return newSender(strings.TrimPrefix(hs.URL, "http://")), dials
+}
+
+// One instance sends one message at a time, each on a connection the last
+// one left open: a new connection is a new TLS handshake in production.
+func TestSequentialSendsReuseOneConnection(t *testing.T) {
+	s, dials := senderOnCountingEmulator(t)
+	ctx := stsContext(sts.Issue(time.Hour))
+	for i := range 100 {
+		if out, _ := s.Send(ctx, otpRequest(t, fmt.Sprintf("1370000%04d", i)), nil); out.Status != StatusAccepted {
+			t.Fatalf("send %d: %+v", i, out)
+		}
+	}
+	if n := dials.Load(); n > 2 {
+		t.Errorf("100 sequential sends opened %d connections, want at most 2", n)
+	}
+}
+
+// Bursts of overlapping calls (plain net/http in tests, or a call
+// abandoned at a deadline still holding its connection) keep up to
+// dysmsIdleConns connections open and reuse them.
+func TestOverlappingSendsReuseTheirConnections(t *testing.T) {
+	s, dials := senderOnCountingEmulator(t)
+	ctx := stsContext(sts.Issue(time.Hour))
+	const burst = dysmsIdleConns
+	for round := range 100 / burst {
+		var wg sync.WaitGroup
+		for i := range burst {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				if out, _ := s.Send(ctx, otpRequest(t, fmt.Sprintf("137%02d00%04d", i, round)), nil); out.Status != StatusAccepted {
+					t.Errorf("send: %+v", out)
+				}
+			}()
+		}
+		wg.Wait()
+	}
+	if n := dials.Load(); n > 2*burst {
+		t.Errorf("100 sends in bursts of %d opened %d connections, want at most %d", burst, n, 2*burst)
 	}
 }
