@@ -55,8 +55,8 @@ func TestNothingReadsAlibabasReportQueue(t *testing.T) {
 
 // conformance: RC-08
 func TestCatchesATriggerOnAlibabasReportQueue(t *testing.T) {
-	d := mutated(t, "s.yaml", "QueueName: ${vars.sendQueue}", "QueueName: Alicom-Queue-1234-SmsReport")
+	d := mutated(t, "s.yaml", "QueueName: ${vars.prefix}-send", "QueueName: Alicom-Queue-1234-SmsReport")
 	mustReport(t, checkNoAlicomQueue(d), "s.yaml dispatch")
-	d = mutated(t, "template.yaml", "\n    Default: smsflow-send\n", "\n    Default: Alicom-Queue-1234-SmsReport\n")
+	d = mutated(t, "template.yaml", "QueueName: {Fn::Sub: '${NamePrefix}-send'}", "QueueName: Alicom-Queue-1234-SmsReport")
 	mustReport(t, checkNoAlicomQueue(d), "Alibaba's SmsReport queue")
 }
