@@ -79,6 +79,7 @@ type Options struct {
 	Receipts  ReceiptOptions
 	Dashboard DashboardOptions
 	Tencent   TencentOptions
+	Signed    SignedOptions
 }
 
 // Stack is a running local stack.
@@ -98,6 +99,7 @@ type Stack struct {
 	ReceiptParts
 	DashboardParts
 	TencentParts
+	SignedParts
 
 	// Banner lines the launcher prints, one per URL a user may want.
 	Banner []string
@@ -133,7 +135,7 @@ func (s *Stack) OnClose(f func(context.Context) error) { s.closers = append(s.cl
 // Close, and returns host:port.
 func (s *Stack) Serve(port int, h http.Handler) (string, error) { return s.serve(port, h) }
 
-// PortsFromEnv reads SMSFLOW_LOCAL_{GATEWAY,DYSMS,SLS,DASHBOARD,RECEIPTS,QUEUE,TENCENT}_PORT over defaults.
+// PortsFromEnv reads SMSFLOW_LOCAL_{GATEWAY,DYSMS,SLS,DASHBOARD,RECEIPTS,QUEUE,TENCENT,SIGNED}_PORT over defaults.
 func PortsFromEnv(o *Options) error {
 	for _, p := range []struct {
 		env string
@@ -148,6 +150,7 @@ func PortsFromEnv(o *Options) error {
 		{"SMSFLOW_LOCAL_RECEIPTS_PORT", &o.Receipts.Port, DefaultReceiptsPort},
 		{"SMSFLOW_LOCAL_QUEUE_PORT", &o.Idem.QueuePort, DefaultQueuePort},
 		{"SMSFLOW_LOCAL_TENCENT_PORT", &o.Tencent.Port, DefaultTencentPort},
+		{"SMSFLOW_LOCAL_SIGNED_PORT", &o.Signed.Port, DefaultSignedPort},
 	} {
 		*p.dst = p.def
 		if v := os.Getenv(p.env); v != "" {
