@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"os"
@@ -13,6 +14,7 @@ import (
 	"smsflow/local/sts"
 	"smsflow/shared/config"
 	"smsflow/shared/slsclient"
+	"smsflow/shared/text"
 	"smsflow/shared/timeline"
 )
 
@@ -54,7 +56,8 @@ func traceCmd(args []string) error {
 	now := time.Now()
 	rows, err := timeline.Fetch(client, *project, *logstore, fs.Arg(0), now.Add(-*since), now.Add(time.Minute))
 	if err != nil {
-		return err
+		// An SLS error may quote what the server sent: print it escaped.
+		return errors.New(text.Escape(err.Error()))
 	}
 	timeline.RenderMessage(os.Stdout, fs.Arg(0), rows, timeline.Options{Now: now, ReceiptWait: *receiptWait})
 	return nil

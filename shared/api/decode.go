@@ -15,6 +15,7 @@ import (
 	"smsflow/shared/phone"
 	"smsflow/shared/scrub"
 	"smsflow/shared/sms"
+	"smsflow/shared/text"
 )
 
 // Limits of a message request. Alibaba's own: 1000 numbers a SendSms call,
@@ -168,14 +169,18 @@ func (w wireRequest) validate() (sms.Request, *Error) {
 		return bad(CodeInvalidField, "phone_numbers", fmt.Sprintf("phone_numbers has %d numbers; at most %d", len(w.PhoneNumbers), MaxNumbers))
 	case w.SignName == nil:
 		return bad(CodeMissingField, "sign_name", "sign_name is required")
-	case strings.TrimSpace(*w.SignName) == "" || utf8.RuneCountInString(*w.SignName) > MaxSignNameLen || hasControl(*w.SignName):
+	case strings.TrimSpace(*w.SignName) == "" || utf8.RuneCountInString(*w.SignName) > MaxSignNameLen:
 		return bad(CodeInvalidField, "sign_name", fmt.Sprintf("sign_name must be 1 to %d printable characters", MaxSignNameLen))
+	case unprintable("sign_name", *w.SignName) != nil:
+		return sms.Request{}, unprintable("sign_name", *w.SignName)
 	case w.TemplateCode == nil:
 		return bad(CodeMissingField, "template_code", "template_code is required")
 	case !templateCodePattern.MatchString(*w.TemplateCode):
 		return bad(CodeInvalidField, "template_code", "template_code must be SMS_ followed by letters, digits or _, like SMS_LOCAL_OTP")
-	case w.OutID != nil && (utf8.RuneCountInString(*w.OutID) > MaxOutIDLen || hasControl(*w.OutID)):
+	case w.OutID != nil && utf8.RuneCountInString(*w.OutID) > MaxOutIDLen:
 		return bad(CodeInvalidField, "out_id", fmt.Sprintf("out_id must be at most %d printable characters", MaxOutIDLen))
+	case w.OutID != nil && unprintable("out_id", *w.OutID) != nil:
+		return sms.Request{}, unprintable("out_id", *w.OutID)
 	case len(w.TemplateParams) > MaxParams:
 		return bad(CodeInvalidField, "template_params", fmt.Sprintf("template_params has more than %d entries", MaxParams))
 	}
@@ -184,8 +189,11 @@ func (w wireRequest) validate() (sms.Request, *Error) {
 		if !paramNamePattern.MatchString(name) {
 			return bad(CodeInvalidField, "template_params", "template parameter names must be letters, digits and _ (at most 64)")
 		}
-		if value == "" || utf8.RuneCountInString(value) > MaxParamLen || hasControl(value) {
+		if value == "" || utf8.RuneCountInString(value) > MaxParamLen {
 			return bad(CodeInvalidField, field, fmt.Sprintf("%s must be 1 to %d printable characters", field, MaxParamLen))
+		}
+		if err := unprintable(field, value); err != nil {
+			return sms.Request{}, err
 		}
 	}
 	numbers := make([]phone.Number, len(w.PhoneNumbers))
@@ -210,13 +218,18 @@ func (w wireRequest) validate() (sms.Request, *Error) {
 	return req, nil
 }
 
-func hasControl(s string) bool {
-	for _, r := range s {
-		if r < 0x20 || r == 0x7f {
-			return true
-		}
+// unprintable refuses text with a character that is not fit to read
+// (shared/text: controls, C1, separators, bidi and zero-width characters,
+// private use, noncharacters): it would reach the SMS, SLS and terminals.
+// The error names the field, the code point and where it is, never the
+// value.
+func unprintable(field, s string) *Error {
+	r, pos, found := text.FirstUnfit(s)
+	if !found {
+		return nil
 	}
-	return false
+	return newError(http.StatusBadRequest, CodeUnprintable, field,
+		fmt.Sprintf("%s holds %s at character %d: only printable text is accepted", field, text.Describe(r), pos+1))
 }
 
 // safeName is a caller-chosen name fit to echo: a field name is not a

@@ -63,6 +63,7 @@ const (
 	CodeUnknownField      = "unknown_field"
 	CodeMissingField      = "missing_field"
 	CodeInvalidField      = "invalid_field"
+	CodeUnprintable       = "unprintable_character"
 	CodeInvalidPhone      = "invalid_phone_number"
 	CodeDuplicatePhone    = "duplicate_phone_number"
 	CodeUpstreamRejected  = "upstream_rejected"

@@ -32,6 +32,7 @@ type Options struct {
 // receipt. Receipts join by trace id, so they show even when they were
 // recorded before the send's own events.
 func RenderMessage(w io.Writer, traceID string, rows []map[string]string, o Options) {
+	traceID, rows = printable(traceID, rows)
 	if len(rows) == 0 {
 		Render(w, traceID, rows)
 		return

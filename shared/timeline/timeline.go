@@ -15,6 +15,7 @@ import (
 
 	"smsflow/shared/obs"
 	"smsflow/shared/slsclient"
+	"smsflow/shared/text"
 )
 
 // Fetch reads every event of traceID logged in [from, to).
@@ -47,6 +48,22 @@ const (
 	pageLines = 100
 	maxEvents = 100_000
 )
+
+// printable escapes whatever came back from SLS before it reaches a
+// terminal: any field may hold bytes a caller or an attacker chose
+// (controls, ANSI escapes, bidi overrides, line separators), and printed raw
+// they could rewrite or reorder what an operator reads. Keys too.
+func printable(traceID string, rows []map[string]string) (string, []map[string]string) {
+	out := make([]map[string]string, len(rows))
+	for i, r := range rows {
+		m := make(map[string]string, len(r))
+		for k, v := range r {
+			m[text.Escape(k)] = text.Escape(v)
+		}
+		out[i] = m
+	}
+	return text.Escape(traceID), out
+}
 
 func isHex(s string, n int) bool {
 	if len(s) != n {
@@ -84,6 +101,7 @@ func parse(s string) time.Time {
 
 // Render prints a readable timeline.
 func Render(w io.Writer, traceID string, rows []map[string]string) {
+	traceID, rows = printable(traceID, rows)
 	if len(rows) == 0 {
 		fmt.Fprintf(w, "trace %s: no events found (too early? SLS indexes within about a minute)\n", traceID)
 		return
