@@ -89,6 +89,7 @@ func TestTokenScopesAreTheWholeHash(t *testing.T) {
 // a valid ACS3 signature, so a bearer header means the request came another
 // way and is refused; a request with no Authorization at all is served but
 // warned about (FC may strip the header: AUTH-05), once per interval.
+// conformance: AUTH-05
 func TestFunctionModeRefusesBearerAndWarnsWithoutSignature(t *testing.T) {
 	s := &recordingSender{outcome: sms.Outcome{Status: sms.StatusAccepted}}
 	var logs bytes.Buffer
