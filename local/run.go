@@ -26,6 +26,9 @@ func run(_ []string) error {
 	o.BinDir = filepath.Join(o.StateDir, "bin")
 	o.Logger = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
 	o.FunctionOutput = os.Stdout
+	// The gateway opens once the banner is out: a script polling /healthz
+	// and a person reading the banner see the stack ready at once.
+	o.DeferReady = true
 	if err := os.MkdirAll(o.StateDir, 0o755); err != nil {
 		return err
 	}
@@ -58,6 +61,7 @@ Then follow it:  go run ./local trace <trace_id from the answer>
 	for _, line := range s.Banner {
 		fmt.Println("  " + line)
 	}
+	s.MarkReady()
 	<-ctx.Done()
 	fmt.Fprintln(os.Stderr, "\nstopping ...")
 	return s.Close()

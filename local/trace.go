@@ -32,12 +32,14 @@ func traceCmd(args []string) error {
 	logstore := fs.String("logstore", stack.LocalLogstore, "SLS logstore")
 	since := fs.Duration("since", 24*time.Hour, "how far back to look")
 	receiptWait := fs.Duration("receipt-wait", timeline.DefaultReceiptWait, "flag an accepted message without a receipt after this long")
-	if err := fs.Parse(args); err != nil {
+	ids, err := parseInterleaved(fs, args)
+	if err != nil {
 		return err
 	}
-	if fs.NArg() != 1 {
-		return fmt.Errorf("usage: trace [-endpoint host] [-project p] [-logstore l] [-since 24h] [-receipt-wait 5m] <trace_id>")
+	if len(ids) != 1 {
+		return fmt.Errorf("usage: trace <trace_id> [-endpoint host] [-project p] [-logstore l] [-since 24h] [-receipt-wait 5m] (flags before or after the id)")
 	}
+	traceID := ids[0]
 	provider := &slsclient.Live{}
 	if config.IsLoopback(*endpoint) {
 		provider.Set(sls.Credentials{AccessKeyID: sts.LocalAccessKeyID, AccessKeySecret: sts.LocalAccessKeySecret})
@@ -54,13 +56,34 @@ func traceCmd(args []string) error {
 	}
 	client := slsclient.New(*endpoint, provider, 10*time.Second)
 	now := time.Now()
-	rows, err := timeline.Fetch(client, *project, *logstore, fs.Arg(0), now.Add(-*since), now.Add(time.Minute))
+	rows, err := timeline.Fetch(client, *project, *logstore, traceID, now.Add(-*since), now.Add(time.Minute))
 	if err != nil {
 		// An SLS error may quote what the server sent: print it escaped.
 		return errors.New(text.Escape(err.Error()))
 	}
-	timeline.RenderMessage(os.Stdout, fs.Arg(0), rows, timeline.Options{Now: now, ReceiptWait: *receiptWait})
+	timeline.RenderMessage(os.Stdout, traceID, rows, timeline.Options{Now: now, ReceiptWait: *receiptWait})
 	return nil
+}
+
+// parseInterleaved parses flags wherever they stand among the arguments
+// (the flag package stops at the first non-flag): users paste the trace id
+// first and add -receipt-wait after it. "--" ends the flags.
+func parseInterleaved(fs *flag.FlagSet, args []string) ([]string, error) {
+	var positional []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		rest := fs.Args()
+		if len(rest) == 0 {
+			return positional, nil
+		}
+		if len(args) > len(rest) && args[len(args)-len(rest)-1] == "--" {
+			return append(positional, rest...), nil
+		}
+		positional = append(positional, rest[0])
+		args = rest[1:]
+	}
 }
 
 func deref(p *string) string {

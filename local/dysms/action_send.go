@@ -111,8 +111,11 @@ func (s *Server) acceptLocked(c *call, tpl Template, msgs []Message) (*answer, [
 	var deliveries []*delivery
 	for _, m := range msgs {
 		m.settle()
-		if d := s.planReceiptLocked(&m); d != nil {
-			deliveries = append(deliveries, d)
+		// Held messages are planned once receipts are configured.
+		if !s.holdLocked(&m) {
+			if d := s.planReceiptLocked(&m); d != nil {
+				deliveries = append(deliveries, d)
+			}
 		}
 		s.messages = append(s.messages, m.clone())
 	}

@@ -75,20 +75,68 @@ func (c ReceiptConfig) withDefaults() ReceiptConfig {
 func (c ReceiptConfig) enabled() bool { return c.PushURL != "" }
 
 // ConfigureReceipts turns receipts on (or off, with the zero value) for
-// messages accepted from now on.
+// messages accepted from now on, and for those held while receipts were
+// pending (Options.ReceiptsPending): turned on, they are reported now;
+// turned off, they are delivered as decided at acceptance.
 func (s *Server) ConfigureReceipts(c ReceiptConfig) error {
 	if c.FailRatio < 0 || c.LostRatio < 0 || c.FailRatio+c.LostRatio > 1 {
 		return errors.New("dysms: FailRatio and LostRatio must be shares that add up to at most 1")
 	}
 	s.mu.Lock()
-	defer s.mu.Unlock()
-	if !c.enabled() {
+	s.receiptsSettled = true
+	if c.enabled() {
+		c = c.withDefaults()
+		s.receipts = &c
+	} else {
 		s.receipts = nil
-		return nil
 	}
-	c = c.withDefaults()
-	s.receipts = &c
+	deliveries := s.releaseHeldLocked()
+	s.mu.Unlock()
+	for _, d := range deliveries {
+		s.schedule(d)
+	}
 	return nil
+}
+
+// holdLocked keeps a settled message's outcome until receipts are
+// configured, and answers whether it did: only while receipts are pending.
+// The stored message stays waiting (SendStatus 1) meanwhile. s.mu is held.
+func (s *Server) holdLocked(m *Message) bool {
+	if !s.opts.ReceiptsPending || s.receiptsSettled {
+		return false
+	}
+	s.held = append(s.held, m.clone())
+	m.Status, m.ErrCode, m.ReceivedAt = StatusWaiting, "", time.Time{}
+	return true
+}
+
+// releaseHeldLocked plans the receipts of the held messages (receipts on),
+// or applies their outcomes as decided at acceptance (receipts off).
+// s.mu is held.
+func (s *Server) releaseHeldLocked() []*delivery {
+	var out []*delivery
+	for _, h := range s.held {
+		if d := s.planReceiptLocked(&h); d != nil {
+			out = append(out, d)
+			continue
+		}
+		if s.receipts == nil {
+			s.restoreLocked(h)
+		}
+	}
+	s.held = nil
+	return out
+}
+
+// restoreLocked gives a held message its outcome decided at acceptance.
+func (s *Server) restoreLocked(h Message) {
+	for i := range s.messages {
+		m := &s.messages[i]
+		if m.BizID == h.BizID && m.RequestID == h.RequestID && m.Phone == h.Phone && m.Status == StatusWaiting {
+			m.Status, m.ErrCode, m.ReceivedAt = h.Status, h.ErrCode, h.ReceivedAt
+			return
+		}
+	}
 }
 
 // Receipt is one SmsReport, exactly as Alibaba pushes it.

@@ -125,3 +125,40 @@ func TestAlibabaRetryScheduleIsOneFiveTenMinutes(t *testing.T) {
 		t.Errorf("default answer timeout %s, want Alibaba's", c.AnswerTimeout)
 	}
 }
+
+// With ReceiptsPending, a message accepted before the receipt
+// configuration arrives is reported once it does: at Alibaba every
+// accepted message gets a report (issue 14).
+func TestMessagesAcceptedBeforeReceiptsAreConfiguredAreReported(t *testing.T) {
+	s, addr := startEmulator(t, Options{ReceiptsPending: true})
+	rv := &receiver{}
+	ts := httptest.NewServer(rv)
+	t.Cleanup(ts.Close)
+	if _, err := sdkClient(t, addr, localPair, 5000).SendSms(otpRequest("13912345678", "4821")); err != nil {
+		t.Fatal(err)
+	}
+	if st, _ := queryStatus(t, addr, "13912345678"); st != 1 {
+		t.Fatalf("before receipts are configured: status %d, want 1 (waiting for its report)", st)
+	}
+	if err := s.ConfigureReceipts(ReceiptConfig{PushURL: ts.URL + "/v1/receipts/secret", Delay: 20 * time.Millisecond}); err != nil {
+		t.Fatal(err)
+	}
+	if got := rv.waitPushes(t, 1); got[0][0].PhoneNumber != "13912345678" || !got[0][0].Success {
+		t.Errorf("push %+v, want the earlier message's receipt", got[0])
+	}
+}
+
+// Without receipts after all, held messages get the outcome decided at
+// acceptance, as when receipts were never expected.
+func TestHeldMessagesAreSettledWhenReceiptsStayOff(t *testing.T) {
+	s, addr := startEmulator(t, Options{ReceiptsPending: true})
+	if _, err := sdkClient(t, addr, localPair, 5000).SendSms(otpRequest("13912345678", "4821")); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.ConfigureReceipts(ReceiptConfig{}); err != nil {
+		t.Fatal(err)
+	}
+	if st, code := queryStatus(t, addr, "13912345678"); st != 3 || code != "DELIVERED" {
+		t.Errorf("status %d %q, want 3 DELIVERED", st, code)
+	}
+}

@@ -26,6 +26,12 @@ type Options struct {
 	// MagicLatency is how long the reserved latency numbers wait before
 	// answering. Zero means 3 s.
 	MagicLatency time.Duration
+	// ReceiptsPending says ConfigureReceipts will follow (the local stack
+	// configures receipts once the receipts function listens). Until it
+	// does, accepted messages stay waiting and are reported once it comes:
+	// at Alibaba every accepted message gets a report, so the emulator
+	// never accepts one it will not report on.
+	ReceiptsPending bool
 }
 
 // Server is the Dysmsapi emulator: an http.Handler serving the API on "/"
@@ -44,9 +50,13 @@ type Server struct {
 	flow     *flowLimiter
 	offset   time.Duration // AdvanceClock
 
-	receipts   *ReceiptConfig // nil: delivery decided at acceptance, no receipts
-	receiptGen int            // bumped by Reset: pending receipts of an older generation are forgotten
-	pushes     []ReceiptPush
+	receipts *ReceiptConfig // nil: delivery decided at acceptance, no receipts
+	// held are the settled outcomes of messages accepted while receipts
+	// were pending (Options.ReceiptsPending): reported once configured.
+	held            []Message
+	receiptsSettled bool // ConfigureReceipts was called: nothing is pending any more
+	receiptGen      int  // bumped by Reset: pending receipts of an older generation are forgotten
+	pushes          []ReceiptPush
 }
 
 // New builds a Server, loading the registry file if one is named.
@@ -151,6 +161,7 @@ func (s *Server) resetLocked() {
 	s.offset = 0
 	s.receiptGen++
 	s.pushes = nil
+	s.held = nil
 }
 
 // AdvanceClock moves business time forward by d: flow-control windows,

@@ -86,19 +86,11 @@ func (e *rcEnv) send(t *testing.T, phone, template string, params map[string]str
 	t.Helper()
 	body, _ := json.Marshal(map[string]any{"phone_numbers": []string{phone}, "sign_name": "smsflow",
 		"template_code": template, "template_params": params, "out_id": outID})
-	req, _ := http.NewRequest(http.MethodPost, e.s.GatewayURL+"/v1/messages", bytes.NewReader(body))
-	req.Header.Set("Authorization", "Bearer "+stack.LocalToken)
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
+	status, raw := postMessage(t, e.s.GatewayURL, body)
 	answered = time.Now()
 	var a struct{ Status, BizID, TraceID string }
-	raw, _ := io.ReadAll(resp.Body)
-	if err := json.Unmarshal(raw, &a); err != nil || resp.StatusCode != http.StatusOK {
-		t.Fatalf("send to %s: %d %s", phone, resp.StatusCode, raw)
+	if err := json.Unmarshal(raw, &a); err != nil || status != http.StatusOK {
+		t.Fatalf("send to %s: %d %s", phone, status, raw)
 	}
 	var accepted struct {
 		BizID   string `json:"biz_id"`
@@ -106,6 +98,21 @@ func (e *rcEnv) send(t *testing.T, phone, template string, params map[string]str
 	}
 	_ = json.Unmarshal(raw, &accepted)
 	return accepted.TraceID, accepted.BizID, answered
+}
+
+// postMessage posts body to the send gateway with the local bearer token.
+func postMessage(t *testing.T, gatewayURL string, body []byte) (int, []byte) {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodPost, gatewayURL+"/v1/messages", bytes.NewReader(body))
+	req.Header.Set("Authorization", "Bearer "+stack.LocalToken)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	raw, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, raw
 }
 
 func (e *rcEnv) query(t *testing.T, q string) []map[string]string {

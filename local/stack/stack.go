@@ -69,6 +69,9 @@ type Options struct {
 	// IdleTimeout is how long an idle instance lives (default
 	// fcrt.DefaultIdleTimeout).
 	IdleTimeout time.Duration
+	// DeferReady leaves the send gateway answering 503 after Start returns,
+	// until the caller calls MarkReady (the launcher, after its banner).
+	DeferReady bool
 	// Unbound runs the send function without a bound logstore, so its
 	// events go to stdout only (the benchmark's no-shipping baseline).
 	Unbound bool
@@ -104,6 +107,7 @@ type Stack struct {
 	// Banner lines the launcher prints, one per URL a user may want.
 	Banner []string
 
+	gate    *readyGate // the send gateway answers 503 until MarkReady
 	servers []*http.Server
 	closers []func(context.Context) error
 	tmp     string
@@ -190,7 +194,10 @@ func Start(ctx context.Context, o Options) (*Stack, error) {
 	if err != nil {
 		return nil, err
 	}
-	if s.Dysms, err = dysms.New(dysms.Options{Logf: func(f string, a ...any) { o.Logger.Debug(fmt.Sprintf(f, a...)) }}); err != nil {
+	// With receipts on, the emulator holds what it accepts until the
+	// receipts part configures it, so no message goes unreported (issue 14).
+	if s.Dysms, err = dysms.New(dysms.Options{ReceiptsPending: !o.Receipts.Disabled,
+		Logf: func(f string, a ...any) { o.Logger.Debug(fmt.Sprintf(f, a...)) }}); err != nil {
 		return nil, fmt.Errorf("dysms emulator: %w", err)
 	}
 	if s.DysmsAddr, err = s.serve(o.DysmsPort, s.Dysms); err != nil {
@@ -220,7 +227,8 @@ func Start(ctx context.Context, o Options) (*Stack, error) {
 	}
 	s.SendFunction = s.sendFunction(o, sendBin)
 	s.Send = o.pool(s.SendFunction)
-	gwAddr, err := s.serve(o.GatewayPort, fcrt.NewGateway(s.Send, fcrt.GatewayConfig{AccountID: LocalAccountID, Logger: o.Logger}))
+	s.gate = &readyGate{next: fcrt.NewGateway(s.Send, fcrt.GatewayConfig{AccountID: LocalAccountID, Logger: o.Logger})}
+	gwAddr, err := s.serve(o.GatewayPort, s.gate)
 	if err != nil {
 		return nil, fmt.Errorf("send gateway: %w", err)
 	}
@@ -234,6 +242,9 @@ func Start(ctx context.Context, o Options) (*Stack, error) {
 		}
 	}
 	ok = true
+	if !o.DeferReady {
+		s.MarkReady()
+	}
 	return s, nil
 }
 
