@@ -27,6 +27,8 @@ func OpenIdempotency(ctx context.Context, cfg config.Idempotency, configuredKey 
 		defer cancel()
 		if err := store.Ping(ctx); err != nil {
 			log.Error(fmt.Sprintf("idempotency store %s cannot be reached at start: requests with an Idempotency-Key will answer 503 until it can: %v", cfg.RedisAddr, err))
+		} else {
+			warnIfEvicting(ctx, store, cfg.RedisAddr, log)
 		}
 	} else {
 		log.Error(MemoryStoreWarning)
@@ -41,4 +43,23 @@ func OpenIdempotency(ctx context.Context, cfg config.Idempotency, configuredKey 
 			strings.Join(inert, ", "), inert[0]))
 	}
 	return &Idempotency{Store: store, Limits: limits, Keyer: idem.NewKeyer(hashKey)}, nil
+}
+
+// warnIfEvicting says at ERROR level when the store may evict keys before
+// their TTL: a stored answer or a claim evicted, and a retry sends the SMS
+// again (docs/idempotency.md, "Eviction"). Managed Redis and Tair may
+// refuse CONFIG: the policy is then unknown, and the function says so and
+// carries on.
+func warnIfEvicting(ctx context.Context, store *idem.Store, addr string, log *slog.Logger) {
+	ev, err := idem.CheckEviction(ctx, store)
+	switch {
+	case err != nil:
+		log.Warn(fmt.Sprintf("cannot read the maxmemory-policy of idempotency store %s (%v): make sure it is noeviction "+
+			"(Tair and ApsaraDB for Redis default to volatile-lru, which may evict stored answers, and a retry would send again)", addr, err))
+	case !ev.Safe():
+		log.Error(fmt.Sprintf("IDEMPOTENCY STORE %s MAY EVICT: maxmemory-policy %s with maxmemory %d bytes; when it fills up, "+
+			"stored answers and claims (they carry a TTL) can be evicted and a retry would send the SMS again. "+
+			"Set maxmemory-policy noeviction (a full store then refuses writes: keyed requests answer 503, nothing is sent)",
+			addr, ev.Policy, ev.MaxMemory))
+	}
 }

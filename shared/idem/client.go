@@ -18,7 +18,13 @@ func NewRedisClient(cfg config.Redis) *redis.Client {
 		// One retry at most: a store that does not answer fast is down, and
 		// the caller falls back (refuses, or records anyway) instead of
 		// waiting out the invocation.
-		MaxRetries: 1, DialerRetries: 1, PoolSize: 20,
+		MaxRetries: 1, DialerRetries: 1,
+		// An instance runs one invocation at a time: the send function makes
+		// one store call at a time, dispatch up to 4 (the messages of a batch
+		// it sends side by side), receipts one pipeline. go-redis opens
+		// connections as needed up to this; every instance has its own pool,
+		// so instances × PoolSize is what Redis may see (maxclients).
+		PoolSize: 8,
 		// RESP2 avoids the HELLO handshake some Tair versions refuse.
 		Protocol: 2, DisableIdentity: true,
 	}

@@ -42,10 +42,11 @@ func Require(t testing.TB) string {
 	return bin
 }
 
-// Start runs redis-server for the test and stops it when the test ends.
-func Start(t testing.TB) *Server {
+// Start runs redis-server for the test and stops it when the test ends;
+// extra are more redis-server options ("--maxmemory-policy", "volatile-lru").
+func Start(t testing.TB, extra ...string) *Server {
 	t.Helper()
-	s, err := StartBinary(Require(t), t.TempDir())
+	s, err := StartBinary(Require(t), t.TempDir(), extra...)
 	if err != nil {
 		t.Fatal(err)
 	}
