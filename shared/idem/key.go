@@ -22,9 +22,10 @@ const MaxKeyLen = 255
 var keyPattern = regexp.MustCompile(`^[A-Za-z0-9._:~+/=-]+$`)
 
 // ParseKey validates an idempotency key as sent. The header may carry it as
-// a structured-field string ("...", the IETF draft's form) or bare.
+// a structured-field string ("...", the IETF draft's form) or bare. Only
+// HTTP's whitespace (SP, HTAB) is trimmed: "k\u00a0" is not the key "k".
 func ParseKey(raw string) (string, error) {
-	k := strings.TrimSpace(raw)
+	k := strings.Trim(raw, " \t")
 	if len(k) >= 2 && k[0] == '"' && k[len(k)-1] == '"' {
 		k = k[1 : len(k)-1]
 	}

@@ -15,13 +15,16 @@ func TestParseKey(t *testing.T) {
 		"order:42/attempt=1":                   "order:42/attempt=1",
 		strings.Repeat("a", MaxKeyLen):         strings.Repeat("a", MaxKeyLen),
 		" padded ":                             "padded",
+		"\tpadded\t ":                          "padded",
 	}
 	for raw, want := range good {
 		if got, err := ParseKey(raw); err != nil || got != want {
 			t.Errorf("ParseKey(%q) = %q, %v", raw, got, err)
 		}
 	}
-	for _, raw := range []string{"", `""`, "two words", "tab\there", "é", `a"b`, strings.Repeat("a", MaxKeyLen+1), "semi;colon"} {
+	for _, raw := range []string{"", `""`, "two words", "tab\there", "é", `a"b`, strings.Repeat("a", MaxKeyLen+1), "semi;colon",
+		"order-1\u00a0", "\u2003order-1", "order-1\n", "\u00a0"} { // only SP and HTAB are HTTP whitespace
+
 		if _, err := ParseKey(raw); err == nil {
 			t.Errorf("ParseKey(%q) accepted", raw)
 		}
