@@ -31,20 +31,27 @@ type Options struct {
 	// Budget is how long a push may take from its arrival to the answer
 	// (SMSFLOW_RECEIPTS_ANSWER_BUDGET); 0 means DefaultAnswerBudget.
 	Budget time.Duration
+	// Providers whose pushes are served; nil means Alibaba only.
+	Providers []Provider
 }
 
-// Handler serves Alibaba's SmsReport HTTP push and /healthz.
+// Handler serves the receipt pushes of its Providers (Alibaba's SmsReport
+// by default) and /healthz.
 type Handler struct {
 	rec     *Recorder
 	log     *slog.Logger
 	hashes  [][]byte
-	maxBody int64
-	budget  time.Duration
+	maxBody   int64
+	budget    time.Duration
+	providers []Provider
 }
 
 // New returns the receipts handler.
 func New(o Options) *Handler {
-	h := &Handler{rec: o.Recorder, log: o.Logger, maxBody: o.Auth.MaxBodyBytes, budget: o.Budget}
+	h := &Handler{rec: o.Recorder, log: o.Logger, maxBody: o.Auth.MaxBodyBytes, budget: o.Budget, providers: o.Providers}
+	if len(h.providers) == 0 {
+		h.providers = []Provider{Alibaba}
+	}
 	if h.budget <= 0 {
 		h.budget = DefaultAnswerBudget
 	}
@@ -66,7 +73,7 @@ func New(o Options) *Handler {
 // every push is refused, and the function should say so at start.
 func (h *Handler) PushEnabled() bool { return len(h.hashes) > 0 }
 
-// answer is the body Alibaba reads: code 0 means "recorded, stop pushing".
+// answer is the body Alibaba reads (alibabaAnswer).
 type answer struct {
 	Code int    `json:"code"`
 	Msg  string `json:"msg"`
@@ -82,32 +89,33 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	span := trace.FromHeader(r.Header.Get(trace.Header))
 	r = r.WithContext(trace.NewContext(r.Context(), span))
 	w.Header().Set("X-Trace-Id", span.TraceIDString())
-	switch {
-	case r.URL.Path == "/healthz":
+	if r.URL.Path == "/healthz" {
 		writeAnswer(w, http.StatusOK, map[string]any{"status": "ok", "push_enabled": h.PushEnabled()})
-	case strings.HasPrefix(r.URL.Path, PushPathPrefix):
-		if r.Method != http.MethodPost {
-			w.Header().Set("Allow", http.MethodPost)
-			writeAnswer(w, http.StatusMethodNotAllowed, answer{http.StatusMethodNotAllowed, "receipts are pushed with POST"})
-			return
-		}
-		h.push(w, r)
-	default:
+		return
+	}
+	p, ok := h.providerFor(r.URL.Path)
+	switch {
+	case !ok:
 		writeAnswer(w, http.StatusNotFound, answer{http.StatusNotFound, "no route; Alibaba's push URL is " + PushPathPrefix + "<token>"})
+	case r.Method != http.MethodPost:
+		w.Header().Set("Allow", http.MethodPost)
+		p.Answer(w, http.StatusMethodNotAllowed, "receipts are pushed with POST")
+	default:
+		h.push(w, r, p)
 	}
 }
 
-func (h *Handler) push(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) push(w http.ResponseWriter, r *http.Request, p Provider) {
 	ctx := r.Context()
 	if !h.PushEnabled() {
 		h.log.ErrorContext(ctx, "receipt push refused: SMSFLOW_RECEIPTS_TOKEN_SHA256 is not set, so no push can be authenticated")
-		writeAnswer(w, http.StatusServiceUnavailable, answer{http.StatusServiceUnavailable, "receipt push is not configured"})
+		p.Answer(w, http.StatusServiceUnavailable, "receipt push is not configured")
 		return
 	}
-	if !h.tokenValid(strings.TrimPrefix(r.URL.Path, PushPathPrefix)) {
+	if !h.tokenValid(strings.TrimPrefix(r.URL.Path, p.PathPrefix)) {
 		// The token is never logged: it is the endpoint's only secret.
-		h.log.WarnContext(ctx, "receipt push refused: unknown token in the push URL")
-		writeAnswer(w, http.StatusUnauthorized, answer{http.StatusUnauthorized, "unknown receipt token: check the push URL configured in the SMS console"})
+		h.log.WarnContext(ctx, "receipt push refused: unknown token in the push URL", slog.String(obs.KeyReceiptSource, p.Source))
+		p.Answer(w, http.StatusUnauthorized, "unknown receipt token: check the push URL configured in the "+p.Name+" console")
 		return
 	}
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, h.maxBody))
@@ -117,38 +125,38 @@ func (h *Handler) push(w http.ResponseWriter, r *http.Request) {
 		if errors.As(err, &tooBig) {
 			status, msg = http.StatusRequestEntityTooLarge, "the body is larger than SMSFLOW_RECEIPTS_MAX_BODY_BYTES"
 		}
-		h.reject(r, status, "", msg, len(body))
-		writeAnswer(w, status, answer{status, msg})
+		h.reject(r, p, status, "", msg, len(body))
+		p.Answer(w, status, msg)
 		return
 	}
-	reports, err := ParsePush(body)
+	reports, err := p.Parse(body)
 	if err != nil {
 		var pe *ParseError
 		field := ""
 		if errors.As(err, &pe) {
 			field = pe.Field
 		}
-		h.reject(r, http.StatusBadRequest, field, err.Error(), len(body))
-		writeAnswer(w, http.StatusBadRequest, answer{http.StatusBadRequest, "bad receipt push: " + err.Error()})
+		h.reject(r, p, http.StatusBadRequest, field, err.Error(), len(body))
+		p.Answer(w, http.StatusBadRequest, "bad receipt push: "+err.Error())
 		return
 	}
-	if _, err := h.rec.Record(ctx, SourceHTTP, reports); err != nil {
+	if _, err := h.rec.Record(ctx, p.Source, reports); err != nil {
 		// Logged with the push's context: past the budget this line goes
 		// straight to stdout rather than delay the answer.
 		h.log.ErrorContext(ctx, fmt.Sprintf("receipts not recorded within the %s answer budget; answering 500 so Alibaba pushes them again", h.budget),
 			slog.String(obs.KeyErrorMessage, err.Error()))
-		writeAnswer(w, http.StatusInternalServerError, answer{http.StatusInternalServerError, "receipts not recorded; push again"})
+		p.Answer(w, http.StatusInternalServerError, "receipts not recorded; push again")
 		return
 	}
-	writeAnswer(w, http.StatusOK, answer{0, "成功"})
+	p.Answer(w, http.StatusOK, "")
 }
 
 // reject logs a refused push as sms.receipt_rejected: a change in Alibaba's
 // format shows up in SLS instead of vanishing. Nothing of the body is
 // logged but its size: it holds phone numbers.
-func (h *Handler) reject(r *http.Request, status int, field, reason string, size int) {
+func (h *Handler) reject(r *http.Request, p Provider, status int, field, reason string, size int) {
 	h.log.LogAttrs(r.Context(), slog.LevelWarn, obs.EventReceiptRejected,
-		slog.String(obs.KeyReceiptSource, SourceHTTP),
+		slog.String(obs.KeyReceiptSource, p.Source),
 		slog.Int(obs.KeyHTTPStatus, status),
 		slog.String(obs.KeyField, field),
 		slog.String(obs.KeyErrorMessage, reason),
