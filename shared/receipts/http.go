@@ -38,9 +38,9 @@ type Options struct {
 // Handler serves the receipt pushes of its Providers (Alibaba's SmsReport
 // by default) and /healthz.
 type Handler struct {
-	rec     *Recorder
-	log     *slog.Logger
-	hashes  [][]byte
+	rec       *Recorder
+	log       *slog.Logger
+	hashes    [][]byte
 	maxBody   int64
 	budget    time.Duration
 	providers []Provider

@@ -15,7 +15,9 @@ import (
 func TestASecondProviderHasItsOwnPathParserAndAnswer(t *testing.T) {
 	f := newFixture(t)
 	other := Provider{Name: "Other", Source: "other_push", PathPrefix: PushPathPrefix + "other/",
-		Parse: func(body []byte) ([]Report, error) { return ParsePush([]byte(strings.TrimPrefix(string(body), "wrapped:"))) },
+		Parse: func(body []byte) ([]Report, error) {
+			return ParsePush([]byte(strings.TrimPrefix(string(body), "wrapped:")))
+		},
 		Answer: func(w http.ResponseWriter, status int, msg string) {
 			w.WriteHeader(status)
 			_ = json.NewEncoder(w).Encode(map[string]any{"result": status, "errmsg": msg})
