@@ -1,6 +1,7 @@
 package idem
 
 import (
+	"regexp"
 	"strings"
 	"testing"
 
@@ -79,6 +80,16 @@ func TestParseLimits(t *testing.T) {
 	for _, bad := range [][2]string{{"verification", ""}, {"v=0/1m", ""}, {"v=1/1ms", ""}, {"v=x/1m", ""}, {"", "SMS_1"}} {
 		if _, err := ParseLimits(bad[0], bad[1]); err == nil {
 			t.Errorf("ParseLimits(%q, %q) accepted", bad[0], bad[1])
+		}
+	}
+}
+
+// The hand-written check accepts exactly what the documented pattern does.
+func TestKeyCharsMatchesItsPattern(t *testing.T) {
+	pattern := regexp.MustCompile(`^[A-Za-z0-9._:~+/=-]+$`)
+	for _, k := range []string{"a", "A-1", "x.y_z:1~2+3/4=5", "a b", "a\"", "é", "a\n", "a,b", "a;b", "a*", "a\x00", "01HZ", "a!", "a\\b"} {
+		if got, want := keyChars(k), pattern.MatchString(k); got != want {
+			t.Errorf("keyChars(%q) = %v, pattern says %v", k, got, want)
 		}
 	}
 }

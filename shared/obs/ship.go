@@ -119,16 +119,26 @@ func (s *Shipper) client(endpoint string) sls.ClientInterface {
 }
 
 func toLogGroup(events []Event, topic, source string) *sls.LogGroup {
-	logs := make([]*sls.Log, len(events))
-	for i, e := range events {
-		contents := make([]*sls.LogContent, len(e.Fields))
-		for j := range e.Fields {
-			contents[j] = &sls.LogContent{Key: &e.Fields[j].Key, Value: &e.Fields[j].Value}
-		}
-		sec, ns := uint32(e.Time.Unix()), uint32(e.Time.Nanosecond())
-		logs[i] = &sls.Log{Time: &sec, TimeNs: &ns, Contents: contents}
+	n := 0
+	for _, e := range events {
+		n += len(e.Fields)
 	}
-	return &sls.LogGroup{Logs: logs, Topic: &topic, Source: &source}
+	// A handful of slabs rather than an allocation per field.
+	contents, contentPtrs := make([]sls.LogContent, n), make([]*sls.LogContent, n)
+	logs, logPtrs, times := make([]sls.Log, len(events)), make([]*sls.Log, len(events)), make([]uint32, 2*len(events))
+	k := 0
+	for i, e := range events {
+		start := k
+		for j := range e.Fields {
+			contents[k] = sls.LogContent{Key: &e.Fields[j].Key, Value: &e.Fields[j].Value}
+			contentPtrs[k] = &contents[k]
+			k++
+		}
+		times[2*i], times[2*i+1] = uint32(e.Time.Unix()), uint32(e.Time.Nanosecond())
+		logs[i] = sls.Log{Time: &times[2*i], TimeNs: &times[2*i+1], Contents: contentPtrs[start:k:k]}
+		logPtrs[i] = &logs[i]
+	}
+	return &sls.LogGroup{Logs: logPtrs, Topic: &topic, Source: &source}
 }
 
 func (s *Shipper) toStdout(events []Event) {

@@ -38,8 +38,11 @@ func Text(s string, numbers []phone.Number, values []string) string {
 			}
 		}
 	}
+	digits := countDigits(s)
 	for k, n := range numbers {
-		if !n.Valid() {
+		// A number's pattern needs all its national digits: where s has
+		// fewer (an "OK", most messages), compiling it is wasted work.
+		if !n.Valid() || digits < nationalDigits(n) {
 			continue
 		}
 		for _, loc := range numberPattern(n).FindAllStringIndex(s, -1) {
@@ -103,6 +106,9 @@ func forms(v string) []string {
 	if v == "" {
 		return nil
 	}
+	if unescaped(v) {
+		return []string{v}
+	}
 	out := []string{v}
 	add := func(f string) {
 		if f != "" && f != v {
@@ -121,6 +127,36 @@ func forms(v string) []string {
 	add(url.QueryEscape(v))
 	add(url.PathEscape(v))
 	return out
+}
+
+// unescaped reports whether no form of v differs from v: JSON and URL
+// escaping leave letters, digits and -._~ as they are.
+func unescaped(v string) bool {
+	for i := 0; i < len(v); i++ {
+		c := v[i]
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '.' || c == '_' || c == '~') {
+			return false
+		}
+	}
+	return true
+}
+
+// nationalDigits is how many digits numberPattern(n) needs at least.
+func nationalDigits(n phone.Number) int {
+	if n.Mainland() {
+		return len(n.Upstream())
+	}
+	return len(n.Upstream()) - len(n.CountryCode())
+}
+
+func countDigits(s string) int {
+	n := 0
+	for i := 0; i < len(s); i++ {
+		if '0' <= s[i] && s[i] <= '9' {
+			n++
+		}
+	}
+	return n
 }
 
 var longDigits = regexp.MustCompile(`[0-9]{7,}`)

@@ -92,8 +92,11 @@ func (s *Sender) Send(ctx context.Context, req Request, hook AttemptHook) (Outco
 	var attempts []Attempt
 	for n := 1; ; n++ {
 		start := s.now()
-		out := scrub(s.call(callCtx, triple, api), req)
-		a := Attempt{Number: n, Start: start, Latency: s.now().Sub(start), Outcome: out}
+		res := s.call(callCtx, triple, api)
+		// Latency is the call's own; scrubbing is our work, not Alibaba's.
+		a := Attempt{Number: n, Start: start, Latency: s.now().Sub(start)}
+		out := scrub(res, req)
+		a.Outcome = out
 		attempts = append(attempts, a)
 		if hook != nil {
 			hook(ctx, a)
