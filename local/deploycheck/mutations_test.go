@@ -103,7 +103,7 @@ func TestCatchesABadCron(t *testing.T) {
 
 func TestCatchesSchemaViolations(t *testing.T) {
 	cases := map[string][2]string{
-		"memory not a multiple of 64": {"memorySize: 512\n      diskSize: 512\n      # 30 s", "memorySize: 500\n      diskSize: 512\n      # 30 s"},
+		"memory not a multiple of 64": {"memorySize: 256\n      diskSize: 512\n      # 30 s", "memorySize: 250\n      diskSize: 512\n      # 30 s"},
 		"unquoted boolean env value":  {"SMSFLOW_ALLOW_LONG_LIVED_KEY: 'false'", "SMSFLOW_ALLOW_LONG_LIVED_KEY: false"},
 		"unknown property":            {"      internetAccess: true\n      vpcConfig:", "      internetAcess: true\n      vpcConfig:"},
 		"bad auth type":               {"            authType: function", "            authType: signed"},
@@ -130,7 +130,7 @@ func TestCatchesDisagreeingSizes(t *testing.T) {
 }
 
 func TestCatchesACPUMemoryMismatch(t *testing.T) {
-	d := mutated(t, "s.yaml", "cpu: 0.25\n      memorySize: 512\n      diskSize: 512\n      # 30 s", "cpu: 2\n      memorySize: 512\n      diskSize: 512\n      # 30 s")
+	d := mutated(t, "s.yaml", "cpu: 0.25\n      memorySize: 256\n      diskSize: 512\n      # 30 s", "cpu: 2\n      memorySize: 256\n      diskSize: 512\n      # 30 s")
 	mustReport(t, checkFunction(t, "send", d), "FC wants 1 to 4 GB per vCPU")
 }
 

@@ -21,7 +21,10 @@ import (
 // instance sees one or two). And a client is not safe for concurrent calls
 // (darabonba-openapi v2.0.4 GetRpcHeaders writes client.Headers on every
 // call; the race detector sees it): a client serves one call at a time and
-// goes back to its pool after.
+// goes back to its pool after. An FC instance runs one invocation at a
+// time, yet calls still overlap in one process (dispatch's parallel sends,
+// a call abandoned at a deadline that runs on), so the pool stays; it
+// mostly holds one client per triple.
 type clientCache struct {
 	cfg config.Dysms
 	mu  sync.Mutex

@@ -34,8 +34,9 @@ type Request struct {
 // recorded even if what follows it fails.
 type AttemptHook func(ctx context.Context, a Attempt)
 
-// Sender sends through Dysmsapi with safe retries. It is safe for
-// concurrent use by overlapping invocations.
+// Sender sends through Dysmsapi with safe retries. An FC instance runs one
+// invocation at a time, but Sender stays safe for concurrent use: dispatch
+// sends a batch's messages side by side, and tests drive it concurrently.
 type Sender struct {
 	cfg     config.Dysms
 	creds   *creds.Source

@@ -28,8 +28,9 @@ type Credentials interface {
 	Get(ctx context.Context) (creds.Triple, error)
 }
 
-// Conn reaches one SLS endpoint with the invocation's credentials. It is
-// safe for concurrent use by overlapping invocations.
+// Conn reaches one SLS endpoint with the invocation's credentials. An FC
+// instance runs one invocation at a time; Conn stays safe for concurrent
+// use all the same (tests, and calls left running past a timeout).
 type Conn struct {
 	Creds Credentials
 	// Endpoint is host[:port]; "" = the invocation region's intranet
