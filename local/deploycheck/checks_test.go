@@ -346,6 +346,7 @@ func TestEveryFunctionDirectoryHasEntries(t *testing.T) {
 	report(t, checkEntries(functionDirs(t), loadDescriptors(t)))
 }
 
+// conformance: DEP-02
 func TestEveryFunctionIsDeployableAsWritten(t *testing.T) {
 	d := loadDescriptors(t)
 	for _, name := range functionDirs(t) {
@@ -353,6 +354,7 @@ func TestEveryFunctionIsDeployableAsWritten(t *testing.T) {
 	}
 }
 
+// conformance: DEP-06
 func TestEverySDKCallIsMapped(t *testing.T) {
 	for _, name := range functionDirs(t) {
 		if calls := unmappedCalls(analyse(t, name)); len(calls) > 0 {

@@ -99,6 +99,7 @@ func indexBlock() string {
 	return b.String()
 }
 
+// conformance: SLS-08
 func TestTemplateIndexIsObsIndex(t *testing.T) {
 	if *update {
 		path := filepath.Join(repoRoot(t), "template.yaml")

@@ -73,6 +73,7 @@ func TestCatchesALiteralSecret(t *testing.T) {
 	mustReport(t, checkFunction(t, "send", d), "not NoEcho")
 }
 
+// conformance: DEP-06
 func TestCatchesAMissingOrUnusedPermission(t *testing.T) {
 	d := mutated(t, "template.yaml", "Action: [log:GetLogStoreLogs, log:PostLogStoreLogs]", "Action: [log:PostLogStoreLogs]")
 	mustReport(t, checkFunction(t, "alert", d), "the code calls GetLogsV3 but the role does not allow log:GetLogStoreLogs")
@@ -84,6 +85,7 @@ func TestCatchesAMissingOrUnusedPermission(t *testing.T) {
 
 // Query actions are for the alert function alone: its senders' code does
 // not reach them, so granting them fails.
+// conformance: DEP-06
 func TestQueryActionsOnlyForAlert(t *testing.T) {
 	for _, name := range functionDirs(t) {
 		req := requiredActions(analyse(t, name))
@@ -94,6 +96,7 @@ func TestQueryActionsOnlyForAlert(t *testing.T) {
 	}
 }
 
+// conformance: DEP-07
 func TestCatchesABadCron(t *testing.T) {
 	d := mutated(t, "s.yaml", "alertCron: '0 * * * * *'", "alertCron: '* * * *'")
 	mustReport(t, checkFunction(t, "alert", d), "cronExpression \"* * * *\"")
@@ -101,6 +104,7 @@ func TestCatchesABadCron(t *testing.T) {
 	mustReport(t, checkFunction(t, "alert", d), "cronExpression \"0 61 * * * *\"")
 }
 
+// conformance: DEP-02
 func TestCatchesSchemaViolations(t *testing.T) {
 	cases := map[string][2]string{
 		"memory not a multiple of 64": {"memorySize: 256\n      diskSize: 512\n      # 30 s", "memorySize: 250\n      diskSize: 512\n      # 30 s"},
@@ -129,6 +133,7 @@ func TestCatchesDisagreeingSizes(t *testing.T) {
 	mustReport(t, checkFunction(t, "send", d), "s.yaml timeout 30 but template.yaml Timeout 60")
 }
 
+// conformance: DEP-02
 func TestCatchesACPUMemoryMismatch(t *testing.T) {
 	d := mutated(t, "s.yaml", "cpu: 0.25\n      memorySize: 256\n      diskSize: 512\n      # 30 s", "cpu: 2\n      memorySize: 256\n      diskSize: 512\n      # 30 s")
 	mustReport(t, checkFunction(t, "send", d), "FC wants 1 to 4 GB per vCPU")
@@ -141,6 +146,7 @@ func TestCatchesALeaseShorterThanTheTimeout(t *testing.T) {
 
 // SLS authorises per logstore: the right action on the wrong logstore is
 // refused at run time just like a missing one.
+// conformance: DEP-06, DEP-08
 func TestCatchesAnActionOnTheWrongLogstore(t *testing.T) {
 	d := mutated(t, "template.yaml",
 		"Action: [log:GetLogStoreLogs, log:PostLogStoreLogs]\n                Resource:\n                  - {Fn::Sub: 'acs:log:${ALIYUN::Region}:${ALIYUN::AccountId}:project/${SlsProjectName}/logstore/${LogstoreName}'}",
@@ -164,6 +170,7 @@ func TestCatchesASettingTheTwoFilesDisagreeOn(t *testing.T) {
 	mustReport(t, checkFunction(t, "alert", d), `alert: SMSFLOW_ALERT_STATE_LOGSTORE is "alert-state" in s.yaml but "sms-alert-state" in template.yaml`)
 }
 
+// conformance: DEP-07
 func TestCatchesATimerFCCannotTakeOrTheRulesDoNotExpect(t *testing.T) {
 	d := mutated(t, "s.yaml", "alertCron: '0 * * * * *'", "alertCron: '@hourly'")
 	mustReport(t, checkFunction(t, "alert", d), "no other descriptor")

@@ -161,7 +161,7 @@ var retryLimits = map[string]float64{"BACKOFF_RETRY": 3, "EXPONENTIAL_DECAY_RETR
 // within the ranges, and an MNS trigger has a dead-letter queue (without
 // one, a message EventBridge gives up on is dropped: an SMS never sent,
 // and nobody told).
-// conformance: MNS-01, MNS-03
+// conformance: MNS-01, MNS-03, MNS-05
 func checkRetries(d descriptors) []string {
 	var out []string
 	sTr, rosTr := eventBridgeTriggers(d)
@@ -211,17 +211,17 @@ func operationsDoc(t testing.TB) string {
 	return string(b)
 }
 
-// conformance: MNS-02, DEP-03
+// conformance: DEP-03, MNS-02
 func TestEveryQueueIsCreatedAndNamedByOneRule(t *testing.T) {
 	report(t, checkQueues(loadDescriptors(t), operationsDoc(t)))
 }
 
-// conformance: MNS-01, MNS-03
+// conformance: MNS-01, MNS-03, MNS-05
 func TestRetrySettingsAreWithinEventBridgesRanges(t *testing.T) {
 	report(t, checkRetries(loadDescriptors(t)))
 }
 
-// conformance: MNS-02, DEP-03
+// conformance: DEP-03, MNS-02
 func TestCatchesAQueueNobodyCreates(t *testing.T) {
 	doc := operationsDoc(t)
 	d := mutated(t, "s.yaml", "QueueName: ${vars.prefix}-send", "QueueName: ${vars.prefix}-outbox")
@@ -239,7 +239,7 @@ func TestCatchesAQueueNobodyCreates(t *testing.T) {
 	mustReport(t, checkQueues(loadDescriptors(t), strings.ReplaceAll(doc, "queue `<prefix>-send`", "queue")), "docs/operations.md does not name the queue `<prefix>-send`")
 }
 
-// conformance: MNS-01, MNS-03
+// conformance: MNS-01, MNS-03, MNS-05
 func TestCatchesRetriesOutsideEventBridgesRanges(t *testing.T) {
 	d := mutated(t, "s.yaml", "MaximumRetryAttempts: 3", "MaximumRetryAttempts: 5")
 	mustReport(t, checkRetries(d), "MaximumRetryAttempts 5 is outside 0..3 for BACKOFF_RETRY")

@@ -17,6 +17,7 @@ func batchRequest(phones, signs, params string) *dysmsapi.SendBatchSmsRequest {
 	}
 }
 
+// conformance: DY-11
 func TestSDKSendBatchSms(t *testing.T) {
 	s, addr := startEmulator(t, Options{})
 	client := sdkClient(t, addr, localPair, 5000)
@@ -67,6 +68,7 @@ func TestSDKSendBatchSms(t *testing.T) {
 	}
 }
 
+// conformance: DY-13
 func TestSDKQuerySendDetails(t *testing.T) {
 	clock := newFakeClock()
 	_, addr := startEmulator(t, Options{Now: clock.Now})

@@ -15,6 +15,7 @@ func mustSetFault(t *testing.T, s *Server, f Fault) {
 	}
 }
 
+// conformance: DY-08
 func TestGatewayFaultsAsTheSDKSeesThem(t *testing.T) {
 	cases := []struct {
 		kind   FaultKind
@@ -44,6 +45,7 @@ func TestGatewayFaultsAsTheSDKSeesThem(t *testing.T) {
 	}
 }
 
+// conformance: DY-07
 func TestBusinessFaultsComeAsHTTP200(t *testing.T) {
 	cases := map[FaultKind]string{
 		FaultSystemError:   "isp.SYSTEM_ERROR",
@@ -108,6 +110,7 @@ func TestFaultActionFilter(t *testing.T) {
 	}
 }
 
+// conformance: DY-15
 func TestResetBeforeReadSendsNothing(t *testing.T) {
 	s, addr := startEmulator(t, Options{})
 	mustSetFault(t, s, Fault{Kind: FaultResetBeforeRead, Count: 1})
@@ -121,6 +124,7 @@ func TestResetBeforeReadSendsNothing(t *testing.T) {
 	}
 }
 
+// conformance: DY-15
 func TestResetAfterAcceptStillSends(t *testing.T) {
 	s, addr := startEmulator(t, Options{})
 	mustSetFault(t, s, Fault{Kind: FaultResetAfterAccept, Count: 1})
@@ -134,6 +138,7 @@ func TestResetAfterAcceptStillSends(t *testing.T) {
 	}
 }
 
+// conformance: DY-15
 func TestLatencyFaultTimesOutTheClientAfterAcceptance(t *testing.T) {
 	s, addr := startEmulator(t, Options{})
 	mustSetFault(t, s, Fault{Kind: FaultLatency, Latency: 600 * time.Millisecond, Count: 1})

@@ -9,6 +9,7 @@ import (
 
 // Minute and hour windows through the SDK: the emulator's clock moves in
 // steps that stay inside the 15-minute timestamp tolerance.
+// conformance: DY-10
 func TestSDKVerificationFlowControlMinuteAndHour(t *testing.T) {
 	clock := newFakeClock()
 	s, addr := startEmulator(t, Options{Now: clock.Now})
@@ -47,6 +48,7 @@ func TestSDKVerificationFlowControlMinuteAndHour(t *testing.T) {
 	}
 }
 
+// conformance: DY-10
 func TestFlowLimiterDailyRules(t *testing.T) {
 	f := newFlowLimiter()
 	// 00:30 Beijing time, so the whole test stays inside one natural day.
@@ -79,6 +81,7 @@ func TestFlowLimiterDailyRules(t *testing.T) {
 	}
 }
 
+// conformance: DY-10
 func TestFlowLimiterNotifications(t *testing.T) {
 	f := newFlowLimiter()
 	start := time.Date(2026, 3, 1, 1, 0, 0, 0, chinaTime)
@@ -103,6 +106,7 @@ func TestFlowLimiterNotifications(t *testing.T) {
 
 // A request is accepted whole or refused whole: a number listed twice in one
 // verification send trips the minute window and nothing is counted.
+// conformance: DY-10
 func TestSDKDuplicateNumberInOneSendIsRefusedWhole(t *testing.T) {
 	s, addr := startEmulator(t, Options{})
 	client := sdkClient(t, addr, localPair, 5000)

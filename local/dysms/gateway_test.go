@@ -11,6 +11,7 @@ import (
 	"smsflow/local/sts"
 )
 
+// conformance: DY-08
 func TestGatewayRoutingErrors(t *testing.T) {
 	s, addr := startEmulator(t, Options{})
 	cases := []struct {
@@ -42,6 +43,7 @@ func TestGatewayRoutingErrors(t *testing.T) {
 }
 
 // Older SDKs POST RPC requests with every parameter in a form body.
+// conformance: DY-04
 func TestRPCFormBodyWithSTSToken(t *testing.T) {
 	s, addr := startEmulator(t, Options{})
 	cred := sts.Issue(time.Hour)

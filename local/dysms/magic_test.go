@@ -77,6 +77,7 @@ func TestMagicFirstOnlyNumbers(t *testing.T) {
 	wantGatewayError(t, err, 503, "ServiceUnavailable") // Reset re-arms first-only numbers
 }
 
+// conformance: DY-13
 func TestMagicDeliveryOutcomesInQuerySendDetails(t *testing.T) {
 	_, addr := startEmulator(t, Options{})
 	client := sdkClient(t, addr, localPair, 5000)

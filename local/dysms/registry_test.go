@@ -89,6 +89,7 @@ func TestLogsMaskNumbersAndNeverShowParameters(t *testing.T) {
 	}
 }
 
+// conformance: DY-12
 func TestNormalisePhone(t *testing.T) {
 	good := map[string]string{
 		"13912345678": "13912345678", "+8613912345678": "13912345678", "8613912345678": "13912345678",

@@ -9,6 +9,7 @@ import (
 	"smsflow/local/acs3"
 )
 
+// conformance: DY-05
 func TestHandSignedRequestAcceptedOnceThenNonceRefused(t *testing.T) {
 	s, addr := startEmulator(t, Options{})
 	first := signedACS3(t, addr, localPair, otpQuery("13912345678", "4821"), time.Now(), "nonce-1")
@@ -30,6 +31,7 @@ func TestHandSignedRequestAcceptedOnceThenNonceRefused(t *testing.T) {
 	}
 }
 
+// conformance: DY-05
 func TestNonceRememberedForFifteenMinutes(t *testing.T) {
 	clock := newFakeClock()
 	_, addr := startEmulator(t, Options{Now: clock.Now})
@@ -43,6 +45,7 @@ func TestNonceRememberedForFifteenMinutes(t *testing.T) {
 	}
 }
 
+// conformance: DY-05
 func TestStaleOrFutureDateRefused(t *testing.T) {
 	s, addr := startEmulator(t, Options{})
 	for name, date := range map[string]time.Time{
@@ -63,6 +66,7 @@ func TestStaleOrFutureDateRefused(t *testing.T) {
 	}
 }
 
+// conformance: DY-03
 func TestTamperedQueryFailsSignature(t *testing.T) {
 	_, addr := startEmulator(t, Options{})
 	r := signedACS3(t, addr, localPair, otpQuery("13912345678", "4821"), time.Now(), "n-tamper")
@@ -75,6 +79,7 @@ func TestTamperedQueryFailsSignature(t *testing.T) {
 	}
 }
 
+// conformance: DY-05
 func TestUnsignedNonceHeaderRefused(t *testing.T) {
 	_, addr := startEmulator(t, Options{})
 	r := signedACS3(t, addr, localPair, otpQuery("13912345678", "4821"), time.Now(), "n-x")
@@ -106,6 +111,7 @@ func rpcSigned(addr string, cred credential, p url.Values, ts time.Time, nonce s
 	return r
 }
 
+// conformance: DY-04
 func TestRPCSignedRequests(t *testing.T) {
 	s, addr := startEmulator(t, Options{})
 	status, body := do(t, rpcSigned(addr, localPair, otpQuery("13912345678", "4821"), time.Now(), "rpc-1"))

@@ -31,6 +31,7 @@ func sdkClientV2(t *testing.T, addr string, cred credential) *dysmsapi.Client {
 	return c
 }
 
+// conformance: DY-04
 func TestSDKWithRPCSignature(t *testing.T) {
 	s, addr := startEmulator(t, Options{})
 	for _, cred := range []credential{localPair, stsCredential(sts.Issue(time.Hour))} {

@@ -9,6 +9,7 @@ import (
 	"smsflow/local/sts"
 )
 
+// conformance: DY-03, DY-06
 func TestSDKSendSmsWithLocalPairIsAcceptedAndRecorded(t *testing.T) {
 	s, addr := startEmulator(t, Options{})
 	resp, err := sdkClient(t, addr, localPair, 5000).SendSms(otpRequest("+8613912345678", "4821"))
@@ -41,6 +42,7 @@ func TestSDKSendSmsWithLocalPairIsAcceptedAndRecorded(t *testing.T) {
 	}
 }
 
+// conformance: DY-03
 func TestSDKSendSmsWithSTSTriple(t *testing.T) {
 	s, addr := startEmulator(t, Options{})
 	cred := sts.Issue(time.Hour)
@@ -53,6 +55,7 @@ func TestSDKSendSmsWithSTSTriple(t *testing.T) {
 	}
 }
 
+// conformance: DY-08
 func TestSDKCredentialRefusals(t *testing.T) {
 	now := time.Now()
 	good := sts.Issue(time.Hour)
@@ -85,6 +88,7 @@ func TestSDKCredentialRefusals(t *testing.T) {
 	}
 }
 
+// conformance: DY-08
 func TestSDKMissingParameterIsAGatewayError(t *testing.T) {
 	_, addr := startEmulator(t, Options{})
 	req := otpRequest("13912345678", "4821")
@@ -93,6 +97,7 @@ func TestSDKMissingParameterIsAGatewayError(t *testing.T) {
 	wantGatewayError(t, err, 400, "MissingSignName")
 }
 
+// conformance: DY-07, DY-11
 func TestSDKBusinessRefusalsComeAsHTTP200(t *testing.T) {
 	many := "13912345678"
 	for i := 0; i < 1000; i++ {
@@ -141,6 +146,7 @@ func TestSDKBusinessRefusalsComeAsHTTP200(t *testing.T) {
 	}
 }
 
+// conformance: DY-06
 func TestSDKNotificationTemplateAccepted(t *testing.T) {
 	s, addr := startEmulator(t, Options{})
 	resp, err := sdkClient(t, addr, localPair, 5000).SendSms(&dysmsapiSendNotice)

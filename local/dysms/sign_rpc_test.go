@@ -8,6 +8,7 @@ import (
 // Alibaba's own worked example for RPC signatures (the ECS DescribeRegions
 // request in the "request signature" documentation, AccessKey testid /
 // testsecret).
+// conformance: DY-04
 func TestRPCSignatureMatchesAlibabaDocumentedExample(t *testing.T) {
 	p := url.Values{}
 	p.Set("AccessKeyId", "testid")
@@ -31,6 +32,7 @@ func TestRPCSignatureMatchesAlibabaDocumentedExample(t *testing.T) {
 }
 
 // Dysmsapi's own documented SendSms example (AccessKey testId/testSecret).
+// conformance: DY-04
 func TestRPCSignatureMatchesDysmsDocumentedExample(t *testing.T) {
 	p := url.Values{}
 	for k, v := range map[string]string{

@@ -141,6 +141,7 @@ func TestGatewayBase64AlwaysEncodesText(t *testing.T) {
 	}
 }
 
+// conformance: FC-08
 func TestGatewayFunctionFailures(t *testing.T) {
 	fn := testFunction(t)
 	fn.Timeout = time.Second

@@ -63,6 +63,7 @@ func TestTimerEventsArriveWithTheRightShape(t *testing.T) {
 	}
 }
 
+// conformance: MNS-01, MNS-04
 func TestEventBridgeRetriesAFailedPush(t *testing.T) {
 	fn := testFunction(t)
 	inst := startInstance(t, fn)
@@ -107,6 +108,7 @@ func TestEventBridgeRetriesAFailedPush(t *testing.T) {
 	}
 }
 
+// conformance: MNS-01
 func TestEventBridgeGivesUpAfterMaxRetries(t *testing.T) {
 	inst := startInstance(t, testFunction(t))
 	src := MNSQueueSource{Target: inst, Retry: RetryPolicy{MaxRetries: 2, MinBackoff: time.Millisecond, MaxBackoff: 2 * time.Millisecond}}
@@ -116,6 +118,7 @@ func TestEventBridgeGivesUpAfterMaxRetries(t *testing.T) {
 	}
 }
 
+// conformance: MNS-01
 func TestBackoffStaysInRange(t *testing.T) {
 	for range 100 {
 		if d := BackoffRetry.backoff(); d < 10*time.Second || d >= 20*time.Second {

@@ -12,6 +12,7 @@ import (
 	"smsflow/local/sts"
 )
 
+// conformance: SLS-04
 func TestSignatureAndTokenFailuresUseSLSCodes(t *testing.T) {
 	env := newTestEnv(t, Options{})
 	put := func(c *slssdk.Client) error {
@@ -83,6 +84,7 @@ func doJSONError(t *testing.T, env *testEnv, req *http.Request) (int, string) {
 	return resp.StatusCode, body.Code
 }
 
+// conformance: SLS-01
 func TestBodyNotMatchingContentMD5IsRefused(t *testing.T) {
 	env := newTestEnv(t, Options{})
 	body := []byte("original body")
@@ -98,6 +100,7 @@ func TestBodyNotMatchingContentMD5IsRefused(t *testing.T) {
 	}
 }
 
+// conformance: SLS-01
 func TestBodyAndCompressionChecks(t *testing.T) {
 	env := newTestEnv(t, Options{})
 	cases := []struct {
@@ -125,6 +128,7 @@ func TestBodyAndCompressionChecks(t *testing.T) {
 	}
 }
 
+// conformance: SLS-03
 func TestBodyOverTenMegabytesIsRefused(t *testing.T) {
 	env := newTestEnv(t, Options{})
 	body := bytes.Repeat([]byte{1}, maxBodyBytes+10)

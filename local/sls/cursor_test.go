@@ -45,6 +45,7 @@ func pullAll(t *testing.T, c *slssdk.Client, compress int) (values []string, end
 	return values, ends
 }
 
+// conformance: SLS-11
 func TestCursorAndPullLogsRoundTrip(t *testing.T) {
 	env := newTestEnv(t, Options{})
 	c := env.client
@@ -95,6 +96,7 @@ func TestCursorAndPullLogsRoundTrip(t *testing.T) {
 	}
 }
 
+// conformance: SLS-11
 func TestPullLogsRefusesBadCursorAndShard(t *testing.T) {
 	env := newTestEnv(t, Options{})
 	if _, _, err := env.client.PullLogs(testProject, testLogstore, 0, "!!notacursor", "", 10); err == nil ||

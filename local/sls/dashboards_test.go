@@ -22,6 +22,7 @@ func sampleDashboard(query string) slssdk.Dashboard {
 
 // The SDK's own calls round-trip a dashboard, and server attributes move
 // only when a write happens.
+// conformance: SLS-10
 func TestDashboardLifecycleThroughTheSDK(t *testing.T) {
 	// The clock only moves by a minute: signatures allow 15.
 	now := time.Now().Truncate(time.Second)
@@ -69,6 +70,7 @@ func TestDashboardLifecycleThroughTheSDK(t *testing.T) {
 	asSLSError(t, c.DeleteDashboard(testProject, "ops"), codeDashboardNotExist, http.StatusNotFound)
 }
 
+// conformance: SLS-10
 func TestDashboardNameInPathAndBodyMustAgree(t *testing.T) {
 	env := newTestEnv(t, Options{})
 	if err := env.client.CreateDashboard(testProject, sampleDashboard("*")); err != nil {
@@ -78,6 +80,7 @@ func TestDashboardNameInPathAndBodyMustAgree(t *testing.T) {
 	asSLSError(t, err, codeParameterInvalid, http.StatusBadRequest)
 }
 
+// conformance: SLS-10
 func TestDashboardsPersistAcrossRestarts(t *testing.T) {
 	dir := t.TempDir()
 	env := newTestEnv(t, Options{StateDir: dir})

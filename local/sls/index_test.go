@@ -7,6 +7,7 @@ import (
 	slssdk "github.com/aliyun/aliyun-log-go-sdk"
 )
 
+// conformance: SLS-08
 func TestIndexCreateGetUpdateAppliesToNewDataOnly(t *testing.T) {
 	env := newTestEnv(t, Options{})
 	c := env.client
@@ -52,6 +53,7 @@ func TestIndexCreateGetUpdateAppliesToNewDataOnly(t *testing.T) {
 	}
 }
 
+// conformance: SLS-08
 func TestIndexValidationAndDelete(t *testing.T) {
 	env := newTestEnv(t, Options{})
 	c := env.client

@@ -32,6 +32,7 @@ func TestEmulatorNeverLogsLogContentsOrQueries(t *testing.T) {
 	}
 }
 
+// conformance: SLS-04
 func TestRequestDateTooFarFromServerClock(t *testing.T) {
 	env := newTestEnv(t, Options{Now: func() time.Time { return time.Now().Add(time.Hour) }})
 	err := env.client.PutLogs(testProject, testLogstore, groupOf(logOf(time.Now(), "k", "v")))

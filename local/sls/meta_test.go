@@ -45,6 +45,7 @@ func TestProjectAndLogstoreManagement(t *testing.T) {
 	}
 }
 
+// conformance: SLS-01
 func TestShardRoutingByHashKey(t *testing.T) {
 	ranges := shardRanges(2, 0)
 	if got := shardForKey(ranges, "00ff"); got != 0 {
@@ -55,6 +56,7 @@ func TestShardRoutingByHashKey(t *testing.T) {
 	}
 }
 
+// conformance: SLS-02
 func TestProjectFromHost(t *testing.T) {
 	for host, want := range map[string]string{
 		"smsflow-local.127.0.0.1:9200":   "smsflow-local",

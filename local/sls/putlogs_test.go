@@ -9,6 +9,7 @@ import (
 	"github.com/aliyun/aliyun-log-go-sdk/producer"
 )
 
+// conformance: SLS-01
 func TestPutLogsEachCompressionThenGetLogsFindsThem(t *testing.T) {
 	env := newTestEnv(t, Options{})
 	if err := env.client.CreateIndex(testProject, testLogstore, testIndex()); err != nil {
@@ -50,6 +51,7 @@ func TestPutLogsEachCompressionThenGetLogsFindsThem(t *testing.T) {
 	}
 }
 
+// conformance: SLS-01
 func TestProducerShipsLogsTheEmulatorCanQuery(t *testing.T) {
 	env := newTestEnv(t, Options{})
 	if err := env.client.CreateIndex(testProject, testLogstore, testIndex()); err != nil {
@@ -80,6 +82,7 @@ func TestProducerShipsLogsTheEmulatorCanQuery(t *testing.T) {
 	}
 }
 
+// conformance: SLS-05
 func TestPutLogsToUnknownLogstoreOrProject(t *testing.T) {
 	env := newTestEnv(t, Options{})
 	err := env.client.PutLogs(testProject, "nope", groupOf(logOf(time.Now(), "a", "b")))
@@ -92,6 +95,7 @@ type nopKitLogger struct{}
 
 func (nopKitLogger) Log(...any) error { return nil }
 
+// conformance: SLS-03
 func TestLogGroupOverDocumentedLimitsIsRefused(t *testing.T) {
 	env := newTestEnv(t, Options{})
 	var logs []*slssdk.Log

@@ -30,6 +30,7 @@ func seedEvents(t *testing.T, env *testEnv) int64 {
 	return base.Unix()
 }
 
+// conformance: SLS-07
 func TestSearchSyntax(t *testing.T) {
 	env := newTestEnv(t, Options{})
 	base := seedEvents(t, env)
@@ -76,6 +77,7 @@ func TestSearchSyntax(t *testing.T) {
 	}
 }
 
+// conformance: SLS-06
 func TestSearchTimeRangeOffsetLineReverse(t *testing.T) {
 	env := newTestEnv(t, Options{})
 	base := seedEvents(t, env)
@@ -98,6 +100,7 @@ func TestSearchTimeRangeOffsetLineReverse(t *testing.T) {
 	}
 }
 
+// conformance: SLS-07
 func TestSQLFunctions(t *testing.T) {
 	env := newTestEnv(t, Options{})
 	base := seedEvents(t, env)
@@ -166,6 +169,7 @@ func TestSQLFunctions(t *testing.T) {
 	}
 }
 
+// conformance: SLS-07
 func TestSQLWithoutLimitReturnsAtMost100Rows(t *testing.T) {
 	env := newTestEnv(t, Options{})
 	if err := env.client.CreateIndex(testProject, testLogstore, testIndex()); err != nil {
@@ -193,6 +197,7 @@ func TestSQLWithoutLimitReturnsAtMost100Rows(t *testing.T) {
 	}
 }
 
+// conformance: SLS-07
 func TestSQLRefusals(t *testing.T) {
 	env := newTestEnv(t, Options{})
 	base := seedEvents(t, env)
@@ -239,12 +244,14 @@ func TestSQLRefusals(t *testing.T) {
 	}
 }
 
+// conformance: SLS-07
 func TestGetLogsWithoutIndexIsRefused(t *testing.T) {
 	env := newTestEnv(t, Options{})
 	_, err := env.client.GetLogsV3(testProject, testLogstore, &slssdk.GetLogRequest{From: 0, To: time.Now().Unix(), Query: "*"})
 	asSLSError(t, err, "IndexConfigNotExist", 400)
 }
 
+// conformance: SLS-06
 func TestGetHistogramsCountsMatchesPerInterval(t *testing.T) {
 	env := newTestEnv(t, Options{})
 	base := seedEvents(t, env)
@@ -259,6 +266,7 @@ func TestGetHistogramsCountsMatchesPerInterval(t *testing.T) {
 	}
 }
 
+// conformance: SLS-06
 func TestGetLogsParameterChecks(t *testing.T) {
 	env := newTestEnv(t, Options{})
 	base := seedEvents(t, env)
@@ -276,6 +284,7 @@ func TestGetLogsParameterChecks(t *testing.T) {
 	}
 }
 
+// conformance: SLS-06
 func TestGetLogsAnswersZstdWhenAsked(t *testing.T) {
 	env := newTestEnv(t, Options{})
 	base := seedEvents(t, env)

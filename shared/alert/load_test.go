@@ -8,6 +8,7 @@ import (
 	"time"
 )
 
+// conformance: SLS-09
 func TestDefaultsLoad(t *testing.T) {
 	cfg, err := Defaults()
 	if err != nil {

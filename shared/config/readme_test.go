@@ -58,6 +58,7 @@ func TestReadmeDocumentsEveryVariable(t *testing.T) {
 
 // Every variable has a maximum length (`max` tag): the deployment checks
 // add them up against FC's 4 KB per function, and Load enforces them.
+// conformance: DEP-01
 func TestEveryVariableHasAMaximum(t *testing.T) {
 	for _, typ := range []reflect.Type{reflect.TypeFor[Send](), reflect.TypeFor[Dispatch](),
 		reflect.TypeFor[Receipts](), reflect.TypeFor[Alert]()} {
@@ -69,6 +70,7 @@ func TestEveryVariableHasAMaximum(t *testing.T) {
 	}
 }
 
+// conformance: DEP-01
 func TestLoadRefusesAValueOverItsMaximum(t *testing.T) {
 	t.Setenv("SMSFLOW_SLS_PROJECT", strings.Repeat("p", 64))
 	t.Setenv("SMSFLOW_TEMPLATE_KINDS", strings.Repeat("k", 1025))

@@ -61,6 +61,7 @@ func quote(s string) string {
 	return b.String()
 }
 
+// conformance: MNS-04
 func TestDecodesEveryShapeOfDelivery(t *testing.T) {
 	f := &fakeSender{}
 	d := New(f, slog.New(slog.DiscardHandler), 2)

@@ -39,6 +39,7 @@ func fcContext(logProject, logStore string) context.Context {
 	})
 }
 
+// conformance: SLS-01
 func TestEventsShipToTheBoundLogstoreAsNativeFields(t *testing.T) {
 	srv, err := localsls.New(localsls.Options{})
 	if err != nil {
@@ -101,6 +102,7 @@ func TestEventsShipToTheBoundLogstoreAsNativeFields(t *testing.T) {
 	}
 }
 
+// conformance: SLS-05
 func TestNoDestinationOrDeadSLSWritesJSONLines(t *testing.T) {
 	var stdout bytes.Buffer
 	// Bound to a logstore, but SLS is not listening.

@@ -10,6 +10,7 @@ import (
 	"testing"
 )
 
+// conformance: DY-12
 func TestNormalizeAccepts(t *testing.T) {
 	cases := []struct{ in, upstream, cc, masked string }{
 		{"13800138000", "13800138000", "86", "138****8000"},
@@ -37,6 +38,7 @@ func TestNormalizeAccepts(t *testing.T) {
 	}
 }
 
+// conformance: DY-12
 func TestNormalizeRefuses(t *testing.T) {
 	cases := []struct {
 		in   string

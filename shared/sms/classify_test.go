@@ -16,7 +16,7 @@ import (
 
 var noon = time.Date(2026, 11, 27, 4, 0, 0, 0, time.UTC) // 12:00 in Shanghai
 
-// conformance: DY-01
+// conformance: DY-01, DY-07, DY-09
 func TestClassifyAnswers(t *testing.T) {
 	cases := []struct {
 		code, message string
@@ -74,6 +74,7 @@ func TestClassifyAnswers(t *testing.T) {
 	}
 }
 
+// conformance: DY-08
 func TestClassifySDKErrorReadsBody(t *testing.T) {
 	err := tea.NewSDKError(map[string]interface{}{
 		"code":       "Throttling.User",
@@ -87,6 +88,7 @@ func TestClassifySDKErrorReadsBody(t *testing.T) {
 	}
 }
 
+// conformance: DY-09
 func TestClassifyTransportErrors(t *testing.T) {
 	dial := &url.Error{Op: "Post", URL: "http://127.0.0.1:1/?PhoneNumbers=13800138000&TemplateParam=%7B%22code%22%3A%22123456%22%7D",
 		Err: &net.OpError{Op: "dial", Net: "tcp", Err: os.NewSyscallError("connect", syscall.ECONNREFUSED)}}

@@ -23,6 +23,7 @@ func TestWireOutIDCarriesTheTraceAndTheCallersOutID(t *testing.T) {
 	}
 }
 
+// conformance: DY-11
 func TestWireOutIDLeavesOffACallerOutIDThatDoesNotFit(t *testing.T) {
 	sc := trace.NewRoot()
 	ctx := trace.NewContext(context.Background(), sc)

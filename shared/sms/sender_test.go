@@ -53,6 +53,7 @@ func otpRequest(t *testing.T, number string) Request {
 	return Request{Numbers: []phone.Number{n}, SignName: "smsflow", TemplateCode: "SMS_LOCAL_OTP", TemplateParams: map[string]string{"code": "4821"}}
 }
 
+// conformance: DY-09
 func TestConnectionRefusedIsRetriedAndNotSent(t *testing.T) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -97,6 +98,7 @@ func TestRetriesStopBeforeTheDeadline(t *testing.T) {
 // A call whose answer does not come within its timeout may still have been
 // taken: unknown, never retried. (The deadline cannot cut a call short any
 // more: a call starts only when its whole timeout fits before it.)
+// conformance: DY-15
 func TestTimeoutDuringACallIsUnknownNotRetried(t *testing.T) {
 	srv, addr := emulator(t)
 	srv.SetFault(dysms.Fault{Kind: "latency", Latency: 2 * time.Second})
