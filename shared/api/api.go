@@ -61,6 +61,10 @@ func New(o Options) *Handler {
 	if h.hasher == nil {
 		h.hasher = phone.NewHasher(nil)
 	}
+	if h.auth.trusted && len(h.auth.tokens) > 0 {
+		// FC refuses bearer headers at a signed trigger, and so do we.
+		h.log.Warn("SMSFLOW_API_TOKEN_SHA256 is set but SMSFLOW_TRIGGER_AUTH is 'function': bearer tokens are refused in this mode; leave it empty")
+	}
 	return h
 }
 

@@ -95,6 +95,9 @@ func TestFunctionModeRefusesBearerAndWarnsWithoutSignature(t *testing.T) {
 	var logs bytes.Buffer
 	h := New(Options{Sender: s, Auth: config.HTTPAuth{TriggerAuth: "function", TokenSHA256: []string{tokenHash(testToken)}},
 		Logger: obs.NewLogger(obs.NewShipper(config.Logs{}, "send", creds.NewSource(true), &logs)), Hasher: phone.NewHasher([]byte("k"))})
+	if !strings.Contains(logs.String(), "bearer tokens are refused in this mode") {
+		t.Error("no warning at start that the configured tokens are useless in function mode")
+	}
 	if w := sendWith(h, "Bearer "+testToken); w.Code != http.StatusUnauthorized || !strings.Contains(w.Body.String(), "ACS3-HMAC-SHA256") {
 		t.Fatalf("bearer in function mode: %d %s", w.Code, w.Body)
 	}
