@@ -243,6 +243,13 @@ func (p *program) noteCall(pf *parsedFile, call *ast.CallExpr, fc *functionCode)
 	if len(call.Args) == 0 {
 		return
 	}
+	// The obs handler writes the fields every event carries (trace ids, time,
+	// level) through its arena's add(key, value), not through slog attributes.
+	if pf.pkg == "smsflow/shared/obs" && sel.Sel.Name == "add" && len(call.Args) == 2 {
+		if k := p.stringValue(pf, call.Args[0]); k != "" {
+			fc.LogKeys[k] = true
+		}
+	}
 	if p.selects(pf, sel, "log/slog", sel.Sel.Name) && slogAttrs[sel.Sel.Name] {
 		if k := p.stringValue(pf, call.Args[0]); k != "" {
 			fc.LogKeys[k] = true
