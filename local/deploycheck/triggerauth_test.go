@@ -77,6 +77,7 @@ func waysIn(name string, d descriptors) []wayIn {
 	return out
 }
 
+// conformance: AUTH-06
 func TestFunctionModeOnlyBehindSignedWaysIn(t *testing.T) {
 	d := loadDescriptors(t)
 	for _, name := range functionDirs(t) {
@@ -86,6 +87,7 @@ func TestFunctionModeOnlyBehindSignedWaysIn(t *testing.T) {
 
 // Issue 9 part 4 and 10.2: an anonymous way in to a function told
 // "function" is an open relay, in either file, trigger or custom domain.
+// conformance: AUTH-06
 func TestCatchesAnOpenRelay(t *testing.T) {
 	const relay = "SMSFLOW_TRIGGER_AUTH is function: the function trusts every request as signed"
 	d := mutated(t, "s.yaml", "          triggerConfig:\n            authType: function", "          triggerConfig:\n            authType: anonymous")
@@ -128,6 +130,7 @@ func TestCatchesAnOpenRelay(t *testing.T) {
 	mustReport(t, checkFunction(t, "send", d), "template.yaml send: custom domain ApiDomain route /v1/* has authType \"anonymous\", but "+relay)
 }
 
+// conformance: AUTH-06
 func TestCatchesASignedTriggerNobodyCanUse(t *testing.T) {
 	d := mutated(t, "s.yaml", "        SMSFLOW_TRIGGER_AUTH: function", "        SMSFLOW_TRIGGER_AUTH: anonymous")
 	mustReport(t, checkFunction(t, "send", d), "s.yaml send: HTTP trigger http has authType function, but SMSFLOW_TRIGGER_AUTH is \"anonymous\"")

@@ -17,7 +17,7 @@ import (
 
 var localSigner = testkit.Signer{ID: sts.LocalAccessKeyID, Secret: sts.LocalAccessKeySecret}
 
-// conformance: AUTH-02
+// conformance: AUTH-02, AUTH-05
 func TestFunctionAuthTriggerRunsASignedCall(t *testing.T) {
 	srv := startGateway(t, testFunction(t), GatewayConfig{Auth: AuthFunction})
 	addr := strings.TrimPrefix(srv.URL, "http://")

@@ -74,7 +74,7 @@ func TestStalledDuplicateFilterStillAnswersInTime(t *testing.T) {
 // A claim is held briefly until its receipts are stored, then kept for the
 // retention; a push whose store failed and whose release failed too leaves
 // claims that lapse before Alibaba pushes again (1 minute).
-// conformance: RC-05, RC-06
+// conformance: RC-05, RC-06, RC-09
 func TestClaimsLapseBeforeTheRePushWhenReleaseFails(t *testing.T) {
 	f := newSeenFixture(t)
 	send := trace.NewRoot()
