@@ -20,6 +20,12 @@ const (
 // `rejected` is the caller's fault and `throttled` has its own rule.
 const failureStatuses = "('failed', 'unknown')"
 
+// sendResults are the sms.result rows of real send decisions: refusals
+// (bad or unauthenticated requests, send limits) and idempotent replays
+// carry another decision and are left out, so junk cannot dilute a rate
+// or keep no_traffic quiet, and replaying one stored answer cannot fire one.
+const sendResults = `event: "sms.result" and decision: "send"`
+
 // groupLimit lifts SLS's default of 100 SQL rows so no group is dropped.
 const groupLimit = 1000
 
@@ -33,16 +39,16 @@ func (r Rule) CompiledQuery() string {
 	var event, measures string
 	switch r.Kind {
 	case KindFailureRate:
-		event = `event: "sms.result"`
+		event = sendResults
 		measures = rateOf("status IN "+failureStatuses, true)
 	case KindThrottleRate:
-		event = `event: "sms.result"`
+		event = sendResults
 		measures = rateOf("status = 'throttled'", true)
 	case KindLatencyQuantile:
 		event = `event: "sms.attempt"`
 		measures = quantileOf("latency_ms", r.Quantile)
 	case KindNoTraffic:
-		event = `event: "sms.result"`
+		event = sendResults
 		measures = "count(1) AS samples, count(1) AS value"
 	case KindDeliveryRate:
 		event = `event: "sms.receipt"`

@@ -197,12 +197,18 @@ func (h *Handler) logAttempt(ctx context.Context, x *exchange, a sms.Attempt) {
 func (h *Handler) logResult(ctx context.Context, x *exchange) {
 	attrs := h.requestAttrs(x)
 	status := string(sms.StatusRejected)
+	if x.outcome == nil && x.status >= 500 {
+		// Our own failure (a panic, a store that is down) before any
+		// outcome: not the caller's fault, so not "rejected".
+		status = string(sms.StatusFailed)
+	}
 	if x.outcome != nil {
 		attrs = append(attrs, outcomeAttrs(*x.outcome)...)
 		status = string(x.outcome.Status)
 	} else {
 		attrs = append(attrs, slog.String(obs.KeyStatus, status))
 	}
+	attrs = append(attrs, slog.String(obs.KeyDecision, x.decision()))
 	if x.err != nil && x.outcome == nil {
 		attrs = append(attrs, slog.String(obs.KeyErrorCode, x.err.Code), slog.String(obs.KeyErrorClass, "request"),
 			slog.String(obs.KeyErrorMessage, x.err.Message), slog.String(obs.KeyField, x.err.Field))
@@ -221,6 +227,23 @@ func (h *Handler) logResult(ctx context.Context, x *exchange) {
 		level = slog.LevelWarn
 	}
 	obs.LogAttrs(ctx, h.log, level, obs.EventResult, attrs...)
+}
+
+// decision says whether the request came to a send decision, for the rules
+// that measure sending (obs.KeyDecision).
+func (x *exchange) decision() string {
+	switch {
+	case x.idem != nil && x.idem.replayed:
+		return obs.DecisionReplayed
+	case x.outcome != nil && x.outcome.Class == classSendLimit:
+		// Our per-number limit refused the request: the caller's doing.
+		return obs.DecisionRefused
+	case x.outcome != nil, x.status >= 500:
+		// Alibaba's outcome, or ours when our side failed: both count.
+		return obs.DecisionSend
+	default:
+		return obs.DecisionRefused
+	}
 }
 
 func firstNonEmpty(a, b string) string {

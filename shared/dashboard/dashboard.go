@@ -65,9 +65,17 @@ func Charts() []Chart {
 	thrSearch, thrRate := Measure(alert.Rule{Kind: alert.KindThrottleRate})
 	return []Chart{
 		{
+			// The rows sms_no_traffic counts: real send decisions only.
 			ID: "sends_per_minute", Title: "Sends per minute by status", Kind: KindLine, Unit: alert.UnitCount,
-			Query: `event: "sms.result" | SELECT ` + perMinute + `, status, count(1) AS n GROUP BY t, status ORDER BY t LIMIT ` + itoa(seriesLimit),
+			Query: `event: "sms.result" and decision: "send" | SELECT ` + perMinute + `, status, count(1) AS n GROUP BY t, status ORDER BY t LIMIT ` + itoa(seriesLimit),
 			X:     "t", Y: []string{"n"}, Series: "status", Rules: []string{"sms_no_traffic"},
+		},
+		{
+			// What the sending rules leave out, so a flood of junk or of
+			// replays is still seen.
+			ID: "not_sent_per_minute", Title: "Refused and replayed requests per minute", Kind: KindLine, Unit: alert.UnitCount,
+			Query: `event: "sms.result" and not decision: "send" | SELECT ` + perMinute + `, decision, count(1) AS n GROUP BY t, decision ORDER BY t LIMIT ` + itoa(seriesLimit),
+			X:     "t", Y: []string{"n"}, Series: "decision",
 		},
 		timeSeries("failure_rate", "Failure rate (failed + unknown)", failSearch, alert.UnitRatio,
 			[]string{"sms_failure_rate", "sms_template_failure_rate"}, col{failRate, "failure_rate"}),

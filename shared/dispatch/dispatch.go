@@ -111,5 +111,5 @@ func (d *Dispatcher) poison(ctx context.Context, id, source, code, reason string
 		slog.String(obs.KeyCaller, source), slog.String(obs.KeyMessageID, id),
 		slog.String(obs.KeyStatus, "rejected"), slog.String(obs.KeyErrorClass, "request"),
 		slog.String(obs.KeyErrorCode, code), slog.String(obs.KeyErrorMessage, reason),
-		slog.String(obs.KeyDisposition, string(api.DispositionPoison)))
+		slog.String(obs.KeyDisposition, string(api.DispositionPoison)), slog.String(obs.KeyDecision, obs.DecisionRefused))
 }

@@ -50,6 +50,7 @@ var Fields = []FieldSpec{
 	{KeyUpstreamStatus, "long", "HTTP status of Alibaba's answer (0 when none arrived)"},
 	{KeyCaller, "text", "who asked: token:<hash prefix>, or fc-signed"},
 	{KeyField, "text", "the request field a refusal is about"},
+	{KeyDecision, "text", "sms.result: send (an admitted request's outcome: what the sending rules count), refused (refused before any send: invalid, unauthenticated, idempotency conflict, send limit, unreadable message) or replayed (a stored answer)"},
 	{KeyDelivered, "text", "sms.receipt: true when Alibaba reported the message delivered"},
 	{KeyTimeToDeliveryMS, "long", "sms.receipt: report_time − send_time, ms (Alibaba's times have whole seconds)"},
 	{KeySMSSize, "long", "sms.receipt: how many parts (billed messages) the SMS took"},

@@ -184,9 +184,12 @@ func TestQuerier(t *testing.T) {
 			now := time.Now()
 			put := slsclient.New(addr, liveFor(ctx, t), 5*time.Second)
 			grp := &sls.LogGroup{}
-			for _, st := range []string{"accepted", "failed", "accepted", "accepted"} {
+			// Four send decisions, one failed; the refusals and the replay
+			// of a stored failure are no send decisions and do not count.
+			for _, r := range [][2]string{{"accepted", "send"}, {"failed", "send"}, {"accepted", "send"}, {"accepted", "send"},
+				{"rejected", "refused"}, {"failed", "refused"}, {"unknown", "replayed"}} {
 				grp.Logs = append(grp.Logs, &sls.Log{Time: new(uint32(now.Unix())), Contents: []*sls.LogContent{
-					{Key: new("event"), Value: new("sms.result")}, {Key: new("status"), Value: new(st)}}})
+					{Key: new("event"), Value: new("sms.result")}, {Key: new("status"), Value: new(r[0])}, {Key: new("decision"), Value: new(r[1])}}})
 			}
 			if err := put.PutLogs(project, logstore, grp); err != nil {
 				t.Fatal(err)
