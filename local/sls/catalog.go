@@ -15,7 +15,7 @@ const maxShards = 16
 
 func (s *Server) projectExists(ctx context.Context, project string) (bool, error) {
 	var n int
-	err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM projects WHERE name = ?`, project).Scan(&n)
+	err := s.stmts.projectExists.QueryRowContext(ctx, project).Scan(&n)
 	if err != nil {
 		return false, fmt.Errorf("sls: look up project: %w", err)
 	}
@@ -34,8 +34,7 @@ var errNotFound = errors.New("sls: not found")
 
 func (s *Server) getLogstore(ctx context.Context, project, name string) (logstoreInfo, error) {
 	info := logstoreInfo{Name: name}
-	err := s.db.QueryRowContext(ctx,
-		`SELECT ttl, shards, created FROM logstores WHERE project = ? AND name = ?`, project, name).
+	err := s.stmts.getLogstore.QueryRowContext(ctx, project, name).
 		Scan(&info.TTL, &info.Shards, &info.Created)
 	if errors.Is(err, sql.ErrNoRows) {
 		return info, errNotFound

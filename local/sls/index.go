@@ -33,9 +33,7 @@ func indexCacheKey(project, logstore string, version int) string {
 func (s *Server) currentIndexVersion(ctx context.Context, project, logstore string) (int, *slssdk.Index, error) {
 	var version int
 	var config sql.NullString
-	err := s.db.QueryRowContext(ctx,
-		`SELECT version, config FROM index_versions WHERE project = ? AND logstore = ? ORDER BY version DESC LIMIT 1`,
-		project, logstore).Scan(&version, &config)
+	err := s.stmts.latestIndex.QueryRowContext(ctx, project, logstore).Scan(&version, &config)
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, nil, nil
 	}

@@ -70,18 +70,12 @@ func (s *Server) storeGroup(ctx context.Context, project, logstore string, shard
 		return fmt.Errorf("sls: begin: %w", err)
 	}
 	defer tx.Rollback()
-	_, err = tx.ExecContext(ctx,
-		`INSERT INTO groups(project, logstore, shard, seq, received, body)
-		 SELECT ?, ?, ?, COALESCE(MAX(seq) + 1, 0), ?, ? FROM groups WHERE project = ? AND logstore = ? AND shard = ?`,
+	_, err = tx.StmtContext(ctx, s.stmts.insertGroup).ExecContext(ctx,
 		project, logstore, shard, s.now().Unix(), body, project, logstore, shard)
 	if err != nil {
 		return fmt.Errorf("sls: store group: %w", err)
 	}
-	stmt, err := tx.PrepareContext(ctx,
-		`INSERT INTO logs(project, logstore, time, topic, source, index_version, fields) VALUES(?, ?, ?, ?, ?, ?, ?)`)
-	if err != nil {
-		return fmt.Errorf("sls: prepare: %w", err)
-	}
+	stmt := tx.StmtContext(ctx, s.stmts.insertLog)
 	defer stmt.Close()
 	for _, l := range group.Logs {
 		fields, err := json.Marshal(logFields(l, group.LogTags))

@@ -34,6 +34,37 @@ type Server struct {
 	reqSeq  atomic.Uint64
 	rr      atomic.Uint64 // round-robin shard choice for writes without a hash key
 	indexes indexCache
+	stmts   statements
+}
+
+// statements are the ones every PutLogs runs, parsed once: parsing SQL
+// was most of a PutLogs round trip's time.
+type statements struct {
+	projectExists, getLogstore, latestIndex, insertGroup, insertLog *sql.Stmt
+}
+
+const (
+	sqlProjectExists = `SELECT count(*) FROM projects WHERE name = ?`
+	sqlGetLogstore   = `SELECT ttl, shards, created FROM logstores WHERE project = ? AND name = ?`
+	sqlLatestIndex   = `SELECT version, config FROM index_versions WHERE project = ? AND logstore = ? ORDER BY version DESC LIMIT 1`
+	sqlInsertGroup   = `INSERT INTO groups(project, logstore, shard, seq, received, body)
+		 SELECT ?, ?, ?, COALESCE(MAX(seq) + 1, 0), ?, ? FROM groups WHERE project = ? AND logstore = ? AND shard = ?`
+	sqlInsertLog = `INSERT INTO logs(project, logstore, time, topic, source, index_version, fields) VALUES(?, ?, ?, ?, ?, ?, ?)`
+)
+
+func prepare(db *sql.DB) (statements, error) {
+	var st statements
+	for _, p := range []struct {
+		dst **sql.Stmt
+		sql string
+	}{{&st.projectExists, sqlProjectExists}, {&st.getLogstore, sqlGetLogstore}, {&st.latestIndex, sqlLatestIndex}, {&st.insertGroup, sqlInsertGroup}, {&st.insertLog, sqlInsertLog}} {
+		stmt, err := db.Prepare(p.sql)
+		if err != nil {
+			return st, fmt.Errorf("sls: prepare %q: %w", p.sql, err)
+		}
+		*p.dst = stmt
+	}
+	return st, nil
 }
 
 // New opens (or creates) the emulator's state.
@@ -42,7 +73,12 @@ func New(opts Options) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{db: db, log: opts.Logger, now: opts.Now}
+	stmts, err := prepare(db)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	s := &Server{db: db, log: opts.Logger, now: opts.Now, stmts: stmts}
 	if s.log == nil {
 		s.log = slog.Default()
 	}
