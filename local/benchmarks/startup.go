@@ -68,12 +68,23 @@ func startup(ctx context.Context, b *Bench) error {
 		h, s := hs.Quantile(0.5), ss.Quantile(0.5)
 		helloMs, sendMs, ratio = append(helloMs, ms(h)), append(sendMs, ms(s)), append(ratio, float64(s)/float64(h))
 	}
+	helloInit, err := initCost(ctx, helloBin, b.Rounds)
+	if err != nil {
+		return err
+	}
+	sendInit, err := initCost(ctx, send.Binary, b.Rounds)
+	if err != nil {
+		return err
+	}
 	rs := SpreadOf(ratio)
 	fmt.Fprintf(b.Out, "  %d starts of each per round, alternating; a round's figure is its median start\n", startsPerRound)
 	fmt.Fprintf(b.Out, "  hello-world go1 function    %s\n", SpreadOf(helloMs).Format("%.1f", "ms"))
 	fmt.Fprintf(b.Out, "  send                        %s\n", SpreadOf(sendMs).Format("%.1f", "ms"))
 	fmt.Fprintf(b.Out, "  send / hello-world          %-30s goal ≤ %gx  %s\n", rs.Format("%.2f", "x"), goalStartupRatio,
 		b.Goal("start-up send / hello-world", rs.Median <= goalStartupRatio, fmt.Sprintf("%s, goal ≤ %gx", rs.Format("%.2f", "x"), goalStartupRatio)))
+	fmt.Fprintf(b.Out, "  package init before main (GODEBUG=inittrace=1, least of %d runs per package): hello-world %.2f ms in %d packages, send %.2f ms in %d\n",
+		b.Rounds, sumInit(helloInit), len(helloInit), sumInit(sendInit), len(sendInit))
+	fmt.Fprintf(b.Out, "  send's costliest (ms): %s\n", topInit(sendInit, 6))
 	return nil
 }
 
