@@ -98,7 +98,13 @@ func TestSendTheInstantHealthzAnswersGetsAReceipt(t *testing.T) {
 	p := &slsclient.Live{}
 	p.Set(sls.Credentials{AccessKeyID: sts.LocalAccessKeyID, AccessKeySecret: sts.LocalAccessKeySecret})
 	e := &rcEnv{s: st.s, out: out, sls: slsclient.New(st.s.SLSAddr, p, 10*time.Second)}
-	e.waitReceipts(t, traceID, 1)
+	// At least one: on a loaded machine a push answered after 700 ms is
+	// pushed again, as Alibaba does, and without Redis logged twice.
+	for deadline := time.Now().Add(15 * time.Second); len(e.query(t, `trace_id: `+traceID+` and event: "sms.receipt"`)) == 0; time.Sleep(50 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("trace %s: no receipt for the message sent the instant /healthz answered 200", traceID)
+		}
+	}
 	if text, last := e.timeline(t, traceID, timeline.Options{}); last != "  => delivered" {
 		t.Errorf("timeline:\n%s", text)
 	}
