@@ -25,10 +25,13 @@ build: $(FUNCTIONS:%=$(DIST)/%.zip)
 
 # A static linux/amd64 binary named main (the go1 runtime's handler), zipped
 # with main at the root: what s.yaml (the directory) and template.yaml (the
-# zip) deploy. The alert function's package also holds its rule file.
+# zip) deploy. The alert function's package also holds its rule file, the
+# send function's its template map.
 $(DIST)/%.zip: FORCE
 	@mkdir -p $(DIST)/$*
 	GOOS=linux GOARCH=amd64 CGO_ENABLED=0 $(GO) build -trimpath -ldflags='-s -w' -o $(DIST)/$*/main ./functions/$*
+	@# The send function's template map (docs/providers.md) travels beside main.
+	@if [ -f functions/$*/templates.yaml ]; then cp functions/$*/templates.yaml $(DIST)/$*/; fi
 	$(GO) run ./local pack $(if $(and $(filter alert,$*),$(ALERT_RULES)),-rules $(ALERT_RULES)) $@ $(DIST)/$*
 
 # Creates or updates, idempotently, the logstore index and the SLS dashboard

@@ -34,8 +34,13 @@ func main() {
 		fmt.Fprintln(os.Stderr, "send: refusing to start:", err)
 		os.Exit(1)
 	}
+	sender, err := sms.NewFromConfig(cfg.Dysms, cfg.Tencent, credentials, logger)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "send: refusing to start:", err)
+		os.Exit(1)
+	}
 	handler := api.New(api.Options{
-		Sender:      sms.New(cfg.Dysms, credentials),
+		Sender:      sender,
 		Auth:        cfg.HTTPAuth,
 		Logger:      logger,
 		Hasher:      phone.NewHasher(hashKey),

@@ -188,8 +188,8 @@ func TestCatchesATimerFCCannotTakeOrTheRulesDoNotExpect(t *testing.T) {
 func TestCatchesAnEnvironmentOverFCs4KB(t *testing.T) {
 	// A large value written out (a rule file pasted into a variable).
 	big := strings.Repeat("x", 1500)
-	d := mutated(t, "s.yaml", "        SMSFLOW_TEMPLATE_KINDS: ''\n      triggers:\n        - triggerName: http",
-		"        SMSFLOW_TEMPLATE_KINDS: '"+big+"'\n      triggers:\n        - triggerName: http")
+	d := mutated(t, "s.yaml", "        SMSFLOW_TEMPLATE_KINDS: ''\n        # Secondary provider",
+		"        SMSFLOW_TEMPLATE_KINDS: '"+big+"'\n        # Secondary provider")
 	mustReport(t, checkFunction(t, "send", d), "SMSFLOW_TEMPLATE_KINDS is 1500 bytes, over its maximum 1024")
 	d = mutated(t, "template.yaml", "        SMSFLOW_ALERT_SEND_TIMEOUT: 10s\n", "        SMSFLOW_ALERT_SEND_TIMEOUT: 10s\n        SMSFLOW_ALERT_NOTES: '"+big+"'\n")
 	mustReport(t, checkFunction(t, "alert", d), "template.yaml alert: environment variables take up to")

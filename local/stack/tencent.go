@@ -3,6 +3,8 @@ package stack
 import (
 	"context"
 	"fmt"
+	"os"
+	"path/filepath"
 
 	"smsflow/local/tencent"
 )
@@ -15,6 +17,9 @@ const DefaultTencentPort = 9110
 type TencentOptions struct {
 	// Port of the emulator; 0 picks a free port (what tests use).
 	Port int
+	// NoFailover leaves Tencent out of the send function's configuration
+	// (the emulator still runs): Alibaba alone, as before issue 11.
+	NoFailover bool
 }
 
 // TencentParts is what the Tencent part adds to a running Stack.
@@ -35,7 +40,42 @@ func prepareTencent(_ context.Context, s *Stack, o *Options) error {
 		return fmt.Errorf("tencent emulator: %w", err)
 	}
 	s.TencentAddr = addr
+	if !o.Tencent.NoFailover {
+		if err := shipTemplateMap(o.BinDir); err != nil {
+			return err
+		}
+		if o.SendEnv == nil {
+			o.SendEnv = map[string]string{}
+		}
+		for k, v := range map[string]string{
+			"SMSFLOW_TENCENT_SECRET_ID":  tencent.LocalSecretID,
+			"SMSFLOW_TENCENT_SECRET_KEY": tencent.LocalSecretKey,
+			"SMSFLOW_TENCENT_SDK_APP_ID": tencent.LocalSdkAppID,
+			"SMSFLOW_TENCENT_REGION":     tencent.LocalRegion,
+			"SMSFLOW_TENCENT_ENDPOINT":   addr,
+			"SMSFLOW_TENCENT_SCHEME":     "http",
+		} {
+			if _, set := o.SendEnv[k]; !set {
+				o.SendEnv[k] = v
+			}
+		}
+	}
 	s.Banner = append(s.Banner, fmt.Sprintf("Tencent SMS emulator  http://%s  admin: /_emulator/  SecretId %s / %s, SmsSdkAppId %s",
 		addr, tencent.LocalSecretID, tencent.LocalSecretKey, tencent.LocalSdkAppID))
 	return nil
+}
+
+// shipTemplateMap puts the send function's template map beside its binary,
+// where the deployed function finds it in its code package (make build
+// does the same for dist/send).
+func shipTemplateMap(binDir string) error {
+	root, err := ModuleRoot()
+	if err != nil {
+		return err
+	}
+	data, err := os.ReadFile(filepath.Join(root, "functions", "send", "templates.yaml"))
+	if err != nil {
+		return fmt.Errorf("template map: %w", err)
+	}
+	return os.WriteFile(filepath.Join(binDir, "send", "templates.yaml"), data, 0o644)
 }

@@ -11,12 +11,14 @@ import (
 // machine-readable code and, where it applies, the field at fault. Messages
 // name fields and positions, never the values (numbers and OTPs).
 type Error struct {
-	Status       int           `json:"-"`
-	Code         string        `json:"code"`
-	Message      string        `json:"message"`
-	Field        string        `json:"field,omitempty"`
-	UpstreamCode string        `json:"upstream_code,omitempty"`
-	RetryAfter   time.Duration `json:"-"`
+	Status       int    `json:"-"`
+	Code         string `json:"code"`
+	Message      string `json:"message"`
+	Field        string `json:"field,omitempty"`
+	UpstreamCode string `json:"upstream_code,omitempty"`
+	// Provider is the SMS provider whose outcome this is, when one answered.
+	Provider   string        `json:"provider,omitempty"`
+	RetryAfter time.Duration `json:"-"`
 }
 
 func (e *Error) Error() string { return e.Code + ": " + e.Message }

@@ -229,7 +229,7 @@ func (h *Handler) settle(ctx context.Context, x *exchange) {
 	}
 	st.sending = false
 	o := x.outcome
-	mayHaveSent := o == nil || o.Status == sms.StatusAccepted || o.Status == sms.StatusUnknown
+	mayHaveSent := o == nil || o.MayHaveSent()
 	if !mayHaveSent {
 		h.refundLimits(ctx, x)
 	}

@@ -10,7 +10,6 @@ import (
 
 	"smsflow/shared/idem"
 	"smsflow/shared/obs"
-	"smsflow/shared/sms"
 	"smsflow/shared/trace"
 )
 
@@ -174,7 +173,7 @@ func disposition(x *exchange) Delivery {
 		}
 	case o.Class == classStore:
 		d.Disposition = DispositionRetry
-	case o.Status == sms.StatusAccepted || o.Status == sms.StatusUnknown:
+	case o.MayHaveSent():
 		d.Disposition = DispositionSent
 	case o.Retryable():
 		d.Disposition = DispositionRetry

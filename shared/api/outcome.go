@@ -36,6 +36,12 @@ func outcomeError(o sms.Outcome) *Error {
 		e = newError(http.StatusBadGateway, CodeUpstreamError, "", "Alibaba answered "+firstNonEmpty(o.Code, o.Detail))
 	}
 	e.UpstreamCode = o.Code
+	e.Provider = o.Provider
+	if o.Provider == sms.ProviderTencent {
+		e.Message = strings.NewReplacer("QuerySendDetails", "PullSmsSendStatus",
+			"the function's RAM role allows dysms:SendSms and that it runs with STS credentials", "SMSFLOW_TENCENT_SECRET_ID and SMSFLOW_TENCENT_SECRET_KEY",
+			"Alibaba SMS account", "Tencent Cloud SMS account", "Alibaba", "Tencent").Replace(e.Message)
+	}
 	return e
 }
 

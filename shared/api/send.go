@@ -18,10 +18,41 @@ import (
 )
 
 type acceptedBody struct {
-	Status            string `json:"status"`
-	BizID             string `json:"biz_id"`
-	UpstreamRequestID string `json:"upstream_request_id"`
-	TraceID           string `json:"trace_id"`
+	Status string `json:"status"`
+	// Provider sent it; MessageID is that provider's message id (Alibaba's
+	// BizId, Tencent's SerialNo per number, comma-separated). BizID
+	// repeats it under its original name.
+	Provider          string         `json:"provider"`
+	MessageID         string         `json:"message_id"`
+	BizID             string         `json:"biz_id"`
+	UpstreamRequestID string         `json:"upstream_request_id"`
+	TraceID           string         `json:"trace_id"`
+	Numbers           []numberResult `json:"numbers,omitempty"`
+}
+
+// numberResult is one number's outcome when the provider answers per
+// number: with status "partial" the numbers say which were not sent.
+type numberResult struct {
+	Index     int    `json:"index"`
+	Phone     string `json:"phone_masked"`
+	Status    string `json:"status"`
+	MessageID string `json:"message_id,omitempty"`
+	Code      string `json:"upstream_code,omitempty"`
+	Message   string `json:"message,omitempty"`
+}
+
+func numberResults(ns []sms.NumberOutcome) []numberResult {
+	if ns == nil {
+		return nil
+	}
+	out := make([]numberResult, len(ns))
+	for i, n := range ns {
+		out[i] = numberResult{Index: n.Index, Phone: n.Masked, Status: string(n.Status), MessageID: n.MessageID, Message: n.Message}
+		if n.Status != sms.StatusAccepted {
+			out[i].Code = n.Code
+		}
+	}
+	return out
 }
 
 // exchange is one POST /v1/messages as it goes: what we know so far, so the
@@ -93,10 +124,10 @@ func (h *Handler) sendAndAnswer(ctx context.Context, w http.ResponseWriter, x *e
 		h.logAttempt(ctx, x, a)
 	})
 	x.outcome, x.attempts = &out, len(attempts)
-	if out.Status == sms.StatusAccepted {
+	if out.Status == sms.StatusAccepted || out.Status == sms.StatusPartial {
 		x.status = http.StatusOK
-		writeJSON(w, http.StatusOK, acceptedBody{Status: string(sms.StatusAccepted), BizID: out.BizID,
-			UpstreamRequestID: out.RequestID, TraceID: span.TraceIDString()})
+		writeJSON(w, http.StatusOK, acceptedBody{Status: string(out.Status), Provider: out.Provider, MessageID: out.BizID,
+			BizID: out.BizID, UpstreamRequestID: out.RequestID, TraceID: span.TraceIDString(), Numbers: numberResults(out.Numbers)})
 		return
 	}
 	h.refuse(w, x, outcomeError(out))
@@ -172,6 +203,7 @@ func outcomeAttrs(o sms.Outcome) []slog.Attr {
 		o.Code, o.Message = "", ""
 	}
 	return []slog.Attr{
+		slog.String(obs.KeyProvider, o.Provider),
 		slog.String(obs.KeyStatus, string(o.Status)),
 		slog.String(obs.KeyBizID, o.BizID),
 		slog.String(obs.KeyUpstreamRequestID, o.RequestID),

@@ -81,6 +81,7 @@ type Send struct {
 	Privacy
 	Logs
 	Idempotency
+	Tencent
 }
 
 // Load reads T from the environment, with defaults, then validates it.
@@ -107,6 +108,9 @@ func (c Send) Validate() error {
 		return err
 	}
 	if err := c.Idempotency.Validate(); err != nil {
+		return err
+	}
+	if err := c.Tencent.Validate(); err != nil {
 		return err
 	}
 	if err := c.HTTPAuth.Validate(); err != nil {

@@ -15,6 +15,10 @@ const (
 	StatusThrottled Status = "throttled" // flow control: try again later
 	StatusFailed    Status = "failed"    // not sent; the cause is on our or Alibaba's side
 	StatusUnknown   Status = "unknown"   // may have been sent: do not resend blindly
+	// StatusPartial: the provider sent to some numbers and refused others
+	// within one answer (Tencent's per-number SendStatusSet); Numbers says
+	// which.
+	StatusPartial Status = "partial"
 )
 
 // Class says why an outcome is what it is; it drives retries and the HTTP
@@ -49,6 +53,32 @@ type Outcome struct {
 	RetryAfter time.Duration
 	// Detail describes a transport failure (no numbers or params in it).
 	Detail string
+	// Provider is the provider that produced the outcome (ProviderAlibaba,
+	// ProviderTencent); BizID is then that provider's message id.
+	Provider string
+	// Numbers is each number's own outcome, in request order, when the
+	// provider answers per number (Tencent). Nil when one outcome covers
+	// every number (Alibaba).
+	Numbers []NumberOutcome
+}
+
+// NumberOutcome is one number's outcome inside a provider's answer.
+type NumberOutcome struct {
+	Index   int    // position in the request
+	Masked  string // the number, masked
+	Status  Status // accepted, rejected, throttled, failed or unknown
+	Class   Class
+	Code    string // the provider's code for this number
+	Message string
+	// MessageID is the provider's id of the accepted message (SerialNo).
+	MessageID  string
+	RetryAfter time.Duration
+}
+
+// MayHaveSent reports whether any message of the request may have gone
+// out: what an idempotency key must remember.
+func (o Outcome) MayHaveSent() bool {
+	return o.Status == StatusAccepted || o.Status == StatusUnknown || o.Status == StatusPartial
 }
 
 // Retryable reports whether calling again is both safe and useful.

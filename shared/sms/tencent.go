@@ -1,0 +1,173 @@
+package sms
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/common"
+	"github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/common/profile"
+	tcsms "github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/sms/v20210111"
+
+	"smsflow/shared/config"
+	"smsflow/shared/phone"
+)
+
+// Tencent sends through Tencent Cloud SMS (SendSms 2021-01-11). It makes
+// one call per request and never resends: the SDK has no idempotency
+// token for SendSms, and a second call after anything but a provable
+// refusal could send twice. Its outcome is per number (SendStatusSet): an
+// answer without error can still hold unsent numbers.
+type Tencent struct {
+	cfg       config.Tencent
+	templates *TemplateMap
+	client    *tcsms.Client
+	margin    time.Duration
+	now       func() time.Time
+}
+
+// NewTencent builds the provider. The client is built once per instance:
+// its credentials are static (no STS) and FC runs one invocation at a time
+// per instance, so one client and its connection pool serve them all.
+func NewTencent(cfg config.Tencent, templates *TemplateMap) (*Tencent, error) {
+	cp := profile.NewClientProfile()
+	cp.HttpProfile.Endpoint = cfg.Endpoint
+	cp.HttpProfile.Scheme = cfg.Scheme
+	cp.HttpProfile.ReqTimeout = int(cfg.Timeout / time.Second)
+	// Never let the SDK resend SendSms: no network retry, no rate-limit
+	// retry (both default to 0; said here so nobody turns them on).
+	cp.NetworkFailureMaxRetries, cp.RateLimitExceededMaxRetries = 0, 0
+	client, err := tcsms.NewClient(common.NewCredential(cfg.SecretID, cfg.SecretKey), cfg.Region, cp)
+	if err != nil {
+		return nil, fmt.Errorf("tencent sms client: %w", err)
+	}
+	return &Tencent{cfg: cfg, templates: templates, client: client, margin: 250 * time.Millisecond, now: time.Now}, nil
+}
+
+// Name is the provider's name in events and answers.
+func (t *Tencent) Name() string { return ProviderTencent }
+
+// CanSend reports whether req has a Tencent mapping, or why not.
+func (t *Tencent) CanSend(req Request) (bool, string) {
+	_, why := t.templates.ForTencent(req)
+	return why == "", why
+}
+
+// Send makes the one SendSms call.
+func (t *Tencent) Send(ctx context.Context, req Request, hook AttemptHook) (Outcome, []Attempt) {
+	tpl, why := t.templates.ForTencent(req)
+	if why != "" {
+		return Outcome{Status: StatusRejected, Class: ClassCaller, Detail: "not sendable through Tencent: " + why}, nil
+	}
+	if dl, ok := ctx.Deadline(); ok && t.now().Add(t.cfg.Timeout+t.margin).After(dl) {
+		return Outcome{Status: StatusFailed, Class: ClassTransient,
+			Detail: "the invocation deadline left less time than one Tencent call may take; nothing was sent"}, nil
+	}
+	api := tcsms.NewSendSmsRequest()
+	api.SmsSdkAppId = common.StringPtr(t.cfg.SdkAppID)
+	api.TemplateId = common.StringPtr(tpl.TemplateID)
+	api.SignName = common.StringPtr(tpl.Sign)
+	api.TemplateParamSet = common.StringPtrs(tpl.Positional(req.TemplateParams))
+	api.PhoneNumberSet = common.StringPtrs(e164All(req.Numbers))
+	// SessionContext is echoed per number in the answer and by the pull
+	// API; the callback carries only the SerialNo (docs/receipts.md).
+	if link := WireOutID(ctx, ""); link != "" {
+		api.SessionContext = common.StringPtr(link)
+	}
+	start := t.now()
+	resp, err := t.client.SendSmsWithContext(ctx, api)
+	var out Outcome
+	if err != nil {
+		out = classifyTencentError(err, t.now())
+	} else {
+		out = t.perNumber(req, resp)
+	}
+	out = scrub(out, req)
+	a := Attempt{Number: 1, Start: start, Latency: t.now().Sub(start), Outcome: out}
+	if hook != nil {
+		hook(ctx, a)
+	}
+	return out, []Attempt{a}
+}
+
+// perNumber reads SendStatusSet: one outcome per number, folded into the
+// request's outcome (accepted only if every number was).
+func (t *Tencent) perNumber(req Request, resp *tcsms.SendSmsResponse) Outcome {
+	if resp == nil || resp.Response == nil {
+		return Outcome{Status: StatusUnknown, Class: ClassAmbiguous, Detail: "Tencent answered without a Response"}
+	}
+	r := resp.Response
+	out := Outcome{RequestID: deref(r.RequestId)}
+	byNumber := map[string]*tcsms.SendStatus{}
+	for _, st := range r.SendStatusSet {
+		if st != nil {
+			byNumber[deref(st.PhoneNumber)] = st
+		}
+	}
+	now := t.now()
+	ids := []string{}
+	accepted := 0
+	for i, n := range req.Numbers {
+		no := NumberOutcome{Index: i, Masked: n.Masked()}
+		st, ok := byNumber[e164(n)]
+		if !ok {
+			// A number Tencent did not answer for: it may or may not
+			// have been sent.
+			no.Status, no.Class, no.Message = StatusUnknown, ClassAmbiguous, "no SendStatus for this number"
+		} else {
+			no.Code, no.Message = deref(st.Code), redactDigits(deref(st.Message))
+			no.Status, no.Class, no.RetryAfter = classifyTencentCode(no.Code, now)
+		}
+		if no.Status == StatusAccepted {
+			no.MessageID = deref(st.SerialNo)
+			ids = append(ids, no.MessageID)
+			accepted++
+		}
+		out.Numbers = append(out.Numbers, no)
+	}
+	switch {
+	case accepted == len(req.Numbers):
+		out.Status, out.Class, out.BizID = StatusAccepted, ClassNone, strings.Join(ids, ",")
+	case accepted > 0:
+		out.Status, out.Class, out.BizID = StatusPartial, ClassNone, strings.Join(ids, ",")
+		out.Code, out.Message = firstRefusal(out.Numbers)
+	default:
+		// Nothing sent: the request's outcome is its first number's.
+		f := out.Numbers[0]
+		out.Status, out.Class, out.Code, out.Message, out.RetryAfter = f.Status, f.Class, f.Code, f.Message, f.RetryAfter
+	}
+	return out
+}
+
+func firstRefusal(ns []NumberOutcome) (string, string) {
+	for _, n := range ns {
+		if n.Status != StatusAccepted {
+			return n.Code, n.Message
+		}
+	}
+	return "", ""
+}
+
+// e164 is the form Tencent takes: "+" and country code, always.
+func e164(n phone.Number) string {
+	if n.Mainland() {
+		return "+" + phone.MainlandCode + n.Upstream()
+	}
+	return "+" + n.Upstream()
+}
+
+func e164All(ns []phone.Number) []string {
+	out := make([]string, len(ns))
+	for i, n := range ns {
+		out[i] = e164(n)
+	}
+	return out
+}
+
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
+}
