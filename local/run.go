@@ -19,6 +19,8 @@ func run(_ []string) error {
 	if err := stack.PortsFromEnv(&o); err != nil {
 		return err
 	}
+	// Tencent is the send function's secondary provider (docs/providers.md).
+	o.Tencent.Failover = true
 	o.StateDir = os.Getenv("SMSFLOW_LOCAL_STATE_DIR")
 	if o.StateDir == "" {
 		o.StateDir = ".local-state"

@@ -17,9 +17,11 @@ const DefaultTencentPort = 9110
 type TencentOptions struct {
 	// Port of the emulator; 0 picks a free port (what tests use).
 	Port int
-	// NoFailover leaves Tencent out of the send function's configuration
-	// (the emulator still runs): Alibaba alone, as before issue 11.
-	NoFailover bool
+	// Failover configures the send function with Tencent as its secondary
+	// provider (`make run` does). Off, the emulator still runs but the
+	// function sends through Alibaba alone, which the tests of Alibaba's
+	// own outcomes (retries, 503s, alerts on failure rates) rely on.
+	Failover bool
 }
 
 // TencentParts is what the Tencent part adds to a running Stack.
@@ -40,7 +42,7 @@ func prepareTencent(_ context.Context, s *Stack, o *Options) error {
 		return fmt.Errorf("tencent emulator: %w", err)
 	}
 	s.TencentAddr = addr
-	if !o.Tencent.NoFailover {
+	if o.Tencent.Failover {
 		if err := shipTemplateMap(o.BinDir); err != nil {
 			return err
 		}

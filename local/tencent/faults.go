@@ -55,17 +55,17 @@ var (
 // Dysmsapi emulator's 1380000xxxx, so a failover test can send one number
 // to both emulators and steer each on its own.
 var reservedNumbers = map[string]reserved{
-	"+8613900000001": {fault: FaultHTTP502},
-	"+8613900000002": {fault: FaultRequestLimit},
-	"+8613900000003": {fault: FaultBalance},
-	"+8613900000004": {fault: FaultInternalTimeout},
-	"+8613900000005": {fault: FaultResetBeforeRead},
-	"+8613900000006": {fault: FaultResetAfterAccept},
-	"+8613900000007": {fault: FaultLatency},
-	"+8613900000008": {number: numberBlacklist},
-	"+8613900000009": {number: numberDailyLimit},
-	"+8613900000010": {receipt: "FAIL"},
-	"+8613900000011": {receipt: "none"},
+	"+8616600000001": {fault: FaultHTTP502},
+	"+8616600000002": {fault: FaultRequestLimit},
+	"+8616600000003": {fault: FaultBalance},
+	"+8616600000004": {fault: FaultInternalTimeout},
+	"+8616600000005": {fault: FaultResetBeforeRead},
+	"+8616600000006": {fault: FaultResetAfterAccept},
+	"+8616600000007": {fault: FaultLatency},
+	"+8616600000008": {number: numberBlacklist},
+	"+8616600000009": {number: numberDailyLimit},
+	"+8616600000010": {receipt: "FAIL"},
+	"+8616600000011": {receipt: "none"},
 }
 
 type reserved struct {

@@ -141,7 +141,7 @@ func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { retu
 // conformance: TC-04
 func TestPerNumberRefusalsInsideA200(t *testing.T) {
 	s, addr := startEmulator(t, Options{})
-	resp, err := sdkClient(t, addr, LocalSecretID, LocalSecretKey).SendSms(otp("+8613912340001", "+8613900000008", "12345"))
+	resp, err := sdkClient(t, addr, LocalSecretID, LocalSecretKey).SendSms(otp("+8613912340001", "+8616600000008", "12345"))
 	if err != nil {
 		t.Fatalf("per-number refusals must not fail the call: %v", err)
 	}
@@ -238,9 +238,9 @@ func TestFaultsAsTheSDKSeesThem(t *testing.T) {
 func TestReservedNumbersAndBlacklistFault(t *testing.T) {
 	s, addr := startEmulator(t, Options{MagicLatency: 10 * time.Millisecond})
 	c := sdkClient(t, addr, LocalSecretID, LocalSecretKey)
-	for phone, code := range map[string]string{"+8613900000001": "ClientError.ParseJsonError",
-		"+8613900000002": "RequestLimitExceeded", "+8613900000004": "InternalError.Timeout",
-		"+8613900000005": "ClientError.NetworkError"} {
+	for phone, code := range map[string]string{"+8616600000001": "ClientError.ParseJsonError",
+		"+8616600000002": "RequestLimitExceeded", "+8616600000004": "InternalError.Timeout",
+		"+8616600000005": "ClientError.NetworkError"} {
 		_, err := c.SendSms(otp(phone))
 		if got := sdkCode(t, err); got != code {
 			t.Errorf("%s: %s, want %s", phone, got, code)
@@ -282,7 +282,7 @@ func TestReceiptsCalledBackAsTencentDoes(t *testing.T) {
 	s, addr := startEmulator(t, Options{})
 	s.ConfigureReceipts(ReceiptConfig{PushURL: cb.URL + "/receipts/tencent/secret", Delay: 20 * time.Millisecond,
 		Retry: []time.Duration{10 * time.Millisecond}})
-	resp, err := sdkClient(t, addr, LocalSecretID, LocalSecretKey).SendSms(otp("+8613912340007", "+8613900000010"))
+	resp, err := sdkClient(t, addr, LocalSecretID, LocalSecretKey).SendSms(otp("+8613912340007", "+8616600000010"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -342,7 +342,7 @@ func TestReservedNumbersMatchTheDocs(t *testing.T) {
 		t.Fatal(err)
 	}
 	documented := map[string]bool{}
-	for _, m := range regexp.MustCompile(`(?m)^\| (\+861390000\d{4}) \|`).FindAllStringSubmatch(string(raw), -1) {
+	for _, m := range regexp.MustCompile(`(?m)^\| (\+861660000\d{4}) \|`).FindAllStringSubmatch(string(raw), -1) {
 		documented[m[1]] = true
 	}
 	for n := range reservedNumbers {

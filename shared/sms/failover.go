@@ -94,8 +94,13 @@ func (f *Failover) Send(ctx context.Context, req Request, hook AttemptHook) (Out
 		return out, attempts
 	}
 	if !mapped {
-		f.log.LogAttrs(ctx, slog.LevelWarn, EventFailover, slog.String("provider", f.primary.Name()),
-			slog.String("failover_reason", reason(out)), slog.String("failover_skipped", why))
+		// An outage the secondary could have carried, had the template a
+		// mapping: worth a line, so the map gets completed. (A refused
+		// sign or template of an unmapped request is the caller's.)
+		if providerSide(out) {
+			f.log.LogAttrs(ctx, slog.LevelWarn, EventFailover, slog.String("provider", f.primary.Name()),
+				slog.String("failover_reason", reason(out)), slog.String("failover_skipped", why))
+		}
 		return out, attempts
 	}
 	f.logFailover(ctx, reason(out), out)

@@ -64,7 +64,7 @@ func TestTencentSendsPositionalParamsAndReturnsSerialNo(t *testing.T) {
 // conformance: TC-04
 func TestTencentPerNumberOutcomes(t *testing.T) {
 	srv, p := tencentEmulator(t)
-	out, _ := p.Send(context.Background(), requestTo(t, "SMS_LOCAL_OTP", map[string]string{"code": "4821"}, "13912345602", "13900000008", "13900000009"), nil)
+	out, _ := p.Send(context.Background(), requestTo(t, "SMS_LOCAL_OTP", map[string]string{"code": "4821"}, "13912345602", "16600000008", "16600000009"), nil)
 	if out.Status != StatusPartial || len(out.Numbers) != 3 {
 		t.Fatalf("outcome %+v", out)
 	}
@@ -82,7 +82,7 @@ func TestTencentPerNumberOutcomes(t *testing.T) {
 		t.Errorf("BizID %q, %d messages sent", out.BizID, len(srv.Messages("")))
 	}
 	// Every number refused inside a 200: not sent, and said so.
-	out, _ = p.Send(context.Background(), requestTo(t, "SMS_LOCAL_OTP", map[string]string{"code": "4821"}, "13900000008"), nil)
+	out, _ = p.Send(context.Background(), requestTo(t, "SMS_LOCAL_OTP", map[string]string{"code": "4821"}, "16600000008"), nil)
 	if out.Status != StatusRejected || out.Code != "FailedOperation.PhoneNumberInBlacklist" || out.MayHaveSent() {
 		t.Fatalf("single refused number: %+v", out)
 	}
