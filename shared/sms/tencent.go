@@ -84,6 +84,9 @@ func (t *Tencent) Send(ctx context.Context, req Request, hook AttemptHook) (Outc
 		out = t.perNumber(req, resp)
 	}
 	out = scrub(out, req)
+	for i := range out.Numbers {
+		out.Numbers[i].Message = scrub(Outcome{Message: out.Numbers[i].Message}, req).Message
+	}
 	a := Attempt{Number: 1, Start: start, Latency: t.now().Sub(start), Outcome: out}
 	if hook != nil {
 		hook(ctx, a)
@@ -116,7 +119,7 @@ func (t *Tencent) perNumber(req Request, resp *tcsms.SendSmsResponse) Outcome {
 			// have been sent.
 			no.Status, no.Class, no.Message = StatusUnknown, ClassAmbiguous, "no SendStatus for this number"
 		} else {
-			no.Code, no.Message = deref(st.Code), redactDigits(deref(st.Message))
+			no.Code, no.Message = deref(st.Code), deref(st.Message)
 			no.Status, no.Class, no.RetryAfter = classifyTencentCode(no.Code, now)
 		}
 		if no.Status == StatusAccepted {

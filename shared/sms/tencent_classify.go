@@ -78,20 +78,20 @@ func classifyTencentError(err error, now time.Time) Outcome {
 	var sdk *tcerr.TencentCloudSDKError
 	if !errors.As(err, &sdk) {
 		if netx.NotSent(err) {
-			return Outcome{Status: StatusFailed, Class: ClassTransient, Detail: "connection to Tencent SMS failed before the request was sent: " + redactDigits(rootCause(err))}
+			return Outcome{Status: StatusFailed, Class: ClassTransient, Detail: "connection to Tencent SMS failed before the request was sent: " + rootCause(err)}
 		}
-		return Outcome{Status: StatusUnknown, Class: ClassAmbiguous, Detail: "outcome unknown, the message may have been sent: " + redactDigits(rootCause(err))}
+		return Outcome{Status: StatusUnknown, Class: ClassAmbiguous, Detail: "outcome unknown, the message may have been sent: " + rootCause(err)}
 	}
 	if strings.HasPrefix(sdk.Code, "ClientError") {
 		if netx.NotSent(err) {
 			return Outcome{Status: StatusFailed, Class: ClassTransient, Code: sdk.Code,
-				Detail: "connection to Tencent SMS failed before the request was sent: " + redactDigits(rootCause(err))}
+				Detail: "connection to Tencent SMS failed before the request was sent: " + rootCause(err)}
 		}
 		return Outcome{Status: StatusUnknown, Class: ClassAmbiguous, Code: sdk.Code,
 			Detail: "outcome unknown, the message may have been sent (" + sdk.Code + ")"}
 	}
 	st, class, wait := classifyTencentCode(sdk.Code, now)
-	return Outcome{Status: st, Class: class, Code: sdk.Code, Message: redactDigits(sdk.Message), RequestID: sdk.RequestId, RetryAfter: wait}
+	return Outcome{Status: st, Class: class, Code: sdk.Code, Message: sdk.Message, RequestID: sdk.RequestId, RetryAfter: wait}
 }
 
 func untilMidnight(now time.Time) time.Duration {
