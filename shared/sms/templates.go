@@ -6,9 +6,9 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"regexp"
 	"slices"
 	"sort"
+	"strings"
 
 	"gopkg.in/yaml.v3"
 )
@@ -49,11 +49,38 @@ type TencentTemplate struct {
 	Params     []string `yaml:"params"`
 }
 
-var (
-	alibabaTemplateCode = regexp.MustCompile(`^SMS_[0-9A-Za-z_]+$`)
-	tencentTemplateID   = regexp.MustCompile(`^[1-9][0-9]{0,11}$`)
-	paramName           = regexp.MustCompile(`^[A-Za-z_][0-9A-Za-z_]*$`)
-)
+// The shapes below are checked by hand, not with regexps compiled at
+// start: the send path keeps its cold start lean (the patterns live in
+// templates_test.go as the oracle).
+
+// isAlibabaTemplateCode: SMS_ then letters, digits, _.
+func isAlibabaTemplateCode(s string) bool {
+	rest, ok := strings.CutPrefix(s, "SMS_")
+	return ok && rest != "" && allOf(rest, isWordByte)
+}
+
+// isTencentTemplateID: 1 to 12 digits, no leading zero.
+func isTencentTemplateID(s string) bool {
+	return s != "" && len(s) <= 12 && s[0] != '0' && allOf(s, func(c byte) bool { return c >= '0' && c <= '9' })
+}
+
+// isParamName: [A-Za-z_][A-Za-z0-9_]*.
+func isParamName(s string) bool {
+	return s != "" && !(s[0] >= '0' && s[0] <= '9') && allOf(s, isWordByte)
+}
+
+func isWordByte(c byte) bool {
+	return c == '_' || c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
+}
+
+func allOf(s string, ok func(byte) bool) bool {
+	for i := 0; i < len(s); i++ {
+		if !ok(s[i]) {
+			return false
+		}
+	}
+	return true
+}
 
 // LoadTemplateMap reads and validates the map. A relative path is read
 // from the directory of the running binary (the code package).
@@ -105,7 +132,7 @@ func (m *TemplateMap) Validate() error {
 }
 
 func (e TemplateEntry) validate(code string) error {
-	if !alibabaTemplateCode.MatchString(code) {
+	if !isAlibabaTemplateCode(code) {
 		return errors.New("not an Alibaba template code (SMS_...)")
 	}
 	if e.Alibaba.Sign == "" {
@@ -116,13 +143,13 @@ func (e TemplateEntry) validate(code string) error {
 		return nil
 	}
 	switch {
-	case !tencentTemplateID.MatchString(t.TemplateID):
+	case !isTencentTemplateID(t.TemplateID):
 		return fmt.Errorf("tencent.template_id %q is not a numeric template id", t.TemplateID)
 	case t.Sign == "":
 		return errors.New("tencent.sign is missing")
 	}
 	for i, p := range t.Params {
-		if !paramName.MatchString(p) {
+		if !isParamName(p) {
 			return fmt.Errorf("tencent.params[%d] %q is not a parameter name", i, p)
 		}
 		if slices.Contains(t.Params[:i], p) {

@@ -2,6 +2,7 @@ package sms
 
 import (
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -52,5 +53,26 @@ func TestPositionalFollowsTheMappedOrder(t *testing.T) {
 	tpl := TencentTemplate{TemplateID: "1", Sign: "s", Params: []string{"name", "status"}}
 	if got := strings.Join(tpl.Positional(map[string]string{"status": "b", "name": "a"}), ","); got != "a,b" {
 		t.Fatalf("Positional = %s", got)
+	}
+}
+
+// The hand-written checks agree with the patterns they stand for.
+func TestShapeChecksMatchTheirPatterns(t *testing.T) {
+	oracles := []struct {
+		re    *regexp.Regexp
+		check func(string) bool
+	}{
+		{regexp.MustCompile(`^SMS_[0-9A-Za-z_]+$`), isAlibabaTemplateCode},
+		{regexp.MustCompile(`^[1-9][0-9]{0,11}$`), isTencentTemplateID},
+		{regexp.MustCompile(`^[A-Za-z_][0-9A-Za-z_]*$`), isParamName},
+	}
+	samples := []string{"", "SMS_", "SMS_1", "SMS_a_B", "SMS-1", "sms_1", "SMS_é", "0", "1", "100001", "0100", "1234567890123",
+		"123456789012", "code", "_x", "9a", "a-b", "a b", "A9"}
+	for i, o := range oracles {
+		for _, s := range samples {
+			if o.re.MatchString(s) != o.check(s) {
+				t.Errorf("check %d on %q: %t, pattern says %t", i, s, o.check(s), o.re.MatchString(s))
+			}
+		}
 	}
 }
