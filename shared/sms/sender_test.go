@@ -133,8 +133,9 @@ func TestCredentialProblemsNeverReachTheWire(t *testing.T) {
 	}
 }
 
-// One sender, many overlapping invocations, rotating STS triples: every
-// call signs with its own invocation's triple.
+// One sender, many overlapping calls (dispatch sends a batch's messages
+// side by side; tests run handlers concurrently), rotating STS triples:
+// every call signs with its own invocation's triple.
 func TestConcurrentInvocationsWithRotatingCredentials(t *testing.T) {
 	srv, addr := emulator(t)
 	s := newSender(addr)
