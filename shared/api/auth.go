@@ -76,15 +76,17 @@ func (a *authenticator) check(r *http.Request, log *slog.Logger) (caller, *Error
 	scheme, credentials, _ := strings.Cut(header, " ")
 	if a.trusted {
 		switch {
-		case strings.HasPrefix(scheme, "ACS3-"):
+		case strings.HasPrefix(scheme, "ACS3-"), scheme == "acs":
+			// A trigger's ACS3 signature, or a signed custom domain's
+			// "acs <AK>:<signature>" (docs/conformance.md AUTH-07).
 			return fcSigned, nil
-		case header != "":
-			// FC refuses every other scheme at a signed trigger: this one
+		case strings.EqualFold(scheme, "Bearer"):
+			// FC refuses a bearer header at every signed way in: this one
 			// came another way (an anonymous trigger or custom domain).
 			return caller{}, newError(http.StatusUnauthorized, CodeUnauthenticated, "",
 				"this deployment authenticates callers with Alibaba Cloud signatures (ACS3-HMAC-SHA256) at the trigger; bearer tokens are not accepted")
 		}
-		a.unsigned.warn(r.Context(), log, "SMSFLOW_TRIGGER_AUTH is 'function' but a request arrived without an ACS3 Authorization header: "+
+		a.unsigned.warn(r.Context(), log, "SMSFLOW_TRIGGER_AUTH is 'function' but a request arrived without an Alibaba Cloud signature in Authorization: "+
 			"check that every trigger and custom domain of this function has authType function (FC may also strip the header: docs/conformance.md AUTH-05)")
 		return fcSigned, nil
 	}

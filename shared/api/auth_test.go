@@ -89,7 +89,7 @@ func TestTokenScopesAreTheWholeHash(t *testing.T) {
 // a valid ACS3 signature, so a bearer header means the request came another
 // way and is refused; a request with no Authorization at all is served but
 // warned about (FC may strip the header: AUTH-05), once per interval.
-// conformance: AUTH-05
+// conformance: AUTH-05, AUTH-07
 func TestFunctionModeRefusesBearerAndWarnsWithoutSignature(t *testing.T) {
 	s := &recordingSender{outcome: sms.Outcome{Status: sms.StatusAccepted}}
 	var logs bytes.Buffer
@@ -101,13 +101,13 @@ func TestFunctionModeRefusesBearerAndWarnsWithoutSignature(t *testing.T) {
 	if w := sendWith(h, "Bearer "+testToken); w.Code != http.StatusUnauthorized || !strings.Contains(w.Body.String(), "ACS3-HMAC-SHA256") {
 		t.Fatalf("bearer in function mode: %d %s", w.Code, w.Body)
 	}
-	signed := "ACS3-HMAC-SHA256 Credential=LTAI5t,SignedHeaders=host;x-acs-date,Signature=00"
-	for range 3 {
+	// A trigger's ACS3 signature, and a signed custom domain's (AUTH-07).
+	for _, signed := range []string{"ACS3-HMAC-SHA256 Credential=LTAI5t,SignedHeaders=host;x-acs-date,Signature=00", "acs LTAI5t:c2lnbmF0dXJl", "ACS3-HMAC-SHA256 Credential=LTAI5t,SignedHeaders=host,Signature=01"} {
 		if w := sendWith(h, signed); w.Code != 200 {
-			t.Fatalf("signed: %d %s", w.Code, w.Body)
+			t.Fatalf("signed %q: %d %s", signed, w.Code, w.Body)
 		}
 	}
-	if strings.Contains(logs.String(), "without an ACS3 Authorization") {
+	if strings.Contains(logs.String(), "without an Alibaba Cloud signature") {
 		t.Fatal("warned about a signed request")
 	}
 	for range 3 {
@@ -115,7 +115,7 @@ func TestFunctionModeRefusesBearerAndWarnsWithoutSignature(t *testing.T) {
 			t.Fatalf("unsigned: %d %s", w.Code, w.Body)
 		}
 	}
-	if n := strings.Count(logs.String(), "without an ACS3 Authorization"); n != 1 {
+	if n := strings.Count(logs.String(), "without an Alibaba Cloud signature"); n != 1 {
 		t.Fatalf("%d warnings for 3 unsigned requests, want 1 per minute", n)
 	}
 	callers := map[any]int{}
