@@ -67,7 +67,7 @@ func TestTimerEventsArriveWithTheRightShape(t *testing.T) {
 func TestEventBridgeRetriesAFailedPush(t *testing.T) {
 	fn := testFunction(t)
 	inst := startInstance(t, fn)
-	src := MNSQueueSource{Target: inst, TriggerName: "receipts", Function: "send", Queue: "sms-report",
+	src := MNSQueueSource{Target: inst, TriggerName: "messages", Function: "send", Queue: "smsflow-send",
 		Region: "cn-shanghai", AccountID: "1234567890123456", Retry: LocalBackoffRetry}
 
 	res, attempts, err := src.Deliver(context.Background(), []MNSMessage{{MessageID: "M1", Body: "fail-once"}, {Body: "ok"}})
@@ -85,10 +85,10 @@ func TestEventBridgeRetriesAFailedPush(t *testing.T) {
 	}
 	e := batch[0]
 	checks := map[string][2]string{
-		"source":       {*e.Source, "MNS-send-receipts"},
+		"source":       {*e.Source, "MNS-send-messages"},
 		"specversion":  {*e.Specversion, "1.0"},
 		"type":         {*e.Type, "mns:Queue:SendMessage"},
-		"subject":      {*e.Subject, "acs:mns:cn-shanghai:1234567890123456:queues/sms-report"},
+		"subject":      {*e.Subject, "acs:mns:cn-shanghai:1234567890123456:queues/smsflow-send"},
 		"account":      {*e.Aliyunaccountid, "1234567890123456"},
 		"region":       {*e.Aliyunregionid, "cn-shanghai"},
 		"messageId":    {*e.Data.MessageID, "M1"},
