@@ -10,8 +10,10 @@
 //     initializer and preStop hooks, freezing idle instances (SIGSTOP) and
 //     killing frozen ones;
 //   - triggers: the FC 3.0 HTTP trigger (a real HTTP server turning requests
-//     into events.HTTPTriggerEvent), the timer trigger and an EventBridge
-//     (MNS queue source) delivery with its retry policy.
+//     into events.HTTPTriggerEvent; with authType function it verifies the
+//     caller's ACS3-HMAC-SHA256 signature through local/acs3 first), the
+//     timer trigger and an EventBridge (MNS queue source) delivery with its
+//     retry policy.
 //
 // Decisions where FC's behaviour is not documented precisely are written
 // down in docs/local-fc.md. The emulator never logs payloads: SMS requests
