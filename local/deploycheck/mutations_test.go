@@ -139,6 +139,7 @@ func TestCatchesACPUMemoryMismatch(t *testing.T) {
 	mustReport(t, checkFunction(t, "send", d), "FC wants 1 to 4 GB per vCPU")
 }
 
+// conformance: MNS-07
 func TestCatchesALeaseShorterThanTheTimeout(t *testing.T) {
 	d := mutated(t, "s.yaml", "SMSFLOW_IDEMPOTENCY_LEASE: 5m", "SMSFLOW_IDEMPOTENCY_LEASE: 1m")
 	mustReport(t, checkFunction(t, "dispatch", d), "SMSFLOW_IDEMPOTENCY_LEASE \"1m\" must be above the 120s timeout")

@@ -234,6 +234,7 @@ func TestHealthzSaysTheStoreIsPerInstance(t *testing.T) {
 	}
 }
 
+// conformance: MNS-07
 func TestDeliverDispositions(t *testing.T) {
 	transient := sms.Outcome{Status: sms.StatusFailed, Class: sms.ClassTransient, Code: "ServiceUnavailable", HTTPStatus: 503}
 	s := &scriptedSender{outcomes: []sms.Outcome{transient, accepted("B")}}

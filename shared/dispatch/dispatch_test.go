@@ -87,6 +87,7 @@ func TestDecodesEveryShapeOfDelivery(t *testing.T) {
 	}
 }
 
+// conformance: MNS-07
 func TestOnlyRetryableMessagesFailTheInvocation(t *testing.T) {
 	f := &fakeSender{answers: map[string]api.Disposition{"A": api.DispositionSent, "B": api.DispositionRetry, "C": api.DispositionRefused, "D": api.DispositionPoison}}
 	d := New(f, slog.New(slog.DiscardHandler), 4)
