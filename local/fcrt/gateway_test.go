@@ -44,6 +44,7 @@ func do(t *testing.T, req *http.Request) (*http.Response, []byte) {
 	return resp, body
 }
 
+// conformance: FC-10
 func TestGatewayRoundTripOfATextRequest(t *testing.T) {
 	srv := startGateway(t, testFunction(t), GatewayConfig{AccountID: "1234567890123456", DomainPrefix: "trigger-1"})
 	req, _ := http.NewRequest(http.MethodPost, srv.URL+"/v1/a%20b/send?a=1&a=2&b=x+y", strings.NewReader(`{"hello":"world"}`))
@@ -103,6 +104,7 @@ func TestGatewayRoundTripOfATextRequest(t *testing.T) {
 	}
 }
 
+// conformance: FC-10, FC-11
 func TestGatewayBinaryBodyBothWays(t *testing.T) {
 	srv := startGateway(t, testFunction(t), GatewayConfig{})
 	payload := []byte{0, 1, 2, 0xff, 0xfe, 'a'}
@@ -127,6 +129,7 @@ func TestGatewayBinaryBodyBothWays(t *testing.T) {
 	}
 }
 
+// conformance: FC-11
 func TestGatewayBase64AlwaysEncodesText(t *testing.T) {
 	srv := startGateway(t, testFunction(t), GatewayConfig{BodyEncoding: Base64Always})
 	req, _ := http.NewRequest(http.MethodPost, srv.URL+"/x", strings.NewReader(`{"a":1}`))
@@ -173,6 +176,7 @@ func TestGatewayFunctionFailures(t *testing.T) {
 	}
 }
 
+// conformance: FC-10
 func TestGatewayPlainResultIsInferred(t *testing.T) {
 	srv := startGateway(t, testFunction(t), GatewayConfig{})
 	resp, body := do(t, mustRequest(t, http.MethodGet, srv.URL+"/?reply=plain"))
@@ -199,6 +203,7 @@ func mustRequest(t *testing.T, method, url string) *http.Request {
 	return req
 }
 
+// conformance: FC-11
 func TestIsTextBody(t *testing.T) {
 	cases := []struct {
 		ct   string

@@ -2,6 +2,7 @@ package fcrt
 
 import (
 	"context"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -20,7 +21,7 @@ type echoReply struct {
 	InitCount  int                 `json:"initCount"`
 }
 
-// conformance: FC-05
+// conformance: FC-05, FC-09
 func TestInvokeDeliversEveryContextField(t *testing.T) {
 	fn := testFunction(t)
 	fn.Handler = "main"
@@ -89,6 +90,7 @@ func TestInvokeDeliversEveryContextField(t *testing.T) {
 		"FC_REGION":                       "cn-shanghai",
 		"FC_ACCOUNT_ID":                   "1234567890123456",
 		"FC_INSTANCE_ID":                  inst.ID(),
+		"FC_FUNC_CODE_PATH":               filepath.Dir(testBinary),
 		"ALIBABA_CLOUD_ACCESS_KEY_ID":     envCred.AccessKeyID,
 		"ALIBABA_CLOUD_ACCESS_KEY_SECRET": envCred.AccessKeySecret,
 		"ALIBABA_CLOUD_SECURITY_TOKEN":    envCred.SecurityToken,

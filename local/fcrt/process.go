@@ -46,8 +46,17 @@ func (i *Instance) spawn() error {
 	return nil
 }
 
+// binPath is the absolute path of the function's binary.
+func (i *Instance) binPath() string {
+	bin, err := filepath.Abs(i.fn.Binary)
+	if err != nil {
+		return i.fn.Binary
+	}
+	return bin
+}
+
 // environment is the child's environment: PATH, FC's variables, the STS
-// triple, then the caller's Env (which wins).
+// triple, then the caller's Env (which wins). conformance: FC-09
 func (i *Instance) environment() []string {
 	cred := i.fn.Credentials()
 	env := map[string]string{
@@ -60,6 +69,7 @@ func (i *Instance) environment() []string {
 		"FC_REGION":                       i.fn.Region,
 		"FC_ACCOUNT_ID":                   i.fn.AccountID,
 		"FC_INSTANCE_ID":                  i.id,
+		"FC_FUNC_CODE_PATH":               filepath.Dir(i.binPath()),
 		"ALIBABA_CLOUD_ACCESS_KEY_ID":     cred.AccessKeyID,
 		"ALIBABA_CLOUD_ACCESS_KEY_SECRET": cred.AccessKeySecret,
 		"ALIBABA_CLOUD_SECURITY_TOKEN":    cred.SecurityToken,

@@ -12,6 +12,7 @@ import (
 	"github.com/aliyun/fc-runtime-go-sdk/events"
 )
 
+// conformance: FC-12
 func TestTimerEventsArriveWithTheRightShape(t *testing.T) {
 	fn := testFunction(t)
 	inst := startInstance(t, fn)
