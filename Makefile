@@ -19,6 +19,7 @@ RACE := $(shell command -v gcc >/dev/null 2>&1 && echo -race)
 
 test: lint chromium redis
 	$(GO) test -count=1 -timeout 15m ./...
+	$(GO) test -count=1 -run XXX -bench . -benchtime 1x ./local/benchmarks
 	$(GO) test -count=1 $(RACE) ./shared/...
 
 build: $(FUNCTIONS:%=$(DIST)/%.zip)

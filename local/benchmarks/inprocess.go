@@ -150,7 +150,11 @@ func newInProcessSend(st *stack.Stack) (fcHandler, *sendTimer, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	timer := &sendTimer{sender: sms.New(cfg.Dysms, credentials), role: sts.Issue(time.Hour)}
+	sender, err := sms.NewFromConfig(cfg.Dysms, cfg.Tencent, credentials, logger)
+	if err != nil {
+		return nil, nil, err
+	}
+	timer := &sendTimer{sender: sender, role: sts.Issue(time.Hour)}
 	handler := api.New(api.Options{Sender: timer, Auth: cfg.HTTPAuth, Logger: logger,
 		Hasher: phone.NewHasher(hashKey), Idempotency: idempotency})
 	return fchttp.Handler(mark(&timer.flushDone, obs.Middleware(mark(&timer.handlerDone, handler), shipper))), timer, nil
