@@ -136,9 +136,15 @@ func TestGroupByFiresForOneTemplateOnly(t *testing.T) {
 	if !strings.Contains(h.sls.queries[0], "GROUP BY template_code") {
 		t.Errorf("query does not group: %s", h.sls.queries[0])
 	}
-	// The bad template stops sending: its group has no row and resolves.
+	// The bad template stops sending: its group has no row. Nothing says
+	// it recovered, so it stays firing for a window (5m), then resolves
+	// as no data.
 	h.sls.set(fixed(rateRow(100, 0, "template_code", "SMS_OK")), true, nil)
-	h.run(3)
+	for i := 3; i < 8; i++ {
+		h.run(i)
+	}
+	h.want([]string{"firing template_code=SMS_BAD"}, []string{"firing template_code=SMS_BAD"})
+	h.run(8)
 	h.want([]string{"firing template_code=SMS_BAD", "resolved template_code=SMS_BAD"},
 		[]string{"firing template_code=SMS_BAD", "resolved template_code=SMS_BAD"})
 }

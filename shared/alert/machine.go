@@ -40,11 +40,13 @@ func step(prev State, in stepInput) (next State, changed bool) {
 	// otherwise its notice would keep the alert from ever settling.
 	maps.DeleteFunc(s.Outbox, func(ch string, _ Notice) bool { return !slices.Contains(in.channels, ch) })
 	r := in.rule
-	breach := false
+	breach, decided := false, false
 	if o := in.obs; o != nil {
 		s.Group, s.Samples, s.Example = o.Group, o.Samples, o.Example
-		// Too few samples is not a breach: 1 failure of 1 send says nothing.
-		breach = o.Samples >= r.MinSamples && r.breaches(o.Value)
+		// Too few samples is no evidence either way: 1 failure of 1 send
+		// says nothing, and neither does 1 success.
+		decided = o.Samples >= r.MinSamples && !math.IsNaN(o.Value)
+		breach = decided && r.breaches(o.Value)
 	}
 	// NaN (a quantile over no rows) cannot be stored as JSON: keep a flag.
 	s.NoData = in.obs == nil || math.IsNaN(in.obs.Value)
@@ -53,10 +55,28 @@ func step(prev State, in stepInput) (next State, changed bool) {
 	} else {
 		s.Value = in.obs.Value
 	}
-	if breach {
+	switch {
+	case breach:
+		s.UndecidedSince = time.Time{}
 		onBreach(&s, r, in.slot)
-	} else {
+	case decided:
+		s.UndecidedSince = time.Time{}
 		onClear(&s, in.channels)
+	case s.Status != StatusPending && s.Status != StatusFiring:
+		s.UndecidedSince = time.Time{}
+		onClear(&s, in.channels) // ok stays ok; resolved settles
+	default:
+		// Pending or firing with too few samples: keep the state, so
+		// traffic hovering around min_samples cannot flap the alert
+		// between firing and resolved. A whole window without evidence
+		// (traffic gone) clears it as "no data".
+		if s.UndecidedSince.IsZero() {
+			s.UndecidedSince = in.slot
+		}
+		if !in.slot.Before(s.UndecidedSince.Add(r.Window)) {
+			s.UndecidedSince = time.Time{}
+			onClear(&s, in.channels)
+		}
 	}
 	if s.Status == StatusFiring && !in.silenced {
 		claimFiring(&s, in)
@@ -154,6 +174,6 @@ func meaningfulChange(a, b State) bool {
 	if a.Status == "" {
 		a.Status = StatusOK
 	}
-	return a.Status != b.Status || a.Breaches != b.Breaches ||
+	return a.Status != b.Status || a.Breaches != b.Breaches || !a.UndecidedSince.Equal(b.UndecidedSince) ||
 		!maps.Equal(a.Outbox, b.Outbox) || !maps.EqualFunc(a.LastSent, b.LastSent, time.Time.Equal)
 }

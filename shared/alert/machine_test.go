@@ -82,8 +82,36 @@ func TestStateMachine(t *testing.T) {
 			{value: bad, failing: []string{"b"}, status: StatusFiring, sent: []string{"b:firing"}},
 			B("b:firing"), B(),
 		}},
-		{"no data resolves a firing alert", []tick{
+		// Hysteresis (issue 10.10): too few samples or no data says
+		// nothing, so a pending or firing alert keeps its state, and
+		// traffic around min_samples cannot flap it; a whole window
+		// (5 ticks) without evidence resolves it as no data.
+		{"no data keeps a firing alert for a window, then resolves it", []tick{
 			{value: bad, status: StatusPending}, B("a:firing", "b:firing"),
+			{noData: true, status: StatusFiring}, {noData: true, status: StatusFiring},
+			{noData: true, status: StatusFiring}, {noData: true, status: StatusFiring},
+			{noData: true, status: StatusFiring},
+			{noData: true, status: StatusResolved, sent: []string{"a:resolved", "b:resolved"}},
+		}},
+		{"samples around min_samples do not flap a firing alert", []tick{
+			{value: bad, status: StatusPending}, B("a:firing", "b:firing"),
+			{value: bad, samples: 19, status: StatusFiring}, {value: good, samples: 19, status: StatusFiring},
+			{value: bad, samples: 21, status: StatusFiring}, {value: good, samples: 18, status: StatusFiring},
+			{value: bad, samples: 20, status: StatusFiring}, {value: 0, samples: 1, status: StatusFiring},
+			{value: good, samples: 20, status: StatusResolved, sent: []string{"a:resolved", "b:resolved"}},
+			{value: bad, samples: 19, status: StatusOK},
+		}},
+		{"too few samples keep a pending alert pending", []tick{
+			{value: bad, status: StatusPending}, {value: good, samples: 3, status: StatusPending},
+			B("a:firing", "b:firing"),
+		}},
+		{"an undecided run is counted from its start, not from the last decision", []tick{
+			{value: bad, status: StatusPending}, B("a:firing", "b:firing"),
+			{value: bad, samples: 5, status: StatusFiring}, {value: bad, samples: 5, status: StatusFiring},
+			B(), // evidence again: the undecided run starts over
+			{noData: true, status: StatusFiring}, {noData: true, status: StatusFiring},
+			{noData: true, status: StatusFiring}, {noData: true, status: StatusFiring},
+			{noData: true, status: StatusFiring},
 			{noData: true, status: StatusResolved, sent: []string{"a:resolved", "b:resolved"}},
 		}},
 		{"a claim without outcome is retried after the lease only", []tick{

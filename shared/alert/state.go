@@ -60,6 +60,11 @@ type State struct {
 	ResolvedAt time.Time `json:"resolved_at,omitzero"`
 	Value      float64   `json:"value"`
 	NoData     bool      `json:"no_data,omitempty"` // the last query had no row (or a null value) for the key
+	// UndecidedSince is the first slot of the current run of evaluations
+	// with too few samples (or no data) to say either way; zero when the
+	// last one decided. A pending or firing alert keeps its state through
+	// such a run until it has lasted a whole window (hysteresis).
+	UndecidedSince time.Time `json:"undecided_since,omitzero"`
 	Samples    int64     `json:"samples,omitempty"`
 	Example    string    `json:"example_trace_id,omitempty"`
 	// LastSent is, per channel, when a firing notice of this episode was

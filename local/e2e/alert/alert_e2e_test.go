@@ -52,7 +52,7 @@ channels:
     params: {name: "${rule}", status: "${status}"}
   - {name: down, type: webhook, url: "http://127.0.0.1:9/down"}
 rules:
-  - {name: e2e_fire, severity: critical, kind: failure_rate, filter: "out_id: sfire*", window: 20s, threshold: 0.05,
+  - {name: e2e_fire, severity: critical, kind: failure_rate, filter: "out_id: sfire*", window: 8s, threshold: 0.05,
      min_samples: 20, for: 2, repeat_interval: 1h, channels: [webhook, dingtalk, wecom, lark, oncall-sms]}
   - {name: e2e_group, severity: warning, kind: failure_rate, filter: "out_id: sgroup*", group_by: [template_code],
      window: 30s, threshold: 0.05, min_samples: 10, channels: [webhook]}
@@ -70,6 +70,8 @@ rules:
      channels: [webhook]}
   - {name: e2e_replay, severity: warning, kind: failure_rate, filter: "out_id: sreplay*", window: 30s, threshold: 0.05,
      min_samples: 5, channels: [webhook]}
+  - {name: e2e_hyst, severity: warning, kind: failure_rate, filter: "out_id: shyst*", window: 10s, threshold: 0.05,
+     min_samples: 10, channels: [webhook]}
   - {name: timer_probe, severity: info, kind: no_traffic, filter: "out_id: never-sent", window: 10s, threshold: 1,
      channels: [webhook]}
 `
@@ -151,6 +153,7 @@ func TestAlertEndToEnd(t *testing.T) {
 	t.Run("grouping fires for one template only", env.grouping)
 	t.Run("minimum samples", env.minSamples)
 	t.Run("replays of one stored answer are no sends", env.replays)
+	t.Run("no evidence keeps a firing alert for a window", env.hysteresis)
 	t.Run("incomplete or failing query", env.unknown)
 	t.Run("a channel down while another is up", env.channelDown)
 	t.Run("state log down: the run fails and sends nothing", env.stateDown)
@@ -202,14 +205,14 @@ func (e *alertEnv) fireAndResolve(t *testing.T) {
 		t.Fatalf("a run inside the repeat interval sent something: %+v", r)
 	}
 
-	// Clear the faults; new traffic is all good, and the window moves past
-	// the failures.
+	// Clear the faults; once the window (8 s, ending index_lag 1 s before
+	// the slot) has moved past the failures, new traffic is all good. It
+	// must be in the window: a window without enough samples is no
+	// evidence of recovery and keeps the alert firing (hysteresis).
 	e.s.Dysms.ClearFaults()
+	time.Sleep(time.Until(failuresEnd.Add(9 * time.Second)))
 	e.sendN(t, "sfire", 25, "SMS_LOCAL_NOTICE")
 	t4 := nextSecond(time.Second)
-	if later := failuresEnd.Add(22 * time.Second).Truncate(time.Second).Add(time.Second); later.After(t4) {
-		t4 = later
-	}
 	r = e.invoke(t, t4, rule)
 	if r.Sent != 5 {
 		t.Fatalf("resolution must notify the 5 channels that got the firing: %+v", r)
@@ -292,6 +295,30 @@ func (e *alertEnv) replays(t *testing.T) {
 	if n := e.total(rule); n != 0 {
 		t.Fatalf("%d notifications for one unknown send", n)
 	}
+}
+
+// A firing alert whose window then holds too few samples (here none)
+// stays firing: no evidence is no recovery, and traffic around min_samples
+// cannot flap it. A whole window without evidence resolves it. The slots
+// are chosen through the timer's triggerTime. (issue 10.10)
+func (e *alertEnv) hysteresis(t *testing.T) {
+	const rule = "e2e_hyst"
+	e.inject(t, dysms.FaultSystemError, 3)
+	e.sendN(t, "shyst", 12, "SMS_LOCAL_NOTICE") // 25 % failed, 12 >= 10 samples
+	t1 := nextSecond(2 * time.Second)
+	if r := e.invoke(t, t1, rule); r.Sent != 1 {
+		t.Fatalf("must fire: %+v", r)
+	}
+	// Windows past the sends: no samples at all.
+	for _, d := range []time.Duration{12 * time.Second, 15 * time.Second, 21 * time.Second} {
+		if r := e.invoke(t, t1.Add(d), rule); r.Sent != 0 {
+			t.Fatalf("+%s without evidence: %+v; the alert must stay firing, silently", d, r)
+		}
+	}
+	if r := e.invoke(t, t1.Add(22*time.Second), rule); r.Sent != 1 {
+		t.Fatalf("a whole window without evidence must resolve: %+v", r)
+	}
+	e.wantPerChannel(t, rule, "RESOLVED", map[string]int{"webhook": 1})
 }
 
 func (e *alertEnv) unknown(t *testing.T) {
