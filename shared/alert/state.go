@@ -65,8 +65,8 @@ type State struct {
 	// last one decided. A pending or firing alert keeps its state through
 	// such a run until it has lasted a whole window (hysteresis).
 	UndecidedSince time.Time `json:"undecided_since,omitzero"`
-	Samples    int64     `json:"samples,omitempty"`
-	Example    string    `json:"example_trace_id,omitempty"`
+	Samples        int64     `json:"samples,omitempty"`
+	Example        string    `json:"example_trace_id,omitempty"`
 	// LastSent is, per channel, when a firing notice of this episode was
 	// last delivered: drives repeat_interval and who gets a resolved notice.
 	LastSent map[string]time.Time `json:"last_sent,omitempty"`
