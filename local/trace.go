@@ -14,6 +14,7 @@ import (
 	"smsflow/local/sts"
 	"smsflow/shared/config"
 	"smsflow/shared/slsclient"
+	"smsflow/shared/slstrace"
 	"smsflow/shared/text"
 	"smsflow/shared/timeline"
 )
@@ -32,12 +33,14 @@ func traceCmd(args []string) error {
 	logstore := fs.String("logstore", stack.LocalLogstore, "SLS logstore")
 	since := fs.Duration("since", 24*time.Hour, "how far back to look")
 	receiptWait := fs.Duration("receipt-wait", timeline.DefaultReceiptWait, "flag an accepted message without a receipt after this long")
+	spans := fs.Bool("spans", false, "print the span waterfall from the SLS Trace logstore (-traces) instead of the events' timeline")
+	traces := fs.String("traces", slstrace.Logstore(stack.LocalTraceInstance), "SLS Trace logstore ({instance}-traces) for -spans")
 	ids, err := parseInterleaved(fs, args)
 	if err != nil {
 		return err
 	}
 	if len(ids) != 1 {
-		return fmt.Errorf("usage: trace <trace_id> [-endpoint host] [-project p] [-logstore l] [-since 24h] [-receipt-wait 5m] (flags before or after the id)")
+		return fmt.Errorf("usage: trace <trace_id> [-endpoint host] [-project p] [-logstore l] [-since 24h] [-receipt-wait 5m] [-spans [-traces l]] (flags before or after the id)")
 	}
 	traceID := ids[0]
 	provider := &slsclient.Live{}
@@ -56,6 +59,14 @@ func traceCmd(args []string) error {
 	}
 	client := slsclient.New(*endpoint, provider, 10*time.Second)
 	now := time.Now()
+	if *spans {
+		rows, err := timeline.FetchSpans(client, *project, *traces, traceID, now.Add(-*since), now.Add(time.Minute))
+		if err != nil {
+			return errors.New(text.Escape(err.Error()))
+		}
+		timeline.RenderWaterfall(os.Stdout, traceID, rows)
+		return nil
+	}
 	rows, err := timeline.Fetch(client, *project, *logstore, traceID, now.Add(-*since), now.Add(time.Minute))
 	if err != nil {
 		// An SLS error may quote what the server sent: print it escaped.

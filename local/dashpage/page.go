@@ -30,6 +30,8 @@ type Page struct {
 	// Refresh is the page's reload period.
 	Refresh time.Duration
 	Now     func() time.Time
+	// Spans, when set, serves /dashboard/trace?id=: a trace's waterfall.
+	Spans SpanFetcher
 }
 
 // New returns a page of every dashboard chart over the last hour.
@@ -50,6 +52,8 @@ func (p *Page) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/dashboard", http.StatusFound)
 	case "/dashboard":
 		p.serveHTML(w, r)
+	case "/dashboard/trace":
+		p.serveTrace(w, r)
 	case "/dashboard/data":
 		from, to, results := p.run(r.Context())
 		w.Header().Set("Content-Type", "application/json")
@@ -113,6 +117,7 @@ svg text{font-size:11px;fill:#555}
 </style></head>
 <body><h1>{{.Title}}</h1>
 <p>Last hour ({{.From}}–{{.To}}), the same queries as the SLS dashboard <code>smsflow-operations</code>; reloads every {{.Refresh}} s.</p>
+<form action="/dashboard/trace">trace waterfall: <input name="id" size="34" placeholder="trace id (X-Trace-Id)"> <button>show</button></form>
 <main id="charts">
 {{range .Panels}}<figure class="chart" id="{{.ID}}" data-kind="{{.Kind}}" data-points="{{.Points}}"{{if .Error}} data-error="{{.Error}}"{{end}}>
 <figcaption>{{.Title}}</figcaption>

@@ -3,6 +3,7 @@ package sls
 import (
 	"io"
 	"net/http"
+	"smsflow/shared/slstrace"
 	"strings"
 )
 
@@ -22,6 +23,10 @@ type request struct {
 func (s *Server) route(w http.ResponseWriter, r *http.Request, project string) {
 	if strings.HasPrefix(r.URL.Path, "/_emulator/") {
 		s.serveAdmin(w, r)
+		return
+	}
+	if r.URL.Path == slstrace.Path {
+		s.serveOTLP(w, r, project)
 		return
 	}
 	body, err := io.ReadAll(io.LimitReader(r.Body, maxBodyBytes+1))

@@ -98,7 +98,7 @@ func startAlert(ctx context.Context, s *Stack, o Options) error {
 	if bin, err = s.alertPackage(bin, alertRules(ao)); err != nil {
 		return err
 	}
-	s.Alert = o.pool(s.alertFunction(o, bin, alertEnv(s, ao, slsAddr)))
+	s.Alert = o.pool(s.withTraces(s.alertFunction(o, bin, alertEnv(s, ao, slsAddr))))
 	s.OnClose(s.Alert.Stop)
 	if err := s.Alert.Warm(ctx); err != nil {
 		return fmt.Errorf("starting the alert function: %w", err)

@@ -9,6 +9,8 @@ import (
 	"smsflow/local/dashpage"
 	"smsflow/local/sts"
 	"smsflow/shared/slsclient"
+	"smsflow/shared/slstrace"
+	"smsflow/shared/timeline"
 )
 
 // DefaultDashboardPort is where `make run` serves the dashboard page
@@ -40,6 +42,12 @@ func startDashboard(_ context.Context, s *Stack, o Options) error {
 	page := dashpage.New(func(_ context.Context, query string, from, to time.Time) ([]map[string]string, error) {
 		return slsclient.Query(client, LocalProject, LocalLogstore, query, from, to, 0)
 	})
+	if s.TraceEnv != nil {
+		page.Spans = func(_ context.Context, traceID string) ([]map[string]string, error) {
+			now := time.Now()
+			return timeline.FetchSpans(client, LocalProject, slstrace.Logstore(LocalTraceInstance), traceID, now.Add(-24*time.Hour), now.Add(time.Minute))
+		}
+	}
 	addr, err := s.Serve(o.Dashboard.Port, page)
 	if err != nil {
 		return err

@@ -140,7 +140,7 @@ func startDispatch(ctx context.Context, s *Stack, o Options) error {
 	if err != nil {
 		return err
 	}
-	s.Dispatch = o.pool(s.dispatchFunction(o, bin))
+	s.Dispatch = o.pool(s.withTraces(s.dispatchFunction(o, bin)))
 	s.OnClose(s.Dispatch.Stop)
 	if err := s.Dispatch.Warm(ctx); err != nil {
 		return fmt.Errorf("starting the dispatch function: %w", err)

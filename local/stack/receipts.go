@@ -77,7 +77,7 @@ func startReceipts(ctx context.Context, s *Stack, o Options) error {
 			return fmt.Errorf("receipts sls filter: %w", err)
 		}
 	}
-	s.Receipts = o.pool(s.receiptsFunction(o, bin, slsAddr))
+	s.Receipts = o.pool(s.withTraces(s.receiptsFunction(o, bin, slsAddr)))
 	s.OnClose(s.Receipts.Stop)
 	gw, err := s.Serve(ro.Port, fcrt.NewGateway(s.Receipts, fcrt.GatewayConfig{AccountID: LocalAccountID, Logger: o.Logger}))
 	if err != nil {

@@ -83,6 +83,7 @@ type Options struct {
 	Dashboard DashboardOptions
 	Tencent   TencentOptions
 	Signed    SignedOptions
+	Traces    TraceOptions
 }
 
 // Stack is a running local stack.
@@ -103,6 +104,7 @@ type Stack struct {
 	DashboardParts
 	TencentParts
 	SignedParts
+	TraceParts
 
 	// Banner lines the launcher prints, one per URL a user may want.
 	Banner []string
@@ -225,7 +227,7 @@ func Start(ctx context.Context, o Options) (*Stack, error) {
 			return nil, fmt.Errorf("preparing %s: %w", c.name, err)
 		}
 	}
-	s.SendFunction = s.sendFunction(o, sendBin)
+	s.SendFunction = s.withTraces(s.sendFunction(o, sendBin))
 	s.Send = o.pool(s.SendFunction)
 	s.gate = &readyGate{next: fcrt.NewGateway(s.Send, fcrt.GatewayConfig{AccountID: LocalAccountID, Logger: o.Logger})}
 	gwAddr, err := s.serve(o.GatewayPort, s.gate)

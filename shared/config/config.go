@@ -72,6 +72,8 @@ type Logs struct {
 	// Timeout bounds one synchronous PutLogs, retries included; past it,
 	// events go to stdout, which FC collects on its own.
 	Timeout time.Duration `env:"SMSFLOW_SLS_TIMEOUT" envDefault:"1s" max:"16"`
+	// OTLP, when set, also exports the events' spans as OpenTelemetry traces.
+	OTLP
 }
 
 // Send is the configuration of functions/send.

@@ -98,6 +98,9 @@ func (h *Handler) WithGroup(name string) slog.Handler {
 // NewBatch returns, so a request's logging costs one allocation, and each
 // event none unless it outgrows that room.
 type Batch struct {
+	// start is when the invocation began: the start of its span when no
+	// event says otherwise.
+	start  time.Time
 	mu     sync.Mutex
 	events []Event
 	closed bool
@@ -127,6 +130,7 @@ func (c *batchContext) Value(key any) any {
 func NewBatch(ctx context.Context) context.Context {
 	c := &batchContext{Context: ctx}
 	b := &c.batch
+	b.start = time.Now()
 	b.events, b.arena.fields, b.arena.text = b.eventRoom[:0], b.fieldRoom[:0], b.textRoom[:0]
 	return c
 }

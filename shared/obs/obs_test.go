@@ -39,20 +39,32 @@ func fcContext(logProject, logStore string) context.Context {
 	})
 }
 
-// conformance: SLS-01
-func TestEventsShipToTheBoundLogstoreAsNativeFields(t *testing.T) {
+// localSLS serves a local SLS with project p and logstore events, after
+// the extra setup steps.
+func localSLS(t *testing.T, setup ...func(*localsls.Server) error) *httptest.Server {
+	t.Helper()
 	srv, err := localsls.New(localsls.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer srv.Close()
-	for _, step := range []error{srv.EnsureProject("p"), srv.EnsureLogstore("p", "events"), srv.EnsureIndex("p", "events", Index())} {
-		if step != nil {
-			t.Fatal(step)
+	t.Cleanup(func() { srv.Close() })
+	steps := []func(*localsls.Server) error{
+		func(srv *localsls.Server) error { return srv.EnsureProject("p") },
+		func(srv *localsls.Server) error { return srv.EnsureLogstore("p", "events") },
+	}
+	for _, step := range append(steps, setup...) {
+		if err := step(srv); err != nil {
+			t.Fatal(err)
 		}
 	}
 	hs := httptest.NewServer(srv)
-	defer hs.Close()
+	t.Cleanup(hs.Close)
+	return hs
+}
+
+// conformance: SLS-01
+func TestEventsShipToTheBoundLogstoreAsNativeFields(t *testing.T) {
+	hs := localSLS(t, func(srv *localsls.Server) error { return srv.EnsureIndex("p", "events", Index()) })
 	endpoint := strings.TrimPrefix(hs.URL, "http://")
 
 	var stdout bytes.Buffer

@@ -31,7 +31,10 @@ type Shipper struct {
 	mu      sync.Mutex
 	clients map[string]sls.ClientInterface
 
-	// Failures counts batches that fell back to stdout.
+	// spans exports each flushed batch's spans over OTLP (nil: off).
+	spans *spanExporter
+
+	// Failures counts batches (of events or of spans) that fell back to stdout.
 	Failures atomic.Int64
 }
 
@@ -40,8 +43,16 @@ func NewShipper(cfg config.Logs, topic string, src *creds.Source, stdout io.Writ
 	if cfg.Timeout <= 0 {
 		cfg.Timeout = time.Second
 	}
-	return &Shipper{cfg: cfg, topic: topic, creds: src, cred: &slsclient.Live{}, stdout: stdout,
+	s := &Shipper{cfg: cfg, topic: topic, creds: src, cred: &slsclient.Live{}, stdout: stdout,
 		clients: map[string]sls.ClientInterface{}}
+	spans, err := newSpanExporter(cfg.OTLP, topic, src)
+	if err != nil {
+		// Traces are an extra: a bad setting must not stop messages, but
+		// it must be seen (the events still tell everything).
+		s.diagnose("OpenTelemetry export is OFF: " + err.Error())
+	}
+	s.spans = spans
+	return s
 }
 
 // destination resolves where ctx's events go.

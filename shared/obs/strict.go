@@ -1,6 +1,10 @@
 package obs
 
-import "context"
+import (
+	"context"
+	"sync"
+	"time"
+)
 
 // FlushOrFail ships what ctx's batch holds, synchronously, and says whether
 // SLS stored it. Flush never fails its caller; this is for the one caller
@@ -18,5 +22,16 @@ func (s *Shipper) FlushOrFail(ctx context.Context) error {
 	if b == nil {
 		return nil
 	}
-	return s.store(ctx, b.close())
+	events := b.close()
+	if s.spans == nil {
+		return s.store(ctx, events)
+	}
+	// Both writes are synchronous (nothing may be left to a goroutine once
+	// the function answers) but independent: run them side by side so the
+	// invocation waits for the slower one, not their sum.
+	var wg sync.WaitGroup
+	wg.Go(func() { _ = s.spans.export(ctx, s, events, b.start, time.Now()) })
+	err := s.store(ctx, events)
+	wg.Wait()
+	return err
 }

@@ -23,12 +23,22 @@ func Fetch(c sls.ClientInterface, project, logstore, traceID string, from, to ti
 	if !isHex(traceID, 32) {
 		return nil, fmt.Errorf("a trace id is 32 lower-case hex characters, got %q", traceID)
 	}
-	// GetLogs answers at most 100 lines a call, and a send to many numbers
-	// has a receipt per number: read page after page.
+	rows, err := fetchAll(c, project, logstore, obs.KeyTraceID+": "+traceID, from, to)
+	if err != nil {
+		return nil, err
+	}
+	Sort(rows)
+	return rows, nil
+}
+
+// fetchAll reads every row query matches. GetLogs answers at most 100
+// lines a call, and a send to many numbers has a receipt per number: read
+// page after page.
+func fetchAll(c sls.ClientInterface, project, logstore, query string, from, to time.Time) ([]map[string]string, error) {
 	var rows []map[string]string
 	for offset := int64(0); offset < maxEvents; offset += pageLines {
 		resp, err := c.GetLogsV3(project, logstore, &sls.GetLogRequest{From: from.Unix(), To: to.Unix(),
-			Query: obs.KeyTraceID + ": " + traceID, Lines: pageLines, Offset: offset})
+			Query: query, Lines: pageLines, Offset: offset})
 		if err != nil {
 			return nil, fmt.Errorf("GetLogs %s/%s: %w", project, logstore, err)
 		}
@@ -40,7 +50,6 @@ func Fetch(c sls.ClientInterface, project, logstore, traceID string, from, to ti
 			break
 		}
 	}
-	Sort(rows)
 	return rows, nil
 }
 

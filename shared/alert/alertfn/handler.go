@@ -16,6 +16,7 @@ import (
 	"smsflow/shared/alert"
 	"smsflow/shared/obs"
 	"smsflow/shared/redact"
+	"smsflow/shared/trace"
 )
 
 // MaxTriggerSkew is how far the timer's triggerTime may be from the clock
@@ -84,7 +85,9 @@ type Result struct {
 // be read or written; FC's retry of the invocation is then safe (the state
 // log dedups by slot, and unrecorded notices wait for delivery_lease).
 func (h *Handler) Handle(ctx context.Context, ev events.TimerEvent) (Result, error) {
-	ctx = obs.NewBatch(obs.WithInvocation(ctx))
+	// The run is one span: its events share a trace, exported like the
+	// other functions' spans (docs/tracing.md).
+	ctx = obs.NewBatch(obs.WithInvocation(trace.NewContext(ctx, trace.NewRoot())))
 	defer h.deps.Flush(ctx)
 	sel, err := ParseSelection(deref(ev.Payload))
 	var e *alert.Evaluator

@@ -1,0 +1,178 @@
+package obs
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"time"
+
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/codes"
+	"go.opentelemetry.io/otel/exporters/otlp/otlptrace/otlptracehttp"
+	"go.opentelemetry.io/otel/sdk/instrumentation"
+	"go.opentelemetry.io/otel/sdk/resource"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+	"go.opentelemetry.io/otel/sdk/trace/tracetest"
+
+	"smsflow/shared/config"
+	"smsflow/shared/creds"
+	"smsflow/shared/slstrace"
+)
+
+var scope = instrumentation.Scope{Name: "smsflow/shared/obs"}
+
+// spanExporter sends one invocation's spans with OTLP/HTTP, synchronously
+// and within a bound: FC may freeze the instance once the handler has
+// returned, so a batching processor's goroutine is no place for them.
+type spanExporter struct {
+	exp     sdktrace.SpanExporter
+	timeout time.Duration
+	service string
+}
+
+// newSpanExporter returns nil when OTLP export is off.
+func newSpanExporter(cfg config.OTLP, service string, src *creds.Source) (*spanExporter, error) {
+	if cfg.Endpoint == "" {
+		return nil, nil
+	}
+	if cfg.Timeout <= 0 {
+		cfg.Timeout = 500 * time.Millisecond
+	}
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	headers, _ := cfg.HeaderMap()
+	var rt http.RoundTripper = http.DefaultTransport.(*http.Transport).Clone()
+	if cfg.SLSAuth {
+		rt = &slsAuth{next: rt, creds: src}
+	}
+	exp, err := otlptracehttp.New(context.Background(),
+		otlptracehttp.WithEndpointURL(cfg.Endpoint),
+		otlptracehttp.WithHeaders(headers),
+		otlptracehttp.WithHTTPClient(&http.Client{Transport: rt, Timeout: cfg.Timeout}),
+		// The default retry runs for a minute; the whole export has
+		// cfg.Timeout, retries included (ExportSpans's context bounds it).
+		otlptracehttp.WithRetry(otlptracehttp.RetryConfig{Enabled: true, InitialInterval: 20 * time.Millisecond,
+			MaxInterval: cfg.Timeout / 2, MaxElapsedTime: cfg.Timeout}),
+		otlptracehttp.WithTimeout(cfg.Timeout))
+	if err != nil {
+		return nil, fmt.Errorf("OTLP exporter: %w", err)
+	}
+	return &spanExporter{exp: exp, timeout: cfg.Timeout, service: service}, nil
+}
+
+// slsAuth adds the function's role credentials to each export, so SLS
+// Trace needs no configured AccessKey.
+type slsAuth struct {
+	next  http.RoundTripper
+	creds *creds.Source
+}
+
+func (a *slsAuth) RoundTrip(r *http.Request) (*http.Response, error) {
+	t, err := a.creds.Get(r.Context())
+	if err != nil {
+		return nil, fmt.Errorf("credentials for SLS Trace: %w", err)
+	}
+	r = r.Clone(r.Context())
+	r.Header.Set(slstrace.HeaderAKID, t.AccessKeyID)
+	r.Header.Set(slstrace.HeaderAKSecret, t.AccessKeySecret)
+	if t.SecurityToken != "" {
+		r.Header.Set(slstrace.HeaderToken, t.SecurityToken)
+	}
+	return a.next.RoundTrip(r)
+}
+
+// resourceOf describes the process in semantic-convention terms.
+func (x *spanExporter) resourceOf(ctx context.Context) *resource.Resource {
+	attrs := []attribute.KeyValue{attribute.String("service.name", x.service),
+		attribute.String("cloud.provider", "alibaba_cloud"), attribute.String("cloud.platform", "alibaba_cloud_fc"),
+		attribute.String("faas.instance", InstanceID), attribute.String("host.name", InstanceID)}
+	if inv, ok := InvocationFrom(ctx); ok {
+		attrs = append(attrs, attribute.String("faas.name", inv.Function), attribute.String("faas.version", inv.Version),
+			attribute.String("cloud.region", inv.Region))
+	}
+	return resource.NewSchemaless(attrs...)
+}
+
+// export sends the spans of events; on failure (or past the bound) it
+// writes them to stdout in SLS Trace's shape and returns the error.
+func (x *spanExporter) export(ctx context.Context, s *Shipper, events []Event, start, end time.Time) error {
+	stubs := spansFrom(events, start, end)
+	if len(stubs) == 0 {
+		return nil
+	}
+	res := x.resourceOf(ctx)
+	for i := range stubs {
+		stubs[i].Resource = res
+	}
+	spans := tracetest.SpanStubs(stubs).Snapshots()
+	// The invocation's own deadline may be shorter; the caller's
+	// cancellation must not lose the spans either (they fall back).
+	ectx, cancel := context.WithTimeout(context.WithoutCancel(ctx), x.timeout)
+	defer cancel()
+	err := x.exp.ExportSpans(ectx, spans)
+	if err == nil {
+		return nil
+	}
+	s.Failures.Add(1)
+	s.spansToStdout(spans)
+	s.diagnose(fmt.Sprintf("exporting %d spans over OTLP failed, wrote them to stdout: %v", len(spans), err))
+	return fmt.Errorf("exporting %d spans: %w", len(spans), err)
+}
+
+func (s *Shipper) spansToStdout(spans []sdktrace.ReadOnlySpan) {
+	s.outMu.Lock()
+	defer s.outMu.Unlock()
+	for _, sp := range spans {
+		fields := traceSpanOf(sp).Fields()
+		m := make(map[string]string, len(fields))
+		for _, f := range fields {
+			m[f.Key] = f.Value
+		}
+		b, _ := json.Marshal(m)
+		s.stdout.Write(append(b, '\n'))
+	}
+}
+
+// traceSpanOf converts an SDK span to SLS Trace's shape.
+func traceSpanOf(sp sdktrace.ReadOnlySpan) slstrace.Span {
+	t := slstrace.Span{TraceID: sp.SpanContext().TraceID().String(), SpanID: sp.SpanContext().SpanID().String(),
+		TraceState: sp.SpanContext().TraceState().String(), Name: sp.Name(), Kind: slstrace.KindName(int(sp.SpanKind())),
+		Start: sp.StartTime(), End: sp.EndTime(), Attributes: attrMap(sp.Attributes()),
+		StatusCode: statusName(sp.Status().Code), StatusMessage: sp.Status().Description}
+	if p := sp.Parent(); p.SpanID().IsValid() {
+		t.ParentSpanID = p.SpanID().String()
+	}
+	if r := sp.Resource(); r != nil {
+		t.Resource = attrMap(r.Attributes())
+		t.Service, _ = t.Resource["service.name"].(string)
+		t.Host, _ = t.Resource["host.name"].(string)
+		delete(t.Resource, "service.name")
+		delete(t.Resource, "host.name")
+	}
+	for _, e := range sp.Events() {
+		t.Logs = append(t.Logs, map[string]any{"name": e.Name, "time": e.Time.UnixMicro(), "attribute": attrMap(e.Attributes)})
+	}
+	return t
+}
+
+func attrMap(kvs []attribute.KeyValue) map[string]any {
+	m := make(map[string]any, len(kvs))
+	for _, kv := range kvs {
+		m[string(kv.Key)] = kv.Value.AsInterface()
+	}
+	return m
+}
+
+// statusName is the upper-case status SLS Trace stores.
+func statusName(c codes.Code) string {
+	switch c {
+	case codes.Ok:
+		return slstrace.StatusOK
+	case codes.Error:
+		return slstrace.StatusError
+	default:
+		return slstrace.StatusUnset
+	}
+}
