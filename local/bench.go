@@ -12,11 +12,24 @@ import (
 // one run on this machine (local/benchmarks; docs/benchmarks.md says how
 // to read them).
 func bench(args []string) error {
+	if len(args) > 0 && args[0] == "worker" {
+		return benchmarks.InProcessWorker(args[1:], os.Stdout)
+	}
+	self, err := os.Executable()
+	if err != nil {
+		return err
+	}
 	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
 	rounds := fs.Int("rounds", 5, "rounds per figure")
 	only := fs.String("only", "", "run only the sections whose name contains this")
+	same := fs.Bool("same-process", false, "measure the in-process send path beside the emulators, in this process (default: in a worker process of its own)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	return benchmarks.Run(context.Background(), os.Stdout, benchmarks.Options{Rounds: *rounds, Only: *only})
+	worker := []string{self, "bench", "worker"}
+	if *same {
+		worker = nil
+	}
+	return benchmarks.Run(context.Background(), os.Stdout, benchmarks.Options{Rounds: *rounds, Only: *only,
+		Worker: worker})
 }

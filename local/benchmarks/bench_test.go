@@ -20,7 +20,7 @@ func BenchmarkSendInProcess(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	fn, timer, err := newInProcessSend(st)
+	fn, timer, err := newInProcessSend(st.DysmsAddr, st.SLSAddr)
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -4,9 +4,14 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
+	"flag"
 	"fmt"
 	"io"
 	"net/http"
+	"os"
+	"os/exec"
+	"slices"
 	"strconv"
 	"time"
 
@@ -39,23 +44,77 @@ const (
 	roundRequests = 300
 )
 
-// inProcess runs the send function's real handler chain in this process,
-// wired as functions/send wires it (fchttp.Handler(obs.Middleware(api)))
-// with the real slog handler shipping to the SLS emulator on loopback, and
-// splits each request's time into what our code does and the two round
-// trips it waits for. The bare SDK call runs interleaved, as reference.
+// inProcess runs the send function's real handler chain in a process of
+// its own (the function's process on the cloud holds nothing else: the
+// emulators' CPU time and garbage would be load on our figures), wired as
+// functions/send wires it, with the real slog handler shipping to the SLS
+// emulator on loopback, and splits each request's time into what our code
+// does and the two round trips it waits for. The bare SDK call runs
+// interleaved in that process, as reference.
 func inProcess(ctx context.Context, b *Bench) error {
 	st, err := b.Stack(ctx)
 	if err != nil {
 		return err
 	}
-	fn, timer, err := newInProcessSend(st)
+	var res inProcessResult
+	if len(b.worker) == 0 {
+		fmt.Fprintln(b.Out, "  (no worker command: measured in the bench's own process, beside the emulators)")
+		if res, err = measureInProcess(st.DysmsAddr, st.SLSAddr, b.Rounds); err != nil {
+			return err
+		}
+	} else {
+		args := append(slices.Clone(b.worker[1:]), "-dysms", st.DysmsAddr, "-sls", st.SLSAddr, "-rounds", strconv.Itoa(b.Rounds), "-first", strconv.Itoa(next()+1_000_000))
+		cmd := exec.CommandContext(ctx, b.worker[0], args...)
+		cmd.Stderr = os.Stderr
+		out, err := cmd.Output()
+		if err != nil {
+			return fmt.Errorf("in-process worker: %w", err)
+		}
+		if err := json.Unmarshal(out, &res); err != nil {
+			return fmt.Errorf("in-process worker printed %q: %w", out, err)
+		}
+	}
+	fmt.Fprintf(b.Out, "  %d requests per round, each a POST /v1/messages answered 200 (one number, a fresh Idempotency-Key)\n", roundRequests)
+	b.LatencyHeader("")
+	b.LatencyRow("(a) handler's own work", res.Own, goalOwnP99)
+	b.LatencyRow("(b) SLS shipping round trip (Flush)", res.Ship, goalShipP99)
+	b.LatencyRow("    SendSms round trip inside the handler", res.SDK, 0)
+	b.LatencyRow("    whole invocation (a + b + SendSms)", res.Total, 0)
+	b.LatencyRow("    bare SDK SendSms, same emulator", res.Bare, 0)
+	return nil
+}
+
+// inProcessResult is what the worker reports, per round.
+type inProcessResult struct{ Own, Ship, SDK, Total, Bare Latency }
+
+// InProcessWorker is the process inProcess starts (`go run ./local bench
+// worker ...`): it measures and prints an inProcessResult as JSON.
+func InProcessWorker(args []string, out io.Writer) error {
+	fs := flag.NewFlagSet("bench worker", flag.ContinueOnError)
+	dysmsAddr := fs.String("dysms", "", "Dysmsapi emulator host:port")
+	slsAddr := fs.String("sls", "", "SLS emulator host:port")
+	rounds := fs.Int("rounds", 5, "rounds")
+	first := fs.Int("first", 1, "first request number (numbers and keys stay apart from the parent's)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	seq.Store(int64(*first))
+	res, err := measureInProcess(*dysmsAddr, *slsAddr, *rounds)
 	if err != nil {
 		return err
 	}
-	bare, err := bareClient(st.DysmsAddr)
+	return json.NewEncoder(out).Encode(res)
+}
+
+func measureInProcess(dysmsAddr, slsAddr string, rounds int) (inProcessResult, error) {
+	var res inProcessResult
+	fn, timer, err := newInProcessSend(dysmsAddr, slsAddr)
 	if err != nil {
-		return err
+		return res, err
+	}
+	bare, err := bareClient(dysmsAddr)
+	if err != nil {
+		return res, err
 	}
 	one := func() (own, ship, sdk, total, bareT time.Duration, err error) {
 		n := next()
@@ -69,33 +128,25 @@ func inProcess(ctx context.Context, b *Bench) error {
 	}
 	for i := 0; i < warmRequests; i++ {
 		if _, _, _, _, _, err := one(); err != nil {
-			return fmt.Errorf("warm-up request: %w", err)
+			return res, fmt.Errorf("warm-up request: %w", err)
 		}
 	}
-	var own, ship, sdk, total, bareL Latency
-	for r := 0; r < b.Rounds; r++ {
+	for r := 0; r < rounds; r++ {
 		var so, ss, sk, st, sb Samples
 		for i := 0; i < roundRequests; i++ {
 			o, s, k, t, bt, err := one()
 			if err != nil {
-				return fmt.Errorf("round %d request %d: %w", r+1, i, err)
+				return res, fmt.Errorf("round %d request %d: %w", r+1, i, err)
 			}
 			so, ss, sk, st, sb = append(so, o), append(ss, s), append(sk, k), append(st, t), append(sb, bt)
 		}
-		own.Add(so)
-		ship.Add(ss)
-		sdk.Add(sk)
-		total.Add(st)
-		bareL.Add(sb)
+		res.Own.Add(so)
+		res.Ship.Add(ss)
+		res.SDK.Add(sk)
+		res.Total.Add(st)
+		res.Bare.Add(sb)
 	}
-	fmt.Fprintf(b.Out, "  %d requests per round, each a POST /v1/messages answered 200 (one number, a fresh Idempotency-Key)\n", roundRequests)
-	b.LatencyHeader("")
-	b.LatencyRow("(a) handler's own work", own, goalOwnP99)
-	b.LatencyRow("(b) SLS shipping round trip (Flush)", ship, goalShipP99)
-	b.LatencyRow("    SendSms round trip inside the handler", sdk, 0)
-	b.LatencyRow("    whole invocation (a + b + SendSms)", total, 0)
-	b.LatencyRow("    bare SDK SendSms, same emulator", bareL, 0)
-	return nil
+	return res, nil
 }
 
 // sendTimer splits an invocation's time: marks taken by transparent
@@ -129,16 +180,16 @@ type fcHandler = func(context.Context, events.HTTPTriggerEvent) (*events.HTTPTri
 
 // newInProcessSend wires the send function as functions/send/main.go does,
 // against the stack's Dysmsapi and SLS emulators.
-func newInProcessSend(st *stack.Stack) (fcHandler, *sendTimer, error) {
+func newInProcessSend(dysmsAddr, slsAddr string) (fcHandler, *sendTimer, error) {
 	cfg, err := config.Load[config.Send]()
 	if err != nil {
 		return nil, nil, err
 	}
 	sum := sha256.Sum256([]byte(stack.LocalToken))
-	cfg.Dysms.Endpoint, cfg.Dysms.Protocol = st.DysmsAddr, "HTTP"
+	cfg.Dysms.Endpoint, cfg.Dysms.Protocol = dysmsAddr, "HTTP"
 	cfg.HTTPAuth.TokenSHA256 = []string{hex.EncodeToString(sum[:])}
 	cfg.Privacy.PhoneHashKey = stack.LocalPhoneHashKey
-	cfg.Logs.Endpoint = st.SLSAddr
+	cfg.Logs.Endpoint = slsAddr
 	if err := cfg.Validate(); err != nil {
 		return nil, nil, err
 	}

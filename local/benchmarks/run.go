@@ -37,6 +37,8 @@ type Bench struct {
 	// shows as spread instead of moving the figure.
 	Rounds int
 
+	worker []string
+
 	stackOnce sync.Once
 	stack     *stack.Stack
 	stackErr  error
@@ -54,6 +56,10 @@ type Options struct {
 	Rounds int
 	// Only runs the sections whose name contains it ("" runs all).
 	Only string
+	// Worker is the command (argv) that runs InProcessWorker, so the
+	// in-process figures come from a process without the emulators in it;
+	// nil measures in this process.
+	Worker []string
 }
 
 // Run runs every registered section in order and ends with the goals'
@@ -63,7 +69,7 @@ func Run(ctx context.Context, out io.Writer, o Options) error {
 	if o.Rounds <= 0 {
 		o.Rounds = 5
 	}
-	b := &Bench{Out: out, Rounds: o.Rounds}
+	b := &Bench{Out: out, Rounds: o.Rounds, worker: o.Worker}
 	defer b.closeStack()
 	host, _ := os.Hostname()
 	fmt.Fprintf(out, "smsflow bench: %d rounds per figure; a figure is the median of the rounds [min–max of the rounds]\n", b.Rounds)
