@@ -318,7 +318,7 @@ func (h *Handler) idemHealth(ctx context.Context) map[string]any {
 
 // MemoryStoreWarning is said at start and in /healthz when no shared store
 // is configured.
-const MemoryStoreWarning = "NO SHARED IDEMPOTENCY STORE (SMSFLOW_REDIS_ADDR unset): Idempotency-Key and send limits hold per instance only; a retry that reaches another instance sends again"
+const MemoryStoreWarning = "NO SHARED IDEMPOTENCY STORE (SMSFLOW_REDIS_ADDR unset): Idempotency-Key and send limits hold per instance only, and FC runs one request per instance: concurrent requests with one key, and retries that reach another instance, are sent again"
 
 // recorder keeps the answer written through it (passing it on to w when
 // there is one), so the answer can be stored and replayed.
