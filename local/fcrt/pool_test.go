@@ -96,7 +96,7 @@ func TestPoolScalesOutOneInstancePerConcurrentInvocation(t *testing.T) {
 	}
 }
 
-// conformance: FC-03
+// conformance: FC-03, FC-12
 func TestPoolRefusesASynchronousInvocationBeyondTheInstanceLimit(t *testing.T) {
 	p := startPool(t, testFunction(t), 1)
 	srv := httptest.NewServer(NewGateway(p, GatewayConfig{Logger: quietLogger}))
