@@ -16,7 +16,9 @@ type call struct {
 	now         time.Time // business time: wallNow + AdvanceClock offset
 }
 
-// answer is what the emulator decided; exactly one of gw, refusal, body.
+// answer is what the emulator decided; exactly one of gw, refusal, body,
+// except for an accepted message whose gateway answers an error instead
+// (body and gw: written as gw, counted as accepted).
 type answer struct {
 	gw      *gatewayError
 	refusal *refusal

@@ -54,6 +54,7 @@ var (
 	errThrottlingUser    = gwErr(http.StatusBadRequest, "Throttling.User", "Request was denied due to user flow control.")
 	errInternal          = gwErr(http.StatusInternalServerError, "InternalError", "The request processing has failed due to some unknown error, exception or failure.")
 	errUnavailable       = gwErr(http.StatusServiceUnavailable, "ServiceUnavailable", "The request has failed due to a temporary failure of the server.")
+	errGatewayTimeout    = gwErr(http.StatusGatewayTimeout, "ServiceUnavailable", "The request has failed due to a temporary failure of the server.")
 )
 
 // errSignature carries the server's string to sign, as Alibaba's message

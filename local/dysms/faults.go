@@ -33,12 +33,17 @@ const (
 	// FaultResetAfterAccept accepts the message, then resets the connection
 	// instead of answering: it WAS sent.
 	FaultResetAfterAccept FaultKind = "reset_after_accept"
+	// FaultGatewayTimeoutAfterAccept accepts the message, then answers as
+	// a gateway that gave up waiting: HTTP 504 whose body carries a code
+	// the code table would retry (ServiceUnavailable). It WAS sent.
+	FaultGatewayTimeoutAfterAccept FaultKind = "gateway_timeout_after_accept"
 )
 
 // FaultKinds lists every kind, for validation and documentation.
 var FaultKinds = []FaultKind{
 	FaultLatency, FaultHTTP500, FaultHTTP503, FaultSystemError, FaultThrottlingAPI,
 	FaultThrottlingUser, FaultBusinessLimit, FaultResetBeforeRead, FaultResetAfterAccept,
+	FaultGatewayTimeoutAfterAccept,
 }
 
 // faultRules are the kinds and actions the Dysmsapi emulator accepts: a

@@ -138,6 +138,22 @@ func TestResetAfterAcceptStillSends(t *testing.T) {
 	}
 }
 
+// A gateway that gave up waiting answers 504 with a code of its own, for a
+// message Dysmsapi took: the SDK sees a gateway error; the message is sent.
+// conformance: DY-16
+func TestGatewayTimeoutAfterAcceptStillSends(t *testing.T) {
+	s, addr := startEmulator(t, Options{})
+	mustSetFault(t, s, Fault{Kind: FaultGatewayTimeoutAfterAccept, Count: 1})
+	_, err := sdkClient(t, addr, localPair, 5000).SendSms(otpRequest("13912345678", "4821"))
+	wantGatewayError(t, err, 504, "ServiceUnavailable")
+	if n := len(s.Messages()); n != 1 {
+		t.Fatalf("gateway timeout after accept recorded %d messages, want 1 (it was sent)", n)
+	}
+	if st := s.Stats(); st.Accepted != 1 {
+		t.Errorf("Stats() = %+v", st)
+	}
+}
+
 // conformance: DY-15
 func TestLatencyFaultTimesOutTheClientAfterAcceptance(t *testing.T) {
 	s, addr := startEmulator(t, Options{})

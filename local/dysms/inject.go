@@ -54,6 +54,12 @@ func (s *Server) afterAccept(c *call, a *answer, phones []string) {
 		a.latency += f.Latency
 		a.reset = true
 	}
+	if f := s.takeFault(c.action, []FaultKind{FaultGatewayTimeoutAfterAccept}); f != nil && a.ok() {
+		// The body stays: the message was accepted; the gateway's 504 is
+		// what the client reads.
+		a.latency += f.Latency
+		a.gw = errGatewayTimeout
+	}
 	if c.action == actionQueryDetails {
 		return
 	}

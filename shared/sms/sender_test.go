@@ -95,6 +95,22 @@ func TestRetriesStopBeforeTheDeadline(t *testing.T) {
 	}
 }
 
+// A gateway's 504 whose body carries a code the table would retry
+// (ServiceUnavailable) came after Dysmsapi took the message: unknown, one
+// call, one message, never a retry. (issue 10.8)
+// conformance: DY-01, DY-16
+func TestGatewayTimeoutWithAKnownCodeIsNotRetried(t *testing.T) {
+	srv, addr := emulator(t)
+	srv.SetFault(dysms.Fault{Kind: dysms.FaultGatewayTimeoutAfterAccept, Count: 1})
+	out, attempts := newSender(addr).Send(stsContext(sts.Issue(time.Hour)), otpRequest(t, "13800138000"), nil)
+	if out.Status != StatusUnknown || out.Class != ClassAmbiguous || out.HTTPStatus != 504 || len(attempts) != 1 {
+		t.Fatalf("outcome %+v after %d attempts; want unknown after one", out, len(attempts))
+	}
+	if n, m := srv.Stats().Requests["SendSms"], len(srv.Messages()); n != 1 || m != 1 {
+		t.Fatalf("%d SendSms calls, %d messages; want exactly one of each", n, m)
+	}
+}
+
 // A call whose answer does not come within its timeout may still have been
 // taken: unknown, never retried. (The deadline cannot cut a call short any
 // more: a call starts only when its whole timeout fits before it.)
