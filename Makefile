@@ -9,7 +9,7 @@ DIST := dist
 # else the alert function runs the rules embedded in it.
 ALERT_RULES ?= $(wildcard alert-rules.yaml)
 
-.PHONY: run test build bench lint clean provision chromium redis
+.PHONY: run test build bench drill lint clean provision chromium redis
 
 run:
 	$(GO) run ./local run
@@ -52,6 +52,11 @@ redis:
 
 bench:
 	$(GO) run ./local bench
+
+# Every failure drill on fresh local stacks, and the scorecard
+# (docs/operations.md, "Failure drills"); fails when a scenario does.
+drill: redis
+	$(GO) run ./local drill $(DRILL)
 
 lint:
 	@out=$$(gofmt -l $$(find . -name '*.go' -not -path './node_modules/*')); \

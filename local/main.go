@@ -3,6 +3,7 @@
 //	go run ./local run              start everything in the foreground (make run)
 //	go run ./local trace <trace_id> print one message's timeline from SLS
 //	go run ./local bench            print the benchmark figures (make bench)
+//	go run ./local drill [-json] [scenario...]  run the failure drills (make drill)
 //	go run ./local pack [-rules f] <zip> <dir>  zip a function's code package as FC deploys it
 package main
 
@@ -25,6 +26,8 @@ func main() {
 		err = traceCmd(os.Args[2:])
 	case "bench":
 		err = bench(os.Args[2:])
+	case "drill":
+		err = drillCmd(os.Args[2:])
 	default:
 		usage()
 	}
@@ -35,6 +38,6 @@ func main() {
 }
 
 func usage() {
-	fmt.Fprintln(os.Stderr, "usage: go run ./local run | trace <trace_id> | bench | pack [-rules FILE] <zip> <dir>")
+	fmt.Fprintln(os.Stderr, "usage: go run ./local run | trace <trace_id> | bench | drill [-json] [scenario...] | pack [-rules FILE] <zip> <dir>")
 	os.Exit(2)
 }
