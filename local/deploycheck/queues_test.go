@@ -154,14 +154,15 @@ func dlqArn(cfg map[string]any) (string, bool) {
 // EventBridge's documented ranges (retry and dead-letter docs; FC's
 // advanced trigger features): backoff retries at most 3 times, 10-20 s
 // apart; exponential decay at most 176 times within one day; batches of
-// 1-10000 messages, windows of 0-15 s.
+// 1-10000 messages, windows of 0-15 s, in event-streaming mode only (FC
+// RunOptions: event-driven passes one message and takes no batch window).
 var retryLimits = map[string]float64{"BACKOFF_RETRY": 3, "EXPONENTIAL_DECAY_RETRY": 176}
 
 // checkRetries: every EventBridge trigger's retry and batch settings are
 // within the ranges, and an MNS trigger has a dead-letter queue (without
 // one, a message EventBridge gives up on is dropped: an SMS never sent,
 // and nobody told).
-// conformance: MNS-01, MNS-03, MNS-05
+// conformance: MNS-01, MNS-03, MNS-04, MNS-05
 func checkRetries(d descriptors) []string {
 	var out []string
 	sTr, rosTr := eventBridgeTriggers(d)
@@ -194,6 +195,12 @@ func checkRetries(d descriptors) []string {
 		}
 		if n, ok := number(bw["TimeBasedWindow"]); bw["TimeBasedWindow"] != nil && (!ok || n < 0 || n > 15) {
 			out = append(out, fmt.Sprintf("%s: TimeBasedWindow %v is outside 0..15 s", at, bw["TimeBasedWindow"]))
+		}
+		switch mode := str(get(cfg, "runOptions", "mode")); {
+		case mode != "event-streaming" && mode != "event-driven":
+			out = append(out, fmt.Sprintf("%s: runOptions.mode %q is not event-streaming or event-driven", at, mode))
+		case mode == "event-driven" && len(bw) > 0:
+			out = append(out, at+": runOptions.mode event-driven passes one message at a time and takes no batchWindow: use event-streaming")
 		}
 		if str(get(cfg, "eventSourceConfig", "eventSourceType")) == "MNS" && get(cfg, "runOptions", "deadLetterQueue") == nil {
 			out = append(out, at+": an MNS trigger without deadLetterQueue drops what EventBridge gives up on")
@@ -239,7 +246,7 @@ func TestCatchesAQueueNobodyCreates(t *testing.T) {
 	mustReport(t, checkQueues(loadDescriptors(t), strings.ReplaceAll(doc, "queue `<prefix>-send`", "queue")), "docs/operations.md does not name the queue `<prefix>-send`")
 }
 
-// conformance: MNS-01, MNS-03, MNS-05
+// conformance: MNS-01, MNS-03, MNS-04, MNS-05
 func TestCatchesRetriesOutsideEventBridgesRanges(t *testing.T) {
 	d := mutated(t, "s.yaml", "MaximumRetryAttempts: 3", "MaximumRetryAttempts: 5")
 	mustReport(t, checkRetries(d), "MaximumRetryAttempts 5 is outside 0..3 for BACKOFF_RETRY")
@@ -256,6 +263,10 @@ func TestCatchesRetriesOutsideEventBridgesRanges(t *testing.T) {
 	mustReport(t, checkRetries(d), `PushRetryStrategy "FOREVER"`)
 	d = mutated(t, "template.yaml", "TimeBasedWindow: 2}", "TimeBasedWindow: 60}")
 	mustReport(t, checkRetries(d), "TimeBasedWindow 60 is outside 0..15 s")
+	d = mutated(t, "s.yaml", "mode: event-streaming", "mode: event-driven")
+	mustReport(t, checkRetries(d), "event-driven passes one message at a time and takes no batchWindow")
+	d = mutated(t, "template.yaml", "mode: event-streaming", "mode: streaming")
+	mustReport(t, checkRetries(d), `runOptions.mode "streaming"`)
 	d = mutated(t, "s.yaml", "              deadLetterQueue:\n                Arn: acs:mns:${vars.region}:${vars.accountID}:/queues/${vars.prefix}-dead-letter\n", "")
 	mustReport(t, checkRetries(d), "an MNS trigger without deadLetterQueue")
 }
