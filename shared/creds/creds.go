@@ -13,7 +13,7 @@ import (
 	"sync"
 
 	"github.com/aliyun/credentials-go/credentials"
-	"github.com/aliyun/fc-runtime-go-sdk/fccontext"
+	"smsflow/shared/fcctx"
 )
 
 // Triple is an access key id, its secret, and (for STS) its security token.
@@ -60,7 +60,7 @@ func (s *Source) Get(ctx context.Context) (Triple, error) {
 }
 
 func (s *Source) lookup(ctx context.Context) (Triple, error) {
-	if fc, ok := fccontext.FromContext(ctx); ok && fc != nil && fc.Credentials.AccessKeyId != "" {
+	if fc, ok := fcctx.Read(ctx); ok && fc.Credentials.AccessKeyId != "" {
 		c := fc.Credentials
 		return Triple{c.AccessKeyId, c.AccessKeySecret, c.SecurityToken}, nil
 	}

@@ -5,7 +5,7 @@ import (
 	"net/http"
 	"os"
 
-	"github.com/aliyun/fc-runtime-go-sdk/fccontext"
+	"smsflow/shared/fcctx"
 
 	"smsflow/shared/trace"
 )
@@ -23,8 +23,8 @@ type invocationKey struct{}
 // (fccontext.FromContext allocates a logger on every call, and a log line
 // should not.) Outside FC, ctx is returned unchanged.
 func WithInvocation(ctx context.Context) context.Context {
-	fc, ok := fccontext.FromContext(ctx)
-	if !ok || fc == nil {
+	fc, ok := fcctx.Read(ctx)
+	if !ok {
 		return ctx
 	}
 	return context.WithValue(ctx, invocationKey{}, &Invocation{RequestID: fc.RequestID, Function: fc.Function.Name,

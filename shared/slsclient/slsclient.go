@@ -41,6 +41,11 @@ func New(endpoint string, provider sls.CredentialsProvider, timeout time.Duratio
 	}
 	c.SetHTTPClient(&http.Client{Transport: transport, Timeout: timeout})
 	c.SetRetryTimeout(timeout)
+	// The SDK fills RequestTimeOut in lazily on every call, under a read
+	// lock: set it here so concurrent calls only read it.
+	if cl, ok := c.(*sls.Client); ok {
+		cl.RequestTimeOut = timeout
+	}
 	return c
 }
 
