@@ -257,3 +257,32 @@ func TestDeliveryRateCountsARepushedReceiptOnce(t *testing.T) {
 		t.Fatalf("rows %+v: want 2 receipts, half delivered, the failed one as example", res.Rows)
 	}
 }
+
+// A flood of refused requests and replays is no traffic: the no_traffic
+// rule, run by the local SLS, counts send decisions only. (issue 10.10)
+func TestNoTrafficIgnoresRefusalsAndReplays(t *testing.T) {
+	addr, srv := emulator(t, nil)
+	if err := srv.EnsureIndex(project, logstore, obs.Index()); err != nil {
+		t.Fatal(err)
+	}
+	ctx := invocation(project, logstore)
+	now := time.Now()
+	grp := &sls.LogGroup{}
+	for i := range 30 {
+		decision := []string{"refused", "replayed"}[i%2]
+		grp.Logs = append(grp.Logs, &sls.Log{Time: new(uint32(now.Unix())), Contents: []*sls.LogContent{
+			{Key: new("event"), Value: new("sms.result")}, {Key: new("status"), Value: new("rejected")},
+			{Key: new("decision"), Value: new(decision)}}})
+	}
+	if err := slsclient.New(addr, liveFor(ctx, t), 5*time.Second).PutLogs(project, logstore, grp); err != nil {
+		t.Fatal(err)
+	}
+	q := &Querier{Conn: &Conn{Creds: creds.NewSource(false), Endpoint: addr, Timeout: 5 * time.Second}}
+	res, err := q.Query(ctx, now.Add(-time.Minute), now.Add(time.Minute), alert.Rule{Kind: alert.KindNoTraffic}.CompiledQuery())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Rows) > 1 || (len(res.Rows) == 1 && res.Rows[0]["value"] != "0") {
+		t.Fatalf("30 refusals and replays counted as traffic: %+v", res)
+	}
+}
