@@ -15,6 +15,7 @@ import (
 	"smsflow/shared/obs"
 	"smsflow/shared/phone"
 	"smsflow/shared/receipts"
+	"smsflow/shared/sessionlink"
 )
 
 func main() {
@@ -29,7 +30,12 @@ func main() {
 	if seen == nil {
 		logger.Warn("no receipt duplicate filter (SMSFLOW_REDIS_ADDR is not set): a receipt Alibaba pushes again is logged again, and counted once at query time")
 	}
+	providers := []receipts.Provider{receipts.Alibaba}
+	if len(cfg.TencentTokenSHA256) > 0 {
+		providers = append(providers, receipts.Tencent(cfg.TencentTokenSHA256, sessionlink.Open(cfg.Redis), logger))
+	}
 	handler := receipts.New(receipts.Options{
+		Providers: providers,
 		Recorder: &receipts.Recorder{
 			Logger: logger,
 			// The same key as the send function, or phone_hash would not match.

@@ -15,6 +15,7 @@ import (
 	"smsflow/shared/fchttp"
 	"smsflow/shared/obs"
 	"smsflow/shared/phone"
+	"smsflow/shared/sessionlink"
 	"smsflow/shared/sms"
 )
 
@@ -34,7 +35,11 @@ func main() {
 		fmt.Fprintln(os.Stderr, "send: refusing to start:", err)
 		os.Exit(1)
 	}
-	sender, err := sms.NewFromConfig(cfg.Dysms, cfg.Tencent, credentials, logger)
+	var links sms.SessionLinks
+	if cfg.RedisAddr != "" {
+		links = sessionlink.Open(cfg.Redis)
+	}
+	sender, err := sms.NewFromConfig(cfg.Dysms, cfg.Tencent, credentials, links, logger)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "send: refusing to start:", err)
 		os.Exit(1)

@@ -201,7 +201,7 @@ func newInProcessSend(dysmsAddr, slsAddr string) (fcHandler, *sendTimer, error) 
 	if err != nil {
 		return nil, nil, err
 	}
-	sender, err := sms.NewFromConfig(cfg.Dysms, cfg.Tencent, credentials, logger)
+	sender, err := sms.NewFromConfig(cfg.Dysms, cfg.Tencent, credentials, nil, logger)
 	if err != nil {
 		return nil, nil, err
 	}

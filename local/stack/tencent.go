@@ -2,11 +2,14 @@ package stack
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"os"
 	"path/filepath"
 
 	"smsflow/local/tencent"
+	"smsflow/shared/receipts"
 )
 
 // DefaultTencentPort is where `make run` serves the Tencent SMS emulator
@@ -30,9 +33,28 @@ type TencentParts struct {
 	TencentAddr string // host:port, the SDK's Endpoint form
 }
 
+// LocalTencentReceiptsToken is the secret path segment of Tencent's local
+// callback URL (its own, apart from Alibaba's push token).
+const LocalTencentReceiptsToken = "smsflow-local-tencent-receipts-token"
+
 func init() {
 	// Before the send function: it is the send function's secondary provider.
 	register(component{name: "tencent sms emulator", order: 5, prepare: prepareTencent, start: func(context.Context, *Stack, Options) error { return nil }})
+	// After the receipts function: the emulator calls it back.
+	register(component{name: "tencent receipts", order: 45, start: startTencentReceipts})
+}
+
+// startTencentReceipts points the emulator's delivery callback at the
+// receipts function's Tencent path.
+func startTencentReceipts(_ context.Context, s *Stack, o Options) error {
+	if !o.Tencent.Failover || s.Receipts == nil {
+		return nil
+	}
+	url := s.ReceiptsURL + receipts.TencentPathPrefix + LocalTencentReceiptsToken
+	s.Tencent.ConfigureReceipts(tencent.ReceiptConfig{PushURL: url, Delay: o.Receipts.Delay})
+	s.OnClose(func(context.Context) error { s.Tencent.ConfigureReceipts(tencent.ReceiptConfig{}); return nil })
+	s.Banner = append(s.Banner, "Tencent receipts: callback to "+url)
+	return nil
 }
 
 func prepareTencent(_ context.Context, s *Stack, o *Options) error {
@@ -49,6 +71,11 @@ func prepareTencent(_ context.Context, s *Stack, o *Options) error {
 		if o.SendEnv == nil {
 			o.SendEnv = map[string]string{}
 		}
+		if o.Receipts.Env == nil {
+			o.Receipts.Env = map[string]string{}
+		}
+		sum := sha256.Sum256([]byte(LocalTencentReceiptsToken))
+		o.Receipts.Env["SMSFLOW_RECEIPTS_TENCENT_TOKEN_SHA256"] = hex.EncodeToString(sum[:])
 		for k, v := range map[string]string{
 			"SMSFLOW_TENCENT_SECRET_ID":  tencent.LocalSecretID,
 			"SMSFLOW_TENCENT_SECRET_KEY": tencent.LocalSecretKey,

@@ -12,6 +12,10 @@ import (
 // here; several hashes allow rotating the token without a gap.
 type ReceiptsAuth struct {
 	TokenSHA256 []string `env:"SMSFLOW_RECEIPTS_TOKEN_SHA256" envSeparator:"," secret:"true" max:"259"`
+	// TencentTokenSHA256 opens Tencent's callback path
+	// (/v1/receipts/tencent/<token>) with a token of its own; empty: no
+	// Tencent receipts are taken.
+	TencentTokenSHA256 []string `env:"SMSFLOW_RECEIPTS_TENCENT_TOKEN_SHA256" envSeparator:"," secret:"true" max:"259"`
 	// MaxBodyBytes caps one push (Alibaba batches receipts; 1 MiB is
 	// thousands of them).
 	MaxBodyBytes int64 `env:"SMSFLOW_RECEIPTS_MAX_BODY_BYTES" envDefault:"1048576" max:"10"`

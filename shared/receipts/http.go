@@ -38,9 +38,12 @@ type Options struct {
 // Handler serves the receipt pushes of its Providers (Alibaba's SmsReport
 // by default) and /healthz.
 type Handler struct {
-	rec       *Recorder
-	log       *slog.Logger
-	hashes    [][]byte
+	rec    *Recorder
+	log    *slog.Logger
+	hashes [][]byte
+	// own holds the hashes of providers with a token of their own, by
+	// PathPrefix.
+	own       map[string][][]byte
 	maxBody   int64
 	budget    time.Duration
 	providers []Provider
@@ -61,12 +64,32 @@ func New(o Options) *Handler {
 	if h.maxBody <= 0 {
 		h.maxBody = 1 << 20
 	}
-	for _, s := range o.Auth.TokenSHA256 {
-		if b, err := hex.DecodeString(strings.ToLower(strings.TrimSpace(s))); err == nil && len(b) == sha256.Size {
-			h.hashes = append(h.hashes, b)
+	h.hashes = decodeHashes(o.Auth.TokenSHA256)
+	h.own = map[string][][]byte{}
+	for _, p := range h.providers {
+		if p.TokenSHA256 != nil {
+			h.own[p.PathPrefix] = decodeHashes(p.TokenSHA256)
 		}
 	}
 	return h
+}
+
+func decodeHashes(hexes []string) [][]byte {
+	var out [][]byte
+	for _, s := range hexes {
+		if b, err := hex.DecodeString(strings.ToLower(strings.TrimSpace(s))); err == nil && len(b) == sha256.Size {
+			out = append(out, b)
+		}
+	}
+	return out
+}
+
+// hashesFor answers the token hashes that open p's path.
+func (h *Handler) hashesFor(p Provider) [][]byte {
+	if own, ok := h.own[p.PathPrefix]; ok {
+		return own
+	}
+	return h.hashes
 }
 
 // PushEnabled reports whether any push token is configured; without one
@@ -107,12 +130,12 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 func (h *Handler) push(w http.ResponseWriter, r *http.Request, p Provider) {
 	ctx := r.Context()
-	if !h.PushEnabled() {
-		h.log.ErrorContext(ctx, "receipt push refused: SMSFLOW_RECEIPTS_TOKEN_SHA256 is not set, so no push can be authenticated")
+	if len(h.hashesFor(p)) == 0 {
+		h.log.ErrorContext(ctx, "receipt push refused: no token hash is set for "+p.Name+"'s push, so none can be authenticated")
 		p.Answer(w, http.StatusServiceUnavailable, "receipt push is not configured")
 		return
 	}
-	if !h.tokenValid(strings.TrimPrefix(r.URL.Path, p.PathPrefix)) {
+	if !tokenValid(h.hashesFor(p), strings.TrimPrefix(r.URL.Path, p.PathPrefix)) {
 		// The token is never logged: it is the endpoint's only secret.
 		h.log.WarnContext(ctx, "receipt push refused: unknown token in the push URL", slog.String(obs.KeyReceiptSource, p.Source))
 		p.Answer(w, http.StatusUnauthorized, "unknown receipt token: check the push URL configured in the "+p.Name+" console")
@@ -140,6 +163,9 @@ func (h *Handler) push(w http.ResponseWriter, r *http.Request, p Provider) {
 		p.Answer(w, http.StatusBadRequest, "bad receipt push: "+err.Error())
 		return
 	}
+	if p.Enrich != nil {
+		reports = p.Enrich(ctx, reports)
+	}
 	if _, err := h.rec.Record(ctx, p.Source, reports); err != nil {
 		// Logged with the push's context: past the budget this line goes
 		// straight to stdout rather than delay the answer.
@@ -166,13 +192,13 @@ func (h *Handler) reject(r *http.Request, p Provider, status int, field, reason 
 
 // tokenValid compares against every configured hash, so timing tells
 // nothing about which one matched.
-func (h *Handler) tokenValid(token string) bool {
+func tokenValid(hashes [][]byte, token string) bool {
 	if token == "" || strings.Contains(token, "/") {
 		return false
 	}
 	sum := sha256.Sum256([]byte(token))
 	ok := 0
-	for _, want := range h.hashes {
+	for _, want := range hashes {
 		ok |= subtle.ConstantTimeCompare(sum[:], want)
 	}
 	return ok == 1

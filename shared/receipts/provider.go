@@ -1,6 +1,9 @@
 package receipts
 
-import "net/http"
+import (
+	"context"
+	"net/http"
+)
 
 // Provider is one SMS provider's receipt push: where it lands, how its body
 // reads, and how the provider wants to be answered. The rest of a push
@@ -21,6 +24,12 @@ type Provider struct {
 	// Answer writes the provider's answer: status 200 means "stored, stop
 	// pushing", anything else asks for the push again; msg says why.
 	Answer func(w http.ResponseWriter, status int, msg string)
+	// TokenSHA256, when set, are the hashes of this provider's own push
+	// token; otherwise the shared SMSFLOW_RECEIPTS_TOKEN_SHA256 applies.
+	TokenSHA256 []string
+	// Enrich, when set, completes parsed receipts within the answer budget
+	// (Tencent's: the trace link kept under the SerialNo).
+	Enrich func(ctx context.Context, reports []Report) []Report
 }
 
 // Alibaba is Dysmsapi's SmsReport HTTP batch push (docs/receipts.md).

@@ -182,6 +182,9 @@ func Link(r Report) (sc trace.SpanContext, callerOutID, joinedBy string) {
 
 func (rec *Recorder) log(ctx context.Context, source, id string, r Report) {
 	sc, callerOutID, joinedBy := Link(r)
+	if source == SourceTencent && joinedBy == "out_id" {
+		joinedBy = "session_context" // the link its send left under the SerialNo
+	}
 	status, level := "delivered", slog.LevelInfo
 	if !r.Success {
 		status, level = "failed", slog.LevelWarn
@@ -203,5 +206,14 @@ func (rec *Recorder) log(ctx context.Context, source, id string, r Report) {
 		slog.String(obs.KeyReceiptID, id),
 		slog.String(obs.KeyReceiptSource, source),
 		slog.String(obs.KeyJoinedBy, joinedBy),
+		slog.String(obs.KeyProvider, providerOf(source)),
 	)
+}
+
+// providerOf names the SMS provider a receipt source belongs to.
+func providerOf(source string) string {
+	if source == SourceTencent {
+		return "tencent"
+	}
+	return "alibaba"
 }

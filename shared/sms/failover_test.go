@@ -62,6 +62,7 @@ func newPair(primary ...Outcome) (*Failover, *fakeProvider, *fakeProvider, *test
 	return NewFailover(p, s, BreakerSettings{Failures: 3, Open: time.Hour}, log), p, s, &buf
 }
 
+// conformance: TC-11
 func TestFailoverOnlyWhenThePrimaryProvablyDidNotSend(t *testing.T) {
 	cases := []struct {
 		name     string

@@ -12,7 +12,10 @@ import (
 // when Tencent is configured, Alibaba with Tencent as its secondary behind
 // the failover policy. The template map is loaded and validated here, at
 // start: a broken map refuses the start instead of failing over badly.
-func NewFromConfig(d config.Dysms, t config.Tencent, src *creds.Source, log *slog.Logger) (Provider, error) {
+//
+// links keeps Tencent's SerialNo → SessionContext for the receipts
+// function (shared/sessionlink); nil leaves receipts joined by biz_id.
+func NewFromConfig(d config.Dysms, t config.Tencent, src *creds.Source, links SessionLinks, log *slog.Logger) (Provider, error) {
 	alibaba := New(d, src)
 	if !t.Enabled() {
 		return alibaba, nil
@@ -24,6 +27,9 @@ func NewFromConfig(d config.Dysms, t config.Tencent, src *creds.Source, log *slo
 	tencent, err := NewTencent(t, templates)
 	if err != nil {
 		return nil, err
+	}
+	if links != nil {
+		tencent.WithSessionLinks(links, log)
 	}
 	mapped := 0
 	for _, e := range templates.Templates {

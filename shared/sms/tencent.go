@@ -3,6 +3,7 @@ package sms
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"strings"
 	"time"
 
@@ -25,6 +26,32 @@ type Tencent struct {
 	client    *tcsms.Client
 	margin    time.Duration
 	now       func() time.Time
+	// links keeps SerialNo → SessionContext for the receipts function
+	// (shared/sessionlink); nil: receipts join by biz_id only.
+	links SessionLinks
+	log   *slog.Logger
+}
+
+// SessionLink is what a Tencent send leaves for its receipt: Tencent's
+// callback carries only the SerialNo, so the SessionContext it echoed
+// (our trace link, outid.go) is kept under it.
+type SessionLink struct {
+	SerialNo       string
+	SessionContext string
+	SentAt         time.Time
+}
+
+// SessionLinks stores SessionLinks (shared/sessionlink over Redis).
+type SessionLinks interface {
+	Put(ctx context.Context, links []SessionLink) error
+}
+
+// WithSessionLinks makes t keep each accepted number's SessionContext
+// under its SerialNo; log receives a failure to (receipts then join by
+// biz_id, the send is not affected).
+func (t *Tencent) WithSessionLinks(links SessionLinks, log *slog.Logger) *Tencent {
+	t.links, t.log = links, log
+	return t
 }
 
 // NewTencent builds the provider. The client is built once per instance:
@@ -82,6 +109,7 @@ func (t *Tencent) Send(ctx context.Context, req Request, hook AttemptHook) (Outc
 		out = classifyTencentError(err, t.now())
 	} else {
 		out = t.perNumber(req, resp)
+		t.keepLinks(ctx, resp, start)
 	}
 	out = scrub(out, req)
 	for i := range out.Numbers {
@@ -92,6 +120,29 @@ func (t *Tencent) Send(ctx context.Context, req Request, hook AttemptHook) (Outc
 		hook(ctx, a)
 	}
 	return out, []Attempt{a}
+}
+
+// keepLinks stores the SessionContext Tencent echoed for each accepted
+// number under its SerialNo, bounded so a slow store cannot eat the answer.
+func (t *Tencent) keepLinks(ctx context.Context, resp *tcsms.SendSmsResponse, sentAt time.Time) {
+	if t.links == nil || resp == nil || resp.Response == nil {
+		return
+	}
+	var links []SessionLink
+	for _, st := range resp.Response.SendStatusSet {
+		if st != nil && deref(st.Code) == "Ok" && deref(st.SessionContext) != "" {
+			links = append(links, SessionLink{SerialNo: deref(st.SerialNo), SessionContext: deref(st.SessionContext), SentAt: sentAt})
+		}
+	}
+	if len(links) == 0 {
+		return
+	}
+	lctx, cancel := context.WithTimeout(ctx, 300*time.Millisecond)
+	defer cancel()
+	if err := t.links.Put(lctx, links); err != nil && t.log != nil {
+		t.log.WarnContext(ctx, "tencent session links not stored: these messages' receipts will join by biz_id, not by trace",
+			slog.String("error_message", err.Error()))
+	}
 }
 
 // perNumber reads SendStatusSet: one outcome per number, folded into the

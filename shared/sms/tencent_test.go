@@ -61,7 +61,7 @@ func TestTencentSendsPositionalParamsAndReturnsSerialNo(t *testing.T) {
 }
 
 // A call without error can still have unsent numbers.
-// conformance: TC-04
+// conformance: TC-04, TC-10
 func TestTencentPerNumberOutcomes(t *testing.T) {
 	srv, p := tencentEmulator(t)
 	out, _ := p.Send(context.Background(), requestTo(t, "SMS_LOCAL_OTP", map[string]string{"code": "4821"}, "13912345602", "16600000008", "16600000009"), nil)
@@ -88,6 +88,7 @@ func TestTencentPerNumberOutcomes(t *testing.T) {
 	}
 }
 
+// conformance: TC-10
 func TestTencentOutcomesOfFaults(t *testing.T) {
 	cases := []struct {
 		kind   faults.Kind
@@ -149,6 +150,7 @@ func TestTencentRefusesWhatItCannotMap(t *testing.T) {
 	}
 }
 
+// conformance: TC-10
 func TestClassifyTencentCodes(t *testing.T) {
 	cases := map[string]struct {
 		status Status

@@ -161,6 +161,7 @@ func describe(r map[string]string) string {
 		add("out_id", obs.KeyOutID)
 		add("caller", obs.KeyCaller)
 	case obs.EventAttempt:
+		add("via", obs.KeyProvider)
 		add("", obs.KeyStatus)
 		add("latency_ms", obs.KeyLatencyMS)
 		add("code", obs.KeyErrorCode)
@@ -169,6 +170,7 @@ func describe(r map[string]string) string {
 		add("request_id", obs.KeyUpstreamRequestID)
 		add("error", obs.KeyErrorMessage)
 	case obs.EventResult:
+		add("via", obs.KeyProvider)
 		add("", obs.KeyStatus)
 		add("http", obs.KeyHTTPStatus)
 		add("duration_ms", obs.KeyDurationMS)
@@ -176,6 +178,11 @@ func describe(r map[string]string) string {
 		add("code", obs.KeyErrorCode)
 		add("field", obs.KeyField)
 		add("biz_id", obs.KeyBizID)
+	case obs.EventFailover:
+		add("from", obs.KeyFailoverFrom)
+		add("to", obs.KeyProvider)
+		add("because", obs.KeyFailoverReason)
+		add("not possible", obs.KeyFailoverSkipped)
 	default:
 		add("", obs.KeyStatus)
 		add("code", obs.KeyErrorCode)

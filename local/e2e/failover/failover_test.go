@@ -44,6 +44,7 @@ func TestAlibaba5xxOutageFailsOverAndSendsOnce(t *testing.T) {
 
 // Ambiguous outcomes at Alibaba (timeout, reset after the request
 // arrived): 504 unknown, and Tencent is never called.
+// conformance: TC-11
 func TestAmbiguousAlibabaOutcomeNeverFailsOver(t *testing.T) {
 	s := shared
 	cases := []dysms.Fault{
@@ -67,6 +68,7 @@ func TestAmbiguousAlibabaOutcomeNeverFailsOver(t *testing.T) {
 
 // Per-number refusals at Alibaba (its flow control, a bad number) and the
 // caller's own mistakes are never sent through Tencent.
+// conformance: TC-11
 func TestPerNumberRefusalAtAlibabaNeverFailsOver(t *testing.T) {
 	s := shared
 	reset(s)
