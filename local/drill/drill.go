@@ -24,8 +24,11 @@ type Scenario struct {
 	// Rate (messages per second) and Max bound the traffic.
 	Rate float64
 	Max  int
-	// Failover runs the stack with Tencent as the secondary provider.
-	Failover bool
+	// Failover runs the stack with Tencent as the secondary provider;
+	// RecoverVia, when set, is the provider whose first acceptance after
+	// the fault counts as recovery (the primary, back from failover).
+	Failover   bool
+	RecoverVia string
 	// MinFault keeps the fault on at least this long, alert or not.
 	MinFault time.Duration
 	// inject starts the fault and answers when it started; heal removes it.
@@ -145,7 +148,7 @@ func runScenario(ctx context.Context, idx int, sc Scenario, o Options) (Result, 
 	healedAt := time.Now()
 	o.Progress("%s: fault off (detect %s)", sc.Name, r.Detect)
 	for deadline := healedAt.Add(3 * sc.ExpectedRecover); time.Now().Before(deadline); {
-		if at := tr.firstAcceptedAfter(healedAt); !at.IsZero() {
+		if at := tr.firstAcceptedAfter(healedAt, sc.RecoverVia); !at.IsZero() {
 			r.Recover = Seconds(at.Sub(healedAt))
 			break
 		}

@@ -69,6 +69,19 @@ func scenarios() []Scenario {
 				}
 			},
 		},
+		{
+			Name: "alibaba-outage-tencent", Description: "Alibaba answers 503 to every SendSms; Tencent is the secondary provider",
+			ExpectedRecover: expectRecover, Rate: 8, Max: 400, MinFault: 5 * time.Second,
+			Failover: true, RecoverVia: "alibaba",
+			inject: dysmsFault(`{"kind":"http503"}`), heal: clearDysms,
+			check: func(e *env, r *Result) {
+				tencent := len(e.s.Tencent.Messages(""))
+				if tencent == 0 {
+					r.Failures = append(r.Failures, "nothing went through Tencent: the failover was not exercised")
+				}
+				r.Notes = append(r.Notes, fmt.Sprintf("%d messages went out through Tencent; recovery is Alibaba sending again (the circuit closes)", tencent))
+			},
+		},
 	}
 }
 

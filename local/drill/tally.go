@@ -13,12 +13,16 @@ import (
 )
 
 // tally fills r's message counts from the stack: each message's fate at
-// the emulator (by its number), and its sms.result event in SLS (or, when
+// the emulators, Alibaba's and Tencent's (by its number), and its sms.result event in SLS (or, when
 // SLS could not be reached, on stdout).
 func (e *env) tally(r *Result, msgs []message, since time.Time) error {
 	sentTo := map[string]int{}
 	for _, m := range e.s.Dysms.Messages() {
 		sentTo[m.Phone]++
+	}
+	// Tencent (the secondary) writes numbers in E.164.
+	for _, m := range e.s.Tencent.Messages("") {
+		sentTo[strings.TrimPrefix(m.PhoneNumber, "+86")]++
 	}
 	inSLS, err := e.resultTraces(since)
 	if err != nil {

@@ -32,6 +32,7 @@ type message struct {
 	outcome    outcome
 	status     int       // last HTTP status
 	trace      string    // trace id of the last answer
+	provider   string    // who sent it, from a 200's body
 	answered   time.Time // when the final answer came
 }
 
@@ -104,9 +105,9 @@ func (t *traffic) deliver(m *message) {
 	body, _ := json.Marshal(map[string]any{"phone_numbers": []string{m.phone}, "sign_name": "smsflow",
 		"template_code": "SMS_LOCAL_NOTICE", "template_params": map[string]string{"name": "drill", "status": "ok"}})
 	for {
-		status, trace := t.post(m.key, body)
+		status, trace, provider := t.post(m.key, body)
 		t.mu.Lock()
-		m.status, m.trace = status, trace
+		m.status, m.trace, m.provider = status, trace, provider
 		switch {
 		case status == http.StatusOK:
 			m.outcome = accepted
@@ -135,29 +136,35 @@ func (t *traffic) deliver(m *message) {
 	}
 }
 
-// post sends one try; status 0 is a transport error.
-func (t *traffic) post(key string, body []byte) (int, string) {
+// post sends one try and answers the status (0: a transport error), the
+// trace id and the provider a 200 names.
+func (t *traffic) post(key string, body []byte) (int, string, string) {
 	req, _ := http.NewRequest(http.MethodPost, t.url, bytes.NewReader(body))
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Authorization", "Bearer "+stack.LocalToken)
 	req.Header.Set("Idempotency-Key", key)
 	resp, err := t.client.Do(req)
 	if err != nil {
-		return 0, ""
+		return 0, "", ""
 	}
 	defer resp.Body.Close()
-	_, _ = io.Copy(io.Discard, resp.Body)
-	return resp.StatusCode, resp.Header.Get("X-Trace-Id")
+	var answer struct {
+		Provider string `json:"provider"`
+	}
+	raw, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	_ = json.Unmarshal(raw, &answer)
+	return resp.StatusCode, resp.Header.Get("X-Trace-Id"), answer.Provider
 }
 
 // firstAcceptedAfter answers when the first message first tried at or
-// after t was accepted (zero if none was).
-func (t *traffic) firstAcceptedAfter(at time.Time) time.Time {
+// after t was accepted, by provider unless it is "" (zero if none was).
+func (t *traffic) firstAcceptedAfter(at time.Time, provider string) time.Time {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	var best time.Time
 	for _, m := range t.msgs {
-		if m.outcome == accepted && !m.first.Before(at) && (best.IsZero() || m.answered.Before(best)) {
+		if m.outcome == accepted && !m.first.Before(at) && (provider == "" || m.provider == provider) &&
+			(best.IsZero() || m.answered.Before(best)) {
 			best = m.answered
 		}
 	}
