@@ -28,6 +28,13 @@ import (
 // means the function must refuse to start; the error names the variable,
 // or the rule (channel, silence) and the field.
 func FromEnv(stdout io.Writer) (*Handler, error) {
+	h, err := fromEnv(stdout)
+	// A rule file may hold a webhook URL in clear, and a parse error may
+	// quote it: the start-up error goes to FC's log redacted too.
+	return h, redact.Error(err)
+}
+
+func fromEnv(stdout io.Writer) (*Handler, error) {
 	cfg, err := config.Load[config.Alert]()
 	if err != nil {
 		return nil, err
