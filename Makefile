@@ -9,15 +9,15 @@ DIST := dist
 # else the alert function runs the rules embedded in it.
 ALERT_RULES ?= $(wildcard alert-rules.yaml)
 
-.PHONY: run test build bench drill lint clean provision chromium redis
+.PHONY: run test build bench drill lint clean provision chromium redis prometheus
 
-run:
+run: prometheus
 	$(GO) run ./local run
 
 # The race detector needs cgo (gcc); where there is none, the tests still run.
 RACE := $(shell command -v gcc >/dev/null 2>&1 && echo -race)
 
-test: lint chromium redis
+test: lint chromium redis prometheus
 	$(GO) test -count=1 -timeout 15m ./...
 	$(GO) test -count=1 -run XXX -bench . -benchtime 1x ./local/benchmarks
 	$(GO) test -count=1 $(RACE) ./shared/...
@@ -49,6 +49,12 @@ chromium:
 # starts one per test on a free port); they fail without it.
 redis:
 	@command -v redis-server >/dev/null || (apt-get update && apt-get install -y redis-server)
+
+# Debian's prometheus stands in for the SLS MetricStore (make run feeds it;
+# local/metricsfeed's tests run the Grafana panels' PromQL on it and check
+# the rule file with its promtool).
+prometheus:
+	@command -v prometheus >/dev/null || (apt-get update && apt-get install -y prometheus)
 
 bench:
 	$(GO) run ./local bench

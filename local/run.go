@@ -28,6 +28,7 @@ func run(_ []string) error {
 	o.BinDir = filepath.Join(o.StateDir, "bin")
 	o.Logger = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
 	o.FunctionOutput = os.Stdout
+	o.Metrics.Enabled = true // the local MetricStore (docs/metrics.md)
 	// The gateway opens once the banner is out: a script polling /healthz
 	// and a person reading the banner see the stack ready at once.
 	o.DeferReady = true

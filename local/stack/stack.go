@@ -84,6 +84,7 @@ type Options struct {
 	Tencent   TencentOptions
 	Signed    SignedOptions
 	Traces    TraceOptions
+	Metrics   MetricsOptions
 }
 
 // Stack is a running local stack.
@@ -105,6 +106,7 @@ type Stack struct {
 	TencentParts
 	SignedParts
 	TraceParts
+	MetricsParts
 
 	// Banner lines the launcher prints, one per URL a user may want.
 	Banner []string
@@ -141,7 +143,7 @@ func (s *Stack) OnClose(f func(context.Context) error) { s.closers = append(s.cl
 // Close, and returns host:port.
 func (s *Stack) Serve(port int, h http.Handler) (string, error) { return s.serve(port, h) }
 
-// PortsFromEnv reads SMSFLOW_LOCAL_{GATEWAY,DYSMS,SLS,DASHBOARD,RECEIPTS,QUEUE,TENCENT,SIGNED}_PORT over defaults.
+// PortsFromEnv reads SMSFLOW_LOCAL_{GATEWAY,DYSMS,SLS,DASHBOARD,RECEIPTS,QUEUE,TENCENT,SIGNED,PROMETHEUS}_PORT over defaults.
 func PortsFromEnv(o *Options) error {
 	for _, p := range []struct {
 		env string
@@ -156,6 +158,7 @@ func PortsFromEnv(o *Options) error {
 		{"SMSFLOW_LOCAL_RECEIPTS_PORT", &o.Receipts.Port, DefaultReceiptsPort},
 		{"SMSFLOW_LOCAL_QUEUE_PORT", &o.Idem.QueuePort, DefaultQueuePort},
 		{"SMSFLOW_LOCAL_TENCENT_PORT", &o.Tencent.Port, DefaultTencentPort},
+		{"SMSFLOW_LOCAL_PROMETHEUS_PORT", &o.Metrics.Port, DefaultPrometheusPort},
 		{"SMSFLOW_LOCAL_SIGNED_PORT", &o.Signed.Port, DefaultSignedPort},
 	} {
 		*p.dst = p.def
