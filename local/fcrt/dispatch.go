@@ -15,6 +15,9 @@ type InvokeOptions struct {
 	// instance limit a Pool makes it wait for an instance, as FC queues
 	// asynchronous invocations, instead of refusing it.
 	Async bool
+	// Qualifier is the x-fc-qualifier of this invocation (the alias or
+	// version the trigger named); "" keeps the function's own.
+	Qualifier string
 }
 
 // Invoker runs invocations: an *Instance, or a *Pool of them.
@@ -90,6 +93,9 @@ func (i *Instance) admit(kind invocationType, payload []byte, timeout time.Durat
 		admitted: now,
 		timeout:  timeout,
 		done:     make(chan struct{}),
+	}
+	if opts.Qualifier != "" {
+		inv.header[hdrQualifier] = []string{opts.Qualifier}
 	}
 	i.mu.Lock()
 	defer i.mu.Unlock()
