@@ -85,6 +85,7 @@ type Options struct {
 	Signed    SignedOptions
 	Traces    TraceOptions
 	Metrics   MetricsOptions
+	Release   ReleaseOptions
 }
 
 // Stack is a running local stack.
@@ -107,6 +108,7 @@ type Stack struct {
 	SignedParts
 	TraceParts
 	MetricsParts
+	ReleaseParts
 
 	// Banner lines the launcher prints, one per URL a user may want.
 	Banner []string
@@ -143,7 +145,7 @@ func (s *Stack) OnClose(f func(context.Context) error) { s.closers = append(s.cl
 // Close, and returns host:port.
 func (s *Stack) Serve(port int, h http.Handler) (string, error) { return s.serve(port, h) }
 
-// PortsFromEnv reads SMSFLOW_LOCAL_{GATEWAY,DYSMS,SLS,DASHBOARD,RECEIPTS,QUEUE,TENCENT,SIGNED,PROMETHEUS}_PORT over defaults.
+// PortsFromEnv reads SMSFLOW_LOCAL_{GATEWAY,DYSMS,SLS,DASHBOARD,RECEIPTS,QUEUE,TENCENT,SIGNED,PROMETHEUS,FC}_PORT over defaults.
 func PortsFromEnv(o *Options) error {
 	for _, p := range []struct {
 		env string
@@ -160,6 +162,7 @@ func PortsFromEnv(o *Options) error {
 		{"SMSFLOW_LOCAL_TENCENT_PORT", &o.Tencent.Port, DefaultTencentPort},
 		{"SMSFLOW_LOCAL_PROMETHEUS_PORT", &o.Metrics.Port, DefaultPrometheusPort},
 		{"SMSFLOW_LOCAL_SIGNED_PORT", &o.Signed.Port, DefaultSignedPort},
+		{"SMSFLOW_LOCAL_FC_PORT", &o.Release.Port, DefaultFCPort},
 	} {
 		*p.dst = p.def
 		if v := os.Getenv(p.env); v != "" {

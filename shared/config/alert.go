@@ -62,6 +62,8 @@ type Alert struct {
 	AlertSLS
 	AlertRules
 	AlertChannelSecrets
+	// Release is the canary the alert timer drives, if any.
+	Release
 	// SendTimeout bounds one notification on one channel.
 	SendTimeout time.Duration `env:"SMSFLOW_ALERT_SEND_TIMEOUT" envDefault:"10s" max:"16"`
 }
@@ -69,6 +71,9 @@ type Alert struct {
 // Validate checks what env parsing cannot.
 func (a Alert) Validate() error {
 	if err := a.Dysms.Validate(); err != nil {
+		return err
+	}
+	if err := a.Release.Validate(); err != nil {
 		return err
 	}
 	switch {

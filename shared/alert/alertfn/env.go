@@ -63,6 +63,11 @@ func fromEnv(stdout io.Writer) (*Handler, error) {
 	}
 	conn := &slsstate.Conn{Creds: credentials, Endpoint: cfg.Logs.Endpoint, Timeout: cfg.SLSTimeout}
 	query, state := Locations(cfg)
+	controller, err := releaseController(cfg.Release, credentials, &slsstate.Querier{Conn: conn, Location: query},
+		emitter.Logger, channels)
+	if err != nil {
+		return nil, err
+	}
 	stateLog := &slsstate.StateLog{Conn: conn, Location: state, Lookback: cfg.StateLookback,
 		OnSkip: func(ctx context.Context, err error) {
 			emitter.Emit(ctx, slog.LevelWarn, alert.EventError, slog.String("rule", ""),
@@ -74,7 +79,8 @@ func fromEnv(stdout io.Writer) (*Handler, error) {
 			Querier: &slsstate.Querier{Conn: conn, Location: query}, StateLog: stateLog,
 			Channels: channels, Emitter: emitter, SendTimeout: cfg.SendTimeout,
 		},
-		Flush: shipper.Flush,
+		Flush:   shipper.Flush,
+		Release: controller,
 	})
 }
 

@@ -17,6 +17,7 @@ import (
 	"smsflow/shared/obs"
 	"smsflow/shared/redact"
 	"smsflow/shared/trace"
+	"smsflow/shared/release"
 )
 
 // MaxTriggerSkew is how far the timer's triggerTime may be from the clock
@@ -35,6 +36,9 @@ type Deps struct {
 	Flush func(context.Context)
 	// Now is the clock; time.Now when nil.
 	Now func() time.Time
+	// Release, when set, judges the canary of one alias on every run
+	// (docs/release.md).
+	Release *release.Controller
 }
 
 // Handler serves timer invocations.
@@ -78,6 +82,8 @@ type Result struct {
 	Failed      int       `json:"failed"`
 	// DeliveryUnknown: notices that may have arrived; never retried.
 	DeliveryUnknown int `json:"delivery_unknown"`
+	// Release is the release controller's decision, when one runs.
+	Release *release.Decision `json:"release,omitempty"`
 }
 
 // Handle runs the rules the timer payload selects, for the slot of the
@@ -103,6 +109,7 @@ func (h *Handler) Handle(ctx context.Context, ev events.TimerEvent) (Result, err
 	res := Result{RunID: rep.RunID, Slot: rep.Slot, Rules: sel.names(h.deps.Rules), Evaluated: rep.Evaluated,
 		Unknown: rep.Unknown, Transitions: rep.Transitions, Lost: rep.Lost, Sent: rep.Sent, Failed: rep.Failed,
 		DeliveryUnknown: rep.DeliveryUnknown}
+	res.Release = h.runRelease(ctx)
 	// The error goes to FC's own log: the same redaction as our events.
 	return res, redact.Error(err)
 }

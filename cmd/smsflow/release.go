@@ -1,0 +1,157 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"time"
+
+	"smsflow/shared/alert/slsstate"
+	"smsflow/shared/config"
+	"smsflow/shared/creds"
+	"smsflow/shared/obs"
+	"smsflow/shared/release"
+)
+
+// releaseFlags are what every release command takes. Defaults come from
+// SMSFLOW_* variables, so a shell set up once needs no flags.
+type releaseFlags struct {
+	fcEndpoint, slsEndpoint, project, logstore string
+	function, alias, policy                    string
+	allowLongLived                             bool
+	jsonOut                                    bool
+}
+
+func (f *releaseFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&f.fcEndpoint, "fc-endpoint", os.Getenv("SMSFLOW_RELEASE_FC_ENDPOINT"),
+		"FC control API: host[:port] (HTTPS) or http://host:port (the local emulator: http://127.0.0.1:9700)")
+	fs.StringVar(&f.slsEndpoint, "sls-endpoint", os.Getenv("SMSFLOW_SLS_ENDPOINT"), "SLS endpoint host[:port] (local: 127.0.0.1:9200)")
+	fs.StringVar(&f.project, "project", os.Getenv("SMSFLOW_SLS_PROJECT"), "SLS project of the sms.* events")
+	fs.StringVar(&f.logstore, "logstore", os.Getenv("SMSFLOW_SLS_LOGSTORE"), "SLS logstore of the sms.* events")
+	fs.StringVar(&f.function, "function", envOr("SMSFLOW_RELEASE_FUNCTION", "send"), "released function")
+	fs.StringVar(&f.alias, "alias", envOr("SMSFLOW_RELEASE_ALIAS", "prod"), "alias its triggers invoke")
+	fs.StringVar(&f.policy, "policy", os.Getenv("SMSFLOW_RELEASE_POLICY"), "release policy (must match the alert function's)")
+	fs.BoolVar(&f.allowLongLived, "allow-long-lived-key", os.Getenv("SMSFLOW_ALLOW_LONG_LIVED_KEY") == "true",
+		"accept an AccessKey without STS token (the local stack only)")
+	fs.BoolVar(&f.jsonOut, "json", false, "print decisions as JSON")
+}
+
+func envOr(k, def string) string {
+	if v := os.Getenv(k); v != "" {
+		return v
+	}
+	return def
+}
+
+func runRelease(cmd string, args []string, out io.Writer) error {
+	fs := flag.NewFlagSet("smsflow release "+cmd, flag.ContinueOnError)
+	var f releaseFlags
+	f.register(fs)
+	version := fs.String("version", "", "start: the version to release")
+	reason := fs.String("reason", "aborted by an operator", "abort: why (recorded and notified)")
+	every := fs.Duration("every", 5*time.Second, "watch: how often")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	c, shipper, err := f.controller()
+	if err != nil {
+		return err
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	ctx = obs.NewBatch(ctx)
+	// Decisions the operator makes are events too: shipped before exit.
+	defer func() {
+		if err := shipper.FlushOrFail(ctx); err != nil {
+			fmt.Fprintln(os.Stderr, "smsflow: the decision event did not reach SLS:", err)
+		}
+	}()
+	var d release.Decision
+	switch cmd {
+	case "start":
+		if *version == "" {
+			return errors.New("start needs -version")
+		}
+		d, err = c.Start(ctx, *version)
+	case "status":
+		d, err = c.Status(ctx)
+	case "step":
+		d, err = c.Run(ctx)
+	case "abort":
+		d, err = c.Abort(ctx, *reason)
+	case "watch":
+		return watch(ctx, c, *every, out, f.jsonOut)
+	default:
+		return fmt.Errorf("unknown command %q (start, status, watch, step, abort)", cmd)
+	}
+	if err != nil {
+		return err
+	}
+	return printDecision(out, d, f.jsonOut)
+}
+
+func watch(ctx context.Context, c *release.Controller, every time.Duration, out io.Writer, jsonOut bool) error {
+	for {
+		d, err := c.Status(ctx)
+		if err != nil {
+			return err
+		}
+		if err := printDecision(out, d, jsonOut); err != nil || d.Action == release.ActionIdle {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-time.After(every):
+		}
+	}
+}
+
+func printDecision(out io.Writer, d release.Decision, jsonOut bool) error {
+	if jsonOut {
+		return json.NewEncoder(out).Encode(d)
+	}
+	if d.Action == release.ActionIdle {
+		_, err := fmt.Fprintf(out, "%s idle: %s:%s on version %s, no canary\n", time.Now().Format(time.TimeOnly), d.Function, d.Alias, d.Stable.Version)
+		return err
+	}
+	_, err := fmt.Fprintf(out, "%s %s\n", time.Now().Format(time.TimeOnly), d.Summary())
+	return err
+}
+
+// controller builds the controller the commands drive, with the
+// credentials-go default chain (or FC's, when run inside FC).
+func (f releaseFlags) controller() (*release.Controller, *obs.Shipper, error) {
+	policy, err := release.ParsePolicy(f.policy)
+	if err != nil {
+		return nil, nil, err
+	}
+	if f.fcEndpoint == "" {
+		return nil, nil, errors.New("no FC endpoint: -fc-endpoint or SMSFLOW_RELEASE_FC_ENDPOINT (local: http://127.0.0.1:9700)")
+	}
+	if f.slsEndpoint == "" || f.project == "" || f.logstore == "" {
+		return nil, nil, errors.New("SLS endpoint, project and logstore are needed (-sls-endpoint, -project, -logstore)")
+	}
+	src := creds.NewSource(f.allowLongLived)
+	logs := config.Logs{Project: f.project, Logstore: f.logstore, Endpoint: f.slsEndpoint, Timeout: 5 * time.Second}
+	shipper := obs.NewShipper(logs, "smsflow-cli", src, io.Discard)
+	logger := obs.NewLogger(shipper)
+	conn := &slsstate.Conn{Creds: src, Endpoint: f.slsEndpoint, Timeout: 10 * time.Second}
+	return &release.Controller{
+		FC:       release.NewClient(f.fcEndpoint, src),
+		Querier:  &slsstate.Querier{Conn: conn, Location: slsstate.Location{Project: f.project, Logstore: f.logstore}},
+		Policy:   policy,
+		Function: f.function, Alias: f.alias,
+		Record: func(ctx context.Context, d release.Decision) {
+			// status and watch only look: no event for what they see.
+			if d.Acts() {
+				release.LogDecision(ctx, logger, d)
+			}
+		},
+	}, shipper, nil
+}

@@ -1,0 +1,203 @@
+package release
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"smsflow/shared/alert"
+)
+
+// Actions a Decision takes.
+const (
+	ActionIdle     = "idle"     // no canary on the alias
+	ActionWait     = "wait"     // too few samples or too short a soak yet
+	ActionStart    = "start"    // the operator gave the canary its first step
+	ActionAdvance  = "advance"  // the canary got its next share
+	ActionPromote  = "promote"  // the alias now points at the canary, weight cleared
+	ActionRollback = "rollback" // the canary's weight is 0; the alias stays on stable
+	ActionAbort    = "abort"    // the operator rolled the canary back
+)
+
+// Decision is one run's outcome with the figures that led to it.
+type Decision struct {
+	Action   string  `json:"action"`
+	Function string  `json:"function"`
+	Alias    string  `json:"alias"`
+	Stable   Figures `json:"stable"`
+	Canary   Figures `json:"canary"`
+	// Weight is the canary's share before the decision, NextWeight after.
+	Weight     float64       `json:"weight"`
+	NextWeight float64       `json:"next_weight"`
+	StepAge    time.Duration `json:"step_age"`
+	Reason     string        `json:"reason"`
+}
+
+// Acts reports whether the decision changed the alias (and so is
+// notified).
+func (d Decision) Acts() bool {
+	return d.Action != ActionIdle && d.Action != ActionWait
+}
+
+// Controller runs a release of one alias. It keeps nothing between runs.
+type Controller struct {
+	FC       FC
+	Querier  alert.Querier
+	Policy   Policy
+	Function string
+	Alias    string
+	Now      func() time.Time
+	// Record receives every decision that is not idle (an event); Notify
+	// every decision that changed the alias (the notification channels).
+	// Either may be nil.
+	Record func(context.Context, Decision)
+	Notify func(context.Context, Decision) error
+}
+
+func (c *Controller) now() time.Time {
+	if c.Now != nil {
+		return c.Now()
+	}
+	return time.Now()
+}
+
+// Run judges the canary on the alias, if there is one, and advances,
+// promotes or rolls it back.
+func (c *Controller) Run(ctx context.Context) (Decision, error) {
+	d, a, err := c.assess(ctx)
+	if err != nil || d.Action == ActionIdle {
+		return d, err
+	}
+	canary := d.Canary.Version
+	switch {
+	case d.Reason != "" && d.Canary.Results >= c.Policy.MinSamples:
+		// Worse than stable: roll back at once, soak or not.
+		d.Action, d.NextWeight = ActionRollback, 0
+		_, err = c.FC.UpdateAlias(ctx, c.Function, c.Alias, a.VersionID, map[string]float64{canary: 0},
+			"release: version "+canary+" rolled back: "+d.Reason)
+	case d.Canary.Results < c.Policy.MinSamples:
+		d.Action, d.NextWeight = ActionWait, d.Weight
+		d.Reason = fmt.Sprintf("%d of %d samples", d.Canary.Results, c.Policy.MinSamples)
+	case d.StepAge < c.Policy.Soak:
+		d.Action, d.NextWeight = ActionWait, d.Weight
+		d.Reason = fmt.Sprintf("soaking %s of %s", d.StepAge.Round(time.Second), c.Policy.Soak)
+	default:
+		d.NextWeight = c.Policy.next(d.Weight)
+		d.Reason = fmt.Sprintf("healthy over %s and %d samples", d.StepAge.Round(time.Second), d.Canary.Results)
+		if d.NextWeight >= 1 {
+			d.Action = ActionPromote
+			_, err = c.FC.UpdateAlias(ctx, c.Function, c.Alias, canary, map[string]float64{},
+				"release: version "+canary+" promoted")
+		} else {
+			d.Action = ActionAdvance
+			_, err = c.FC.UpdateAlias(ctx, c.Function, c.Alias, a.VersionID, map[string]float64{canary: d.NextWeight},
+				fmt.Sprintf("release: version %s at %g", canary, d.NextWeight))
+		}
+	}
+	if err != nil {
+		return d, fmt.Errorf("release: %s %s: %w", d.Action, canary, err)
+	}
+	return d, c.report(ctx, d)
+}
+
+// Status judges the canary without acting: what Run would see.
+func (c *Controller) Status(ctx context.Context) (Decision, error) {
+	d, _, err := c.assess(ctx)
+	return d, err
+}
+
+// assess reads the alias and, during a canary, both versions' figures
+// since the current step began (the alias's lastModifiedTime).
+func (c *Controller) assess(ctx context.Context) (Decision, Alias, error) {
+	d := Decision{Function: c.Function, Alias: c.Alias, Action: ActionIdle}
+	a, err := c.FC.GetAlias(ctx, c.Function, c.Alias)
+	if err != nil {
+		return d, a, fmt.Errorf("release: %w", err)
+	}
+	d.Stable.Version = a.VersionID
+	canary, w := a.Canary()
+	if canary == "" {
+		return d, a, nil
+	}
+	d.Canary.Version, d.Weight = canary, w
+	since, err := a.ModifiedAt()
+	if err != nil {
+		return d, a, err
+	}
+	now := c.now()
+	d.StepAge = now.Sub(since)
+	d.Stable, d.Canary, err = measure(ctx, c.Querier, since, now.Add(-c.Policy.IndexLag), a.VersionID, canary)
+	if errors.Is(err, ErrIncomplete) {
+		d.Action, d.Reason = ActionWait, "SLS answered an incomplete result"
+		return d, a, nil
+	}
+	if err != nil {
+		return d, a, err
+	}
+	d.Action = ActionWait
+	d.Reason = c.Policy.verdict(d.Stable, d.Canary)
+	return d, a, nil
+}
+
+// Start gives version its first step on the alias. It refuses while
+// another canary runs, or for the alias's own version or an unknown one.
+func (c *Controller) Start(ctx context.Context, version string) (Decision, error) {
+	d := Decision{Function: c.Function, Alias: c.Alias, Action: ActionStart}
+	a, err := c.FC.GetAlias(ctx, c.Function, c.Alias)
+	if err != nil {
+		return d, fmt.Errorf("release: %w", err)
+	}
+	d.Stable.Version, d.Canary.Version = a.VersionID, version
+	if cur, w := a.Canary(); cur != "" {
+		return d, fmt.Errorf("release: version %s already has %g of %s: abort it first", cur, w, c.Alias)
+	}
+	if version == a.VersionID {
+		return d, fmt.Errorf("release: %s already points at version %s", c.Alias, version)
+	}
+	versions, err := c.FC.ListVersions(ctx, c.Function, 100)
+	if err != nil {
+		return d, fmt.Errorf("release: %w", err)
+	}
+	if !slices.ContainsFunc(versions, func(v Version) bool { return v.ID == version }) {
+		return d, fmt.Errorf("release: %s has no version %s among its latest %d", c.Function, version, len(versions))
+	}
+	d.NextWeight = c.Policy.Steps[0]
+	d.Reason = "started by an operator"
+	if _, err := c.FC.UpdateAlias(ctx, c.Function, c.Alias, a.VersionID, map[string]float64{version: d.NextWeight},
+		fmt.Sprintf("release: version %s at %g", version, d.NextWeight)); err != nil {
+		return d, fmt.Errorf("release: start %s: %w", version, err)
+	}
+	return d, c.report(ctx, d)
+}
+
+// Abort rolls the running canary back (weight 0) at once.
+func (c *Controller) Abort(ctx context.Context, reason string) (Decision, error) {
+	d, a, err := c.assess(ctx)
+	if err != nil {
+		return d, err
+	}
+	if d.Action == ActionIdle {
+		return d, errors.New("release: no canary on " + c.Alias + " to abort")
+	}
+	d.Action, d.NextWeight, d.Reason = ActionAbort, 0, reason
+	if _, err := c.FC.UpdateAlias(ctx, c.Function, c.Alias, a.VersionID, map[string]float64{d.Canary.Version: 0},
+		"release: version "+d.Canary.Version+" aborted: "+reason); err != nil {
+		return d, fmt.Errorf("release: abort %s: %w", d.Canary.Version, err)
+	}
+	return d, c.report(ctx, d)
+}
+
+// report records the decision and notifies it when it changed the alias.
+func (c *Controller) report(ctx context.Context, d Decision) error {
+	if c.Record != nil && d.Action != ActionIdle {
+		c.Record(ctx, d)
+	}
+	if c.Notify != nil && d.Acts() {
+		if err := c.Notify(ctx, d); err != nil {
+			return fmt.Errorf("release: notify %s: %w", d.Action, err)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,191 @@
+package release
+
+import (
+	"context"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"smsflow/shared/alert"
+)
+
+// fakeFC is one alias in memory; it records what UpdateAlias was sent.
+type fakeFC struct {
+	alias    Alias
+	versions []Version
+	updates  []map[string]float64
+}
+
+func (f *fakeFC) GetAlias(context.Context, string, string) (Alias, error) { return f.alias, nil }
+func (f *fakeFC) ListVersions(context.Context, string, int) ([]Version, error) {
+	return f.versions, nil
+}
+func (f *fakeFC) UpdateAlias(_ context.Context, _, _, v string, w map[string]float64, d string) (Alias, error) {
+	f.updates = append(f.updates, w)
+	f.alias.VersionID, f.alias.Weights, f.alias.Description = v, w, d
+	return f.alias, nil
+}
+
+// fakeSLS answers the two release queries with fixed rows per version.
+type fakeSLS struct {
+	results, attempts []map[string]string
+	incomplete        bool
+	from              time.Time
+}
+
+func (s *fakeSLS) Query(_ context.Context, from, _ time.Time, q string) (alert.Result, error) {
+	s.from = from
+	if strings.Contains(q, `"sms.attempt"`) {
+		return alert.Result{Rows: s.attempts, Complete: !s.incomplete}, nil
+	}
+	return alert.Result{Rows: s.results, Complete: !s.incomplete}, nil
+}
+
+var t0 = time.Date(2026, 12, 2, 10, 0, 0, 0, time.UTC)
+
+func fixture(weight float64, age time.Duration) (*Controller, *fakeFC, *fakeSLS) {
+	fc := &fakeFC{alias: Alias{Name: "prod", VersionID: "1", Weights: map[string]float64{"2": weight},
+		Modified: t0.Format(time.RFC3339)}, versions: []Version{{ID: "2"}, {ID: "1"}}}
+	sls := &fakeSLS{
+		results:  []map[string]string{{"version": "1", "results": "1000", "sends": "1000", "failures": "10", "errors_5xx": "0"}},
+		attempts: []map[string]string{{"version": "1", "attempts": "1000", "p99": "300"}},
+	}
+	p := DefaultPolicy()
+	c := &Controller{FC: fc, Querier: sls, Policy: p, Function: "send", Alias: "prod",
+		Now: func() time.Time { return t0.Add(age) }}
+	return c, fc, sls
+}
+
+func canaryRows(sls *fakeSLS, results, failures, errs int, p99 string) {
+	itoa := strconv.Itoa
+	sls.results = append(sls.results, map[string]string{"version": "2", "results": itoa(results), "sends": itoa(results),
+		"failures": itoa(failures), "errors_5xx": itoa(errs)})
+	sls.attempts = append(sls.attempts, map[string]string{"version": "2", "attempts": itoa(results), "p99": p99})
+}
+
+// conformance: FC-17
+func TestPromoteClearsTheWeightExplicitly(t *testing.T) {
+	c, fc, sls := fixture(0.25, 11*time.Minute)
+	canaryRows(sls, 200, 2, 0, "310")
+	d, err := c.Run(context.Background())
+	if err != nil || d.Action != ActionPromote {
+		t.Fatalf("Run = %+v, %v", d, err)
+	}
+	last := fc.updates[len(fc.updates)-1]
+	if last == nil || len(last) != 0 || fc.alias.VersionID != "2" {
+		t.Fatalf("promotion sent weights %v (want an explicit empty map), alias on %s", last, fc.alias.VersionID)
+	}
+}
+
+func TestAdvancesStepByStep(t *testing.T) {
+	c, fc, sls := fixture(0.05, 11*time.Minute)
+	canaryRows(sls, 60, 0, 0, "300")
+	d, err := c.Run(context.Background())
+	if err != nil || d.Action != ActionAdvance || d.NextWeight != 0.25 || fc.alias.Weights["2"] != 0.25 || fc.alias.VersionID != "1" {
+		t.Fatalf("Run = %+v, %v; alias %+v", d, err, fc.alias)
+	}
+	// The step's window starts at the alias's last change.
+	if !sls.from.Equal(t0) {
+		t.Fatalf("window from %s, want %s", sls.from, t0)
+	}
+}
+
+func TestWaitsForSamplesThenSoak(t *testing.T) {
+	c, fc, sls := fixture(0.05, 11*time.Minute)
+	canaryRows(sls, 49, 0, 0, "300")
+	if d, _ := c.Run(context.Background()); d.Action != ActionWait || len(fc.updates) != 0 {
+		t.Fatalf("49 samples: %+v, updates %v", d, fc.updates)
+	}
+	c, fc, sls = fixture(0.05, 9*time.Minute)
+	canaryRows(sls, 500, 0, 0, "300")
+	if d, _ := c.Run(context.Background()); d.Action != ActionWait || len(fc.updates) != 0 {
+		t.Fatalf("9 of 10 minutes: %+v, updates %v", d, fc.updates)
+	}
+}
+
+func TestRollsBackAWorseCanaryBeforeItsSoakEnds(t *testing.T) {
+	for name, rows := range map[string]func(*fakeSLS){
+		"failures": func(s *fakeSLS) { canaryRows(s, 60, 20, 0, "300") },
+		"5xx":      func(s *fakeSLS) { canaryRows(s, 60, 0, 5, "300") },
+		"latency":  func(s *fakeSLS) { canaryRows(s, 60, 0, 0, "900") },
+	} {
+		t.Run(name, func(t *testing.T) {
+			c, fc, sls := fixture(0.05, time.Minute)
+			rows(sls)
+			var recorded, notified []Decision
+			c.Record = func(_ context.Context, d Decision) { recorded = append(recorded, d) }
+			c.Notify = func(_ context.Context, d Decision) error { notified = append(notified, d); return nil }
+			d, err := c.Run(context.Background())
+			if err != nil || d.Action != ActionRollback {
+				t.Fatalf("Run = %+v, %v", d, err)
+			}
+			last := fc.updates[len(fc.updates)-1]
+			if w, ok := last["2"]; !ok || w != 0 || fc.alias.VersionID != "1" {
+				t.Fatalf("rollback sent %v on version %s; want {2: 0} on 1", last, fc.alias.VersionID)
+			}
+			if len(recorded) != 1 || len(notified) != 1 || !strings.Contains(notified[0].Message().Text, "stable 1") {
+				t.Fatalf("recorded %v notified %v", recorded, notified)
+			}
+		})
+	}
+}
+
+func TestJudgesNothingOnAnIncompleteAnswer(t *testing.T) {
+	c, fc, sls := fixture(0.05, time.Hour)
+	canaryRows(sls, 600, 300, 0, "300")
+	sls.incomplete = true
+	if d, err := c.Run(context.Background()); err != nil || d.Action != ActionWait || len(fc.updates) != 0 {
+		t.Fatalf("incomplete: %+v, %v, updates %v", d, err, fc.updates)
+	}
+}
+
+func TestIdleWithoutACanary(t *testing.T) {
+	c, fc, _ := fixture(0, time.Hour)
+	var recorded int
+	c.Record = func(context.Context, Decision) { recorded++ }
+	if d, err := c.Run(context.Background()); err != nil || d.Action != ActionIdle || len(fc.updates) != 0 || recorded != 0 {
+		t.Fatalf("weight 0: %+v, %v", d, err)
+	}
+}
+
+func TestStartAndAbort(t *testing.T) {
+	c, fc, sls := fixture(0, 0)
+	fc.alias.Weights = nil
+	if _, err := c.Start(context.Background(), "3"); err == nil {
+		t.Fatal("started an unknown version")
+	}
+	if _, err := c.Start(context.Background(), "1"); err == nil {
+		t.Fatal("started the alias's own version")
+	}
+	d, err := c.Start(context.Background(), "2")
+	if err != nil || fc.alias.Weights["2"] != 0.05 {
+		t.Fatalf("Start = %+v, %v; alias %+v", d, err, fc.alias)
+	}
+	if _, err := c.Start(context.Background(), "2"); err == nil {
+		t.Fatal("started a second canary over a running one")
+	}
+	canaryRows(sls, 1, 0, 0, "1")
+	d, err = c.Abort(context.Background(), "operator")
+	if err != nil || d.Action != ActionAbort || fc.alias.Weights["2"] != 0 {
+		t.Fatalf("Abort = %+v, %v; alias %+v", d, err, fc.alias)
+	}
+}
+
+func TestPolicyParsing(t *testing.T) {
+	p, err := ParsePolicy("steps=0.1,0.5,1 min_samples=5;soak=2s index_lag=0s")
+	if err != nil || len(p.Steps) != 3 || p.MinSamples != 5 || p.Soak != 2*time.Second || p.IndexLag != 0 {
+		t.Fatalf("ParsePolicy = %+v, %v", p, err)
+	}
+	for _, bad := range []string{"steps=0.1,0.5", "steps=0.5,0.1,1", "steps=0.5,0.5,1", "min_samples=0", "soak=x", "nope=1", "steps"} {
+		if _, err := ParsePolicy(bad); err == nil {
+			t.Errorf("ParsePolicy(%q) accepted", bad)
+		}
+	}
+}
+
+func TestVersionFilterRefusesNonNumbers(t *testing.T) {
+	if _, err := versionFilter("1", `2" or *`); err == nil {
+		t.Fatal("a version id with a quote reached the query")
+	}
+}
