@@ -16,8 +16,8 @@ import (
 	"smsflow/shared/alert"
 	"smsflow/shared/obs"
 	"smsflow/shared/redact"
-	"smsflow/shared/trace"
 	"smsflow/shared/release"
+	"smsflow/shared/trace"
 )
 
 // MaxTriggerSkew is how far the timer's triggerTime may be from the clock
