@@ -17,6 +17,8 @@ func TestDefaultsLoad(t *testing.T) {
 	want := map[string]bool{
 		"sms_failure_rate": true, "sms_template_failure_rate": true, "sms_call_latency_p99": true,
 		"sms_throttle_rate": true, "sms_no_traffic": false, "sms_delivery_rate": true, "sms_delivery_latency_p95": true,
+		"sms_provider_failure_rate": true, "sms_provider_call_latency_p99": true, "sms_provider_delivery_rate": true,
+		"sms_on_secondary": true,
 	}
 	if len(cfg.Rules) != len(want) {
 		t.Fatalf("got %d rules, want %d", len(cfg.Rules), len(want))
@@ -212,7 +214,7 @@ func TestLoadPicksTheNamedThenThePackagedFileThenTheDefaults(t *testing.T) {
 	env := func(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
 
 	cfg, src, err := Load(env(nil), exeDir)
-	if err != nil || len(cfg.Rules) != 7 || src != "embedded defaults" {
+	if err != nil || len(cfg.Rules) != 11 || src != "embedded defaults" {
 		t.Fatalf("nothing packaged: %v %q", err, src)
 	}
 	packaged := filepath.Join(exeDir, PackagedRulesFile)

@@ -99,6 +99,15 @@ func Charts() []Chart {
 			[]string{"sms_delivery_latency_p95"}, col{ttd50, "p50"}, col{ttd95, "p95"}),
 		timeSeries("throttling", "Throttled share of sends", thrSearch, alert.UnitRatio,
 			[]string{"sms_throttle_rate"}, col{thrRate, "throttled"}),
+		// Per provider (docs/providers.md): one line per provider.
+		{
+			ID: "sends_by_provider", Title: "Sends per minute by provider (tencent = running on the secondary)", Kind: KindLine, Unit: alert.UnitCount,
+			Query: `event: "sms.result" and decision: "send" | SELECT ` + perMinute + `, provider, count(1) AS n FROM log WHERE provider IS NOT NULL GROUP BY t, provider ORDER BY t LIMIT ` + itoa(seriesLimit),
+			X:     "t", Y: []string{"n"}, Series: "provider",
+		},
+		perProvider("provider_failure_rate", "Failure rate by provider", failSearch, alert.UnitRatio, "sms_provider_failure_rate", col{failRate, "failure_rate"}),
+		perProvider("provider_call_latency", "Call latency p99 by provider", latSearch, alert.UnitMillis, "sms_provider_call_latency_p99", col{p99, "p99"}),
+		perProvider("provider_delivery_rate", "Delivery rate by provider", delSearch, alert.UnitRatio, "sms_provider_delivery_rate", col{delRate, "delivery_rate"}),
 		{
 			ID: "alert_state_changes", Title: "Alert state changes", Kind: KindTable,
 			Query: `event: "alert.transition" | SELECT __time__ AS t, rule, "group", "from", "to", value FROM log ORDER BY t DESC LIMIT 50`,
@@ -120,6 +129,15 @@ func timeSeries(id, title, search, unit string, rules []string, cols ...col) Cha
 	return Chart{
 		ID: id, Title: title, Kind: KindLine, Unit: unit, X: "t", Y: ys, Rules: rules,
 		Query: fmt.Sprintf("%s | SELECT %s GROUP BY t ORDER BY t LIMIT %d", search, strings.Join(sel, ", "), seriesLimit),
+	}
+}
+
+// perProvider is a time series of one measure, a line per provider.
+func perProvider(id, title, search, unit, rule string, c col) Chart {
+	return Chart{
+		ID: id, Title: title, Kind: KindLine, Unit: unit, X: "t", Y: []string{c.name}, Series: "provider", Rules: []string{rule},
+		Query: fmt.Sprintf("%s | SELECT %s, provider, %s AS %s FROM log WHERE provider IS NOT NULL GROUP BY t, provider ORDER BY t LIMIT %d",
+			search, perMinute, c.expr, c.name, seriesLimit),
 	}
 }
 
