@@ -109,6 +109,7 @@ func runScenario(ctx context.Context, idx int, sc Scenario, o Options) (Result, 
 	defer e.Close()
 	started := time.Now()
 	tr := newTraffic(e.s, idx, sc.Rate, sc.Max)
+	e.tr = tr
 	tr.start()
 	defer tr.finish(drain) // on an early return too: no goroutine outlives the stack
 	stopped := false

@@ -126,28 +126,29 @@ func restartRedis(_ context.Context, e *env) error {
 	return nil
 }
 
-// killMidSend holds the next SendSms at Alibaba (accepted, answer late),
-// waits until one instance has been busy for half a second (the held
-// send: the others answer in milliseconds at this rate), and kills it.
+// killMidSend holds the next SendSms at Alibaba (accepted, answer late)
+// and, once Alibaba has taken it while its caller still waits, kills every
+// instance busy at that moment: the held send's for sure, perhaps another
+// one whose request was anywhere between claim and answer. Whatever each
+// was doing, none of their messages may go out twice.
 func killMidSend(ctx context.Context, e *env) (time.Time, error) {
 	if err := e.armDysms(`{"kind":"latency","latency":"3s","count":1}`); err != nil {
 		return time.Time{}, err
 	}
-	busy := map[string]bool{}
 	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); {
-		now := map[string]bool{}
-		for _, inst := range e.s.Send.Instances() {
-			if inst.InFlight() > 0 {
-				if busy[inst.ID()] {
-					at := time.Now()
-					inst.Kill()
-					return at, nil
+		waiting := e.tr.unanswered()
+		for _, m := range e.s.Dysms.Messages() {
+			if waiting[m.Phone] && time.Since(m.AcceptedAt) > 300*time.Millisecond {
+				at := time.Now()
+				for _, inst := range e.s.Send.Instances() {
+					if inst.InFlight() > 0 {
+						inst.Kill()
+					}
 				}
-				now[inst.ID()] = true
+				return at, nil
 			}
 		}
-		busy = now
-		if err := sleep(ctx, 500*time.Millisecond); err != nil {
+		if err := sleep(ctx, 100*time.Millisecond); err != nil {
 			return time.Time{}, err
 		}
 	}

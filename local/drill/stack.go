@@ -52,6 +52,7 @@ type env struct {
 	s      *stack.Stack
 	slsGap *switchProxy // the send function's way to SLS, which a scenario may cut
 	stdout *lineBuffer  // the functions' stdout, which FC collects into the logstore
+	tr     *traffic     // the scenario's traffic
 }
 
 // startEnv starts a fresh stack for one scenario. binDir is shared by every

@@ -181,3 +181,17 @@ func (t *traffic) snapshot() []message {
 	}
 	return out
 }
+
+// unanswered answers the numbers of the messages still waiting for their
+// first answer.
+func (t *traffic) unanswered() map[string]bool {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	out := map[string]bool{}
+	for _, m := range t.msgs {
+		if m.outcome == pending && m.status == 0 {
+			out[m.phone] = true
+		}
+	}
+	return out
+}
