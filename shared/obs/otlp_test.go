@@ -114,3 +114,29 @@ func TestSpansPastTheBoundGoToStdout(t *testing.T) {
 		t.Fatalf("no span on stdout after the bound: %q", stdout.String())
 	}
 }
+
+// A child span measured in whole milliseconds never starts before the
+// request span that holds it.
+func TestParentSpanCoversItsChildren(t *testing.T) {
+	root := trace.NewRoot()
+	child := root.Child()
+	at := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	ev := func(sc trace.SpanContext, name string, t time.Time, kv ...string) Event {
+		f := []Field{{KeyEvent, name}, {KeyTraceID, sc.TraceIDString()}, {KeySpanID, sc.SpanIDString()}}
+		if p := sc.ParentIDString(); p != "" {
+			f = append(f, Field{KeyParentSpanID, p})
+		}
+		for i := 0; i+1 < len(kv); i += 2 {
+			f = append(f, Field{kv[i], kv[i+1]})
+		}
+		return Event{Time: t, Fields: f}
+	}
+	stubs := spansFrom([]Event{
+		ev(root, EventRequest, at.Add(500*time.Microsecond)),
+		ev(child, EventAttempt, at.Add(1500*time.Microsecond), KeyLatencyMS, "1"),
+		ev(root, EventResult, at.Add(1600*time.Microsecond), KeyDurationMS, "1"),
+	}, at, at.Add(2*time.Millisecond))
+	if len(stubs) != 2 || stubs[1].StartTime.Before(stubs[0].StartTime) || stubs[1].EndTime.After(stubs[0].EndTime) {
+		t.Fatalf("request %v–%v, attempt %v–%v", stubs[0].StartTime, stubs[0].EndTime, stubs[1].StartTime, stubs[1].EndTime)
+	}
+}

@@ -58,9 +58,23 @@ func spansFrom(events []Event, start, end time.Time) []tracetest.SpanStub {
 		g.events = append(g.events, e)
 	}
 	out := make([]tracetest.SpanStub, 0, len(groups))
+	index := map[oteltrace.SpanID]int{}
 	for _, g := range groups {
 		if s, ok := g.stub(start, end); ok {
+			index[s.SpanContext.SpanID()] = len(out)
 			out = append(out, s)
+		}
+	}
+	// Durations are whole milliseconds: a child may seem to start a little
+	// before its parent. A parent covers its children, as viewers expect.
+	for _, c := range out {
+		if i, ok := index[c.Parent.SpanID()]; ok && c.Parent.IsValid() {
+			if c.StartTime.Before(out[i].StartTime) {
+				out[i].StartTime = c.StartTime
+			}
+			if c.EndTime.After(out[i].EndTime) {
+				out[i].EndTime = c.EndTime
+			}
 		}
 	}
 	return out
