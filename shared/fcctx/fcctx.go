@@ -15,9 +15,29 @@ import (
 
 var mu sync.Mutex
 
+type keptKey struct{}
+
+// Keep returns ctx carrying a copy of its FC context, read once, so that
+// every later Read (the credentials for each SDK call, the invocation's
+// fields for events) finds it without the lock and without FromContext's
+// fresh logger on every call. Outside FC, ctx is returned unchanged.
+func Keep(ctx context.Context) context.Context {
+	if _, ok := ctx.Value(keptKey{}).(*fccontext.FcContext); ok {
+		return ctx
+	}
+	fc, ok := Read(ctx)
+	if !ok {
+		return ctx
+	}
+	return context.WithValue(ctx, keptKey{}, &fc)
+}
+
 // Read returns a copy of ctx's FC context, and false outside FC (where
 // FromContext would find nothing).
 func Read(ctx context.Context) (fccontext.FcContext, bool) {
+	if fc, ok := ctx.Value(keptKey{}).(*fccontext.FcContext); ok {
+		return *fc, true
+	}
 	mu.Lock()
 	defer mu.Unlock()
 	fc, ok := fccontext.FromContext(ctx)

@@ -31,3 +31,25 @@ func TestOutsideFC(t *testing.T) {
 		t.Fatal("Read found an FC context in context.Background()")
 	}
 }
+
+// A kept context reads as the invocation's, whoever reads it, and Keep
+// outside FC changes nothing.
+func TestKeep(t *testing.T) {
+	inv := &fccontext.FcContext{RequestID: "r-2", Region: "cn-hangzhou",
+		Credentials: fccontext.Credentials{AccessKeyId: "STS.id", AccessKeySecret: "s", SecurityToken: "t"}}
+	kept := Keep(fccontext.NewContext(context.Background(), inv))
+	fc, ok := Read(kept)
+	if !ok || fc.RequestID != "r-2" || fc.Region != "cn-hangzhou" || fc.Credentials != inv.Credentials {
+		t.Fatalf("Read(Keep(ctx)) = %+v, %v", fc, ok)
+	}
+	if Keep(kept) != kept {
+		t.Error("Keep of a kept context made another")
+	}
+	bg := context.Background()
+	if Keep(bg) != bg {
+		t.Error("Keep outside FC changed the context")
+	}
+	if _, ok := Read(Keep(bg)); ok {
+		t.Error("Keep outside FC made an FC context")
+	}
+}

@@ -41,12 +41,13 @@ func InvocationFrom(ctx context.Context) (Invocation, bool) {
 	return *inv, true
 }
 
-// Middleware gives every request the invocation's details and a batch of
-// events that is shipped, synchronously, when the handler is done: before
-// the function answers, so a freeze right after cannot lose it.
+// Middleware gives every request the invocation's details (read once for
+// everyone who asks: fcctx.Keep) and a batch of events that is shipped,
+// synchronously, when the handler is done: before the function answers, so
+// a freeze right after cannot lose it.
 func Middleware(next http.Handler, s *Shipper) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ctx := NewBatch(WithInvocation(r.Context()))
+		ctx := NewBatch(WithInvocation(fcctx.Keep(r.Context())))
 		defer s.Flush(ctx)
 		next.ServeHTTP(w, r.WithContext(ctx))
 	})
