@@ -41,7 +41,7 @@ func main() {
 	}, &openapi.OpenApiRequest{
 		Headers: headers,
 		Body: map[string]any{
-			"phone_numbers": []string{"13800138000"}, "sign_name": "smsflow",
+			"phone_numbers": []string{"13900139000"}, "sign_name": "smsflow", // not Try it's number: one code a minute each
 			"template_code": "SMS_LOCAL_OTP", "template_params": map[string]string{"code": "482913"},
 		},
 	}, &util.RuntimeOptions{})
