@@ -4,7 +4,10 @@ import (
 	"bytes"
 	"flag"
 	"os"
+	"strings"
 	"testing"
+
+	"smsflow/shared/dashboard"
 )
 
 var update = flag.Bool("update", false, "rewrite monitoring/ from the code")
@@ -38,9 +41,19 @@ func TestMonitoringFilesAreGenerated(t *testing.T) {
 	}
 }
 
-// Every chart of the SLS dashboard has its Grafana panel, and no label
-// can carry a free-form value.
+// Every chart of the SLS dashboard has its Grafana panel, in the same
+// order, and no label can carry a free-form value.
 func TestPanelsMirrorTheSLSDashboardAndLabelsAreBounded(t *testing.T) {
+	var charts, panels []string
+	for _, c := range dashboard.Charts() {
+		charts = append(charts, c.ID)
+	}
+	for _, p := range Panels() {
+		panels = append(panels, p.ID)
+	}
+	if strings.Join(charts, " ") != strings.Join(panels, " ") {
+		t.Errorf("SLS dashboard charts %v, Grafana panels %v", charts, panels)
+	}
 	for _, v := range []string{"13800138000 x", "a b", "", "<script>"} {
 		if got := label(v, "none"); got != "none" && got != "other" {
 			t.Errorf("label(%q) = %q", v, got)
