@@ -40,18 +40,21 @@ func equalCounts(a, b Result) bool {
 
 func TestJudgeFailsOnLossDoubleSendAndMissedTimes(t *testing.T) {
 	base := Result{ExpectedDetect: Seconds(15 * time.Second), ExpectedRecover: Seconds(5 * time.Second),
-		Detect: Seconds(4 * time.Second), Recover: Seconds(time.Second), AlertRule: "sms_failure_rate"}
+		Detect: Seconds(4 * time.Second), Recover: Seconds(time.Second), AlertRule: "sms_failure_rate",
+		ExpectedResolve: Seconds(15 * time.Second), Resolved: Seconds(8 * time.Second)}
 	ok := base
 	if ok.judge(); !ok.Pass {
 		t.Fatalf("a clean result failed: %q", ok.Failures)
 	}
 	for name, mutate := range map[string]func(*Result){
-		"lost":          func(r *Result) { r.Lost = 1 },
-		"sent twice":    func(r *Result) { r.SentTwice = 1 },
-		"never fired":   func(r *Result) { r.Detect = Never },
-		"late alert":    func(r *Result) { r.Detect = Seconds(16 * time.Second) },
-		"not recovered": func(r *Result) { r.Recover = Never },
-		"slow recovery": func(r *Result) { r.Recover = Seconds(6 * time.Second) },
+		"lost":           func(r *Result) { r.Lost = 1 },
+		"sent twice":     func(r *Result) { r.SentTwice = 1 },
+		"never fired":    func(r *Result) { r.Detect = Never },
+		"late alert":     func(r *Result) { r.Detect = Seconds(16 * time.Second) },
+		"not recovered":  func(r *Result) { r.Recover = Never },
+		"slow recovery":  func(r *Result) { r.Recover = Seconds(6 * time.Second) },
+		"never resolved": func(r *Result) { r.Resolved = Never },
+		"late resolve":   func(r *Result) { r.Resolved = Seconds(16 * time.Second) },
 	} {
 		r := base
 		mutate(&r)
@@ -60,7 +63,7 @@ func TestJudgeFailsOnLossDoubleSendAndMissedTimes(t *testing.T) {
 		}
 	}
 	quiet := base
-	quiet.ExpectedDetect, quiet.Detect, quiet.AlertRule = 0, Never, ""
+	quiet.ExpectedDetect, quiet.Detect, quiet.AlertRule, quiet.ExpectedResolve, quiet.Resolved = 0, Never, "", 0, Never
 	if quiet.judge(); !quiet.Pass {
 		t.Errorf("a scenario without an expected alert failed for not alerting: %q", quiet.Failures)
 	}
@@ -76,7 +79,7 @@ func TestSecondsJSON(t *testing.T) {
 		t.Fatalf("round trip: %+v %v", v, err)
 	}
 	var c Scorecard
-	c.Scenarios = []Result{{Scenario: "x", Detect: Never, Recover: Never, Failures: []string{"boom"}}}
+	c.Scenarios = []Result{{Scenario: "x", Detect: Never, Recover: Never, Resolved: Never, Failures: []string{"boom"}}}
 	var out strings.Builder
 	c.WriteTable(&out)
 	if !strings.Contains(out.String(), "FAIL x: boom") {

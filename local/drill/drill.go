@@ -101,7 +101,10 @@ const (
 
 func runScenario(ctx context.Context, idx int, sc Scenario, o Options) (Result, error) {
 	r := Result{Scenario: sc.Name, AlertRule: sc.Alert, ExpectedDetect: Seconds(sc.ExpectedDetect),
-		ExpectedRecover: Seconds(sc.ExpectedRecover), Detect: Never, Recover: Never}
+		ExpectedRecover: Seconds(sc.ExpectedRecover), Detect: Never, Recover: Never, Resolved: Never}
+	if sc.Alert != "" {
+		r.ExpectedResolve = Seconds(expectResolve)
+	}
 	e, err := startEnv(ctx, o.BinDir, sc)
 	if err != nil {
 		return r, err
@@ -159,6 +162,18 @@ func runScenario(ctx context.Context, idx int, sc Scenario, o Options) (Result, 
 	}
 	stop()
 	tr.finish(drain)
+	if sc.Alert != "" && r.Detect >= 0 {
+		// The alert must clear once the window holds no more failures.
+		for deadline := healedAt.Add(2 * expectResolve); time.Now().Before(deadline); {
+			if at := e.notified(sc.Alert, "resolved", healedAt); !at.IsZero() {
+				r.Resolved = Seconds(at.Sub(healedAt))
+				break
+			}
+			if err := sleep(ctx, 200*time.Millisecond); err != nil {
+				return r, err
+			}
+		}
+	}
 	// Events are shipped before each answer; a moment lets the last
 	// PutLogs settle in the emulator's index.
 	if err := sleep(ctx, time.Second); err != nil {

@@ -50,7 +50,8 @@ func TestDrillCommandPrintsAPassingScorecard(t *testing.T) {
 			t.Errorf("%s: %+v", r.Scenario, r)
 		}
 	}
-	if storm.AlertRule != "sms_failure_rate" || storm.Detect < 0 || storm.Detect > storm.ExpectedDetect {
+	if storm.AlertRule != "sms_failure_rate" || storm.Detect < 0 || storm.Detect > storm.ExpectedDetect ||
+		storm.Resolved < 0 || storm.Resolved > storm.ExpectedResolve {
 		t.Errorf("the storm's alert: %+v", storm)
 	}
 	// Every message of the storm was retried with its key until Alibaba

@@ -24,6 +24,12 @@ type Result struct {
 	Recover Seconds `json:"recover_s"`
 	// AlertRule is the rule whose firing counts as detection.
 	AlertRule string `json:"alert_rule,omitempty"`
+	// Resolved is from the fault's removal to the rule's resolved
+	// notification, bounded by ExpectedResolve (zero when no alert is
+	// expected): an alert that keeps firing after recovery pages for
+	// nothing.
+	ExpectedResolve Seconds `json:"expected_resolve_s"`
+	Resolved        Seconds `json:"resolved_s"`
 
 	Messages int `json:"messages"` // keyed messages the generator made
 	Accepted int `json:"accepted"` // answered 200
@@ -89,6 +95,9 @@ func (r *Result) judge() {
 	if r.ExpectedDetect > 0 && (r.Detect < 0 || r.Detect > r.ExpectedDetect) {
 		fail("%s did not fire within %s (measured %s)", r.AlertRule, r.ExpectedDetect, r.Detect)
 	}
+	if r.ExpectedResolve > 0 && (r.Resolved < 0 || r.Resolved > r.ExpectedResolve) {
+		fail("%s did not resolve within %s (measured %s)", r.AlertRule, r.ExpectedResolve, r.Resolved)
+	}
 	if r.Recover < 0 || r.Recover > r.ExpectedRecover {
 		fail("not recovered within %s (measured %s)", r.ExpectedRecover, r.Recover)
 	}
@@ -105,21 +114,21 @@ type Scorecard struct {
 // WriteTable prints the scorecard as a table, then each failure and note.
 func (c Scorecard) WriteTable(w io.Writer) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintf(tw, "scenario\texp. detect\tdetect\texp. recover\trecover\tmessages\taccepted\tsent\tlost\tsent twice\tunknown\trefused\tresult\t\n")
+	fmt.Fprintf(tw, "scenario\texp. detect\tdetect\texp. recover\trecover\tresolved\tmessages\taccepted\tsent\tlost\tsent twice\tunknown\trefused\tresult\t\n")
 	for _, r := range c.Scenarios {
 		verdict := "PASS"
 		if !r.Pass {
 			verdict = "FAIL"
 		}
-		expDetect, detect := r.ExpectedDetect.String(), r.Detect.String()
+		expDetect, detect, resolved := r.ExpectedDetect.String(), r.Detect.String(), r.Resolved.String()
 		if r.ExpectedDetect == 0 {
 			expDetect = "no alert"
 			if r.Detect < 0 {
-				detect = "-"
+				detect, resolved = "-", "-"
 			}
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%s\t\n", r.Scenario, expDetect, detect,
-			r.ExpectedRecover, r.Recover, r.Messages, r.Accepted, r.Sent, r.Lost, r.SentTwice, r.Unknown, r.Refused, verdict)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%s\t\n", r.Scenario, expDetect, detect,
+			r.ExpectedRecover, r.Recover, resolved, r.Messages, r.Accepted, r.Sent, r.Lost, r.SentTwice, r.Unknown, r.Refused, verdict)
 	}
 	tw.Flush()
 	fmt.Fprintf(w, "(local time; production time is %d times longer)\n", c.Scale)

@@ -14,10 +14,13 @@ import (
 
 // Expected times are production's divided by Scale: an alert within 15
 // minutes of a storm (the timer, the index lag, two evaluations over a
-// five-minute window), service back within 5 minutes of the cause going.
+// five-minute window), service back within 5 minutes of the cause going,
+// the alert resolved within 20 minutes of it (the window emptied of
+// failures, the index lag, the evaluations).
 const (
 	expectDetect  = 15 * time.Minute / Scale
 	expectRecover = 5 * time.Minute / Scale
+	expectResolve = 20 * time.Minute / Scale
 )
 
 // scenarios lists the drills in the order they run.

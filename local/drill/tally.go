@@ -113,8 +113,14 @@ func (e *env) resultTraces(since time.Time) (map[string]bool, error) {
 // firing answers when rule's first firing notification after t reached
 // the sink (zero if none did).
 func (e *env) firing(rule string, after time.Time) time.Time {
+	return e.notified(rule, "firing", after)
+}
+
+// notified answers when rule's first notification of status after t
+// reached the sink (zero if none did).
+func (e *env) notified(rule, status string, after time.Time) time.Time {
 	for _, n := range e.s.Sink.Notifications() {
-		if n.Accepted && n.Channel == "webhook" && n.Rule == rule && strings.EqualFold(n.Status, "firing") && n.Received.After(after) {
+		if n.Accepted && n.Channel == "webhook" && n.Rule == rule && strings.EqualFold(n.Status, status) && n.Received.After(after) {
 			return n.Received
 		}
 	}
