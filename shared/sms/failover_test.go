@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"smsflow/local/sts"
 	"smsflow/local/testkit"
 )
 
@@ -161,5 +162,16 @@ func TestBreakerClosesAfterASuccessfulTrial(t *testing.T) {
 	}
 	if strings.Join(states, ",") != "open,half-open,closed" {
 		t.Fatalf("circuit transitions %v", states)
+	}
+}
+
+// Alibaba alone (no secondary) still says which provider answered.
+func TestAlibabaAloneLabelsItsOutcomes(t *testing.T) {
+	_, addr := emulator(t)
+	var hooked []Attempt
+	out, attempts := newSender(addr).Send(stsContext(sts.Issue(time.Hour)), otpRequest(t, "13800138000"), func(_ context.Context, a Attempt) { hooked = append(hooked, a) })
+	if out.Provider != ProviderAlibaba || len(attempts) != 1 || attempts[0].Outcome.Provider != ProviderAlibaba ||
+		len(hooked) != 1 || hooked[0].Outcome.Provider != ProviderAlibaba {
+		t.Fatalf("outcome %+v, attempts %+v, hooked %+v", out, attempts, hooked)
 	}
 }

@@ -56,8 +56,22 @@ func New(cfg config.Dysms, src *creds.Source) *Sender {
 // Send calls SendSms until it is accepted, refused, or a retry is either
 // unsafe (the outcome is unknown) or no longer useful. It retries only what
 // provably did not send, with jittered exponential backoff, and never starts
-// a call that could not finish before ctx's deadline.
+// a call that could not finish before ctx's deadline. Every attempt and
+// the outcome say Provider "alibaba", alone or behind a Failover.
 func (s *Sender) Send(ctx context.Context, req Request, hook AttemptHook) (Outcome, []Attempt) {
+	return labelled(ctx, dysmsCalls{s}, req, hook, 0)
+}
+
+// dysmsCalls is the Sender's retry loop as a Provider, for labelled.
+type dysmsCalls struct{ s *Sender }
+
+func (d dysmsCalls) Name() string { return ProviderAlibaba }
+
+func (d dysmsCalls) Send(ctx context.Context, req Request, hook AttemptHook) (Outcome, []Attempt) {
+	return d.s.send(ctx, req, hook)
+}
+
+func (s *Sender) send(ctx context.Context, req Request, hook AttemptHook) (Outcome, []Attempt) {
 	triple, err := s.creds.Get(ctx)
 	if err != nil {
 		o := Outcome{Status: StatusFailed, Class: ClassCredentials, Detail: err.Error()}
