@@ -247,10 +247,14 @@ func RulesYAML() ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	f, _ := AlertRules(cfg)
+	f, skipped := AlertRules(cfg)
 	out, err := yaml.Marshal(f)
 	if err != nil {
 		return nil, err
 	}
-	return append([]byte("# Generated from shared/alert/defaults.yaml by shared/redmetrics (go test ./shared/redmetrics -update). Do not edit.\n"), out...), nil
+	head := "# Generated from shared/alert/defaults.yaml by shared/redmetrics (go test ./shared/redmetrics -update). Do not edit.\n"
+	if len(skipped) > 0 {
+		head += "# Not translated (a hand-written SLS query or a filter has no PromQL form): " + strings.Join(skipped, ", ") + "\n"
+	}
+	return append([]byte(head), out...), nil
 }
