@@ -128,7 +128,13 @@ func (c *Controller) assess(ctx context.Context) (Decision, Alias, error) {
 	}
 	now := c.now()
 	d.StepAge = now.Sub(since)
-	d.Stable, d.Canary, err = measure(ctx, c.Querier, since, now.Add(-c.Policy.IndexLag), a.VersionID, canary)
+	to := now.Add(-c.Policy.IndexLag)
+	if to.Unix() <= since.Unix() {
+		// SLS windows are whole seconds: nothing to judge yet.
+		d.Action, d.Reason = ActionWait, "the step has just begun"
+		return d, a, nil
+	}
+	d.Stable, d.Canary, err = measure(ctx, c.Querier, since, to, a.VersionID, canary)
 	if errors.Is(err, ErrIncomplete) {
 		d.Action, d.Reason = ActionWait, "SLS answered an incomplete result"
 		return d, a, nil

@@ -52,6 +52,7 @@ func fixture(weight float64, age time.Duration) (*Controller, *fakeFC, *fakeSLS)
 		attempts: []map[string]string{{"version": "1", "attempts": "1000", "p99": "300"}},
 	}
 	p := DefaultPolicy()
+	p.IndexLag = 0 // the fake SLS has none
 	c := &Controller{FC: fc, Querier: sls, Policy: p, Function: "send", Alias: "prod",
 		Now: func() time.Time { return t0.Add(age) }}
 	return c, fc, sls

@@ -21,6 +21,7 @@ func LogDecision(ctx context.Context, logger *slog.Logger, d Decision) {
 		level = slog.LevelWarn
 	}
 	logger.LogAttrs(ctx, level, EventDecision,
+		slog.String("event", EventDecision),
 		slog.String("release_action", d.Action),
 		slog.String("release_function", d.Function),
 		slog.String("release_alias", d.Alias),

@@ -84,6 +84,9 @@ type Result struct {
 	DeliveryUnknown int `json:"delivery_unknown"`
 	// Release is the release controller's decision, when one runs.
 	Release *release.Decision `json:"release,omitempty"`
+	// ReleaseError is why the release controller could not decide (also
+	// an alert.error event); the next run tries again.
+	ReleaseError string `json:"release_error,omitempty"`
 }
 
 // Handle runs the rules the timer payload selects, for the slot of the
@@ -109,7 +112,7 @@ func (h *Handler) Handle(ctx context.Context, ev events.TimerEvent) (Result, err
 	res := Result{RunID: rep.RunID, Slot: rep.Slot, Rules: sel.names(h.deps.Rules), Evaluated: rep.Evaluated,
 		Unknown: rep.Unknown, Transitions: rep.Transitions, Lost: rep.Lost, Sent: rep.Sent, Failed: rep.Failed,
 		DeliveryUnknown: rep.DeliveryUnknown}
-	res.Release = h.runRelease(ctx)
+	res.Release, res.ReleaseError = h.runRelease(ctx)
 	// The error goes to FC's own log: the same redaction as our events.
 	return res, redact.Error(err)
 }

@@ -38,14 +38,16 @@ func releaseController(cfg config.Release, credentials release.Credentials, q al
 // runRelease runs the release controller once. A failure is an
 // alert.error event and never fails the run: the next run tries again
 // from the alias as it then is.
-func (h *Handler) runRelease(ctx context.Context) *release.Decision {
+func (h *Handler) runRelease(ctx context.Context) (*release.Decision, string) {
 	if h.deps.Release == nil {
-		return nil
+		return nil, ""
 	}
 	d, err := h.deps.Release.Run(ctx)
 	if err != nil {
+		msg := redact.Error(err).Error()
 		h.emit.Emit(ctx, slog.LevelError, alert.EventError, slog.String("rule", "release"),
-			slog.String("stage", "release"), slog.String("error_message", redact.Error(err).Error()))
+			slog.String("stage", "release"), slog.String("error_message", msg))
+		return &d, msg
 	}
-	return &d
+	return &d, ""
 }
