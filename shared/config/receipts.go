@@ -48,6 +48,12 @@ func (r Receipts) Validate() error {
 	if err := validateTokenHashes("SMSFLOW_RECEIPTS_TOKEN_SHA256", r.TokenSHA256); err != nil {
 		return err
 	}
+	// Tencent's callback path is opened by a token of its own: the same
+	// rules, or a hash of "\n" lets anybody push forged receipts to
+	// /v1/receipts/tencent/%0A.
+	if err := validateTokenHashes("SMSFLOW_RECEIPTS_TENCENT_TOKEN_SHA256", r.TencentTokenSHA256); err != nil {
+		return err
+	}
 	if r.AllowLongLivedKey && !IsLoopback(r.Logs.Endpoint) {
 		return fmt.Errorf("SMSFLOW_ALLOW_LONG_LIVED_KEY is for the local stack only, but SMSFLOW_SLS_ENDPOINT is %q", r.Logs.Endpoint)
 	}

@@ -13,7 +13,8 @@ func hashOf(s string) string {
 }
 
 // Issue 10.1: a configuration anybody can pass, or that makes two callers
-// one, is refused at start, for the API tokens and the receipts tokens alike.
+// one, is refused at start, for the API tokens and the receipts tokens alike
+// (Alibaba's push and Tencent's callback each have their own).
 func TestWeakTokenHashesAreRefusedAtStart(t *testing.T) {
 	good, other := hashOf("a-real-token-1"), hashOf("a-real-token-2")
 	cases := map[string]struct{ value, want string }{
@@ -26,7 +27,7 @@ func TestWeakTokenHashesAreRefusedAtStart(t *testing.T) {
 		"a trailing comma":         {good + ",", "entry 2 is not a SHA-256"},
 		"duplicate":                {good + "," + strings.ToUpper(good), "entries 1 and 2"},
 	}
-	for _, variable := range []string{"SMSFLOW_API_TOKEN_SHA256", "SMSFLOW_RECEIPTS_TOKEN_SHA256"} {
+	for _, variable := range []string{"SMSFLOW_API_TOKEN_SHA256", "SMSFLOW_RECEIPTS_TOKEN_SHA256", "SMSFLOW_RECEIPTS_TENCENT_TOKEN_SHA256"} {
 		for name, c := range cases {
 			t.Run(variable+"/"+name, func(t *testing.T) {
 				t.Setenv(variable, c.value)
