@@ -2,6 +2,8 @@ package config
 
 import (
 	"fmt"
+	"net"
+	"strings"
 	"time"
 )
 
@@ -22,8 +24,11 @@ type Redis struct {
 	RedisTimeout time.Duration `env:"SMSFLOW_REDIS_TIMEOUT" envDefault:"500ms" max:"16"`
 }
 
-// Validate checks the timeout.
+// Validate checks the address and the timeout.
 func (r Redis) Validate() error {
+	if err := validateRedisAddr(r.RedisAddr); err != nil {
+		return err
+	}
 	if r.RedisTimeout < 10*time.Millisecond {
 		return fmt.Errorf("SMSFLOW_REDIS_TIMEOUT must be at least 10ms, got %s", r.RedisTimeout)
 	}
@@ -89,6 +94,21 @@ func (c Dispatch) Validate() error {
 	}
 	if c.PhoneHashKey == "" {
 		return fmt.Errorf("SMSFLOW_PHONE_HASH_KEY is required with a shared idempotency store: every instance must derive the same keys")
+	}
+	return nil
+}
+
+// validateRedisAddr accepts host:port only. The address is not secret, so
+// it is logged, and go-redis quotes it in every dial error; a connection
+// URL or userinfo pasted here ("redis://:<password>@host:6379") would put
+// the password in SLS on every request. The error never quotes the value.
+func validateRedisAddr(addr string) error {
+	if addr == "" {
+		return nil
+	}
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil || host == "" || port == "" || strings.ContainsAny(addr, "@/") {
+		return fmt.Errorf("SMSFLOW_REDIS_ADDR must be host:port (not a URL, no user or password: those go in SMSFLOW_REDIS_USERNAME and SMSFLOW_REDIS_PASSWORD)")
 	}
 	return nil
 }

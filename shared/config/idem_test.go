@@ -63,3 +63,37 @@ func TestReceiptsShareTheRedisConnection(t *testing.T) {
 		}
 	}
 }
+
+// SMSFLOW_REDIS_ADDR is not secret, so it is logged, and go-redis quotes it
+// in every dial error ("dial tcp: address redis://:pw@host:6379: too many
+// colons"), which reaches SLS on every request. A URL or userinfo in it is
+// refused at start, and the refusal does not quote it either.
+func TestARedisAddressWithCredentialsIsRefusedWithoutQuotingIt(t *testing.T) {
+	for _, addr := range []string{
+		"redis://:s3cret-pw@r-bp1.redis.rds.aliyuncs.com:6379",
+		"rediss://user:s3cret-pw@r-bp1.redis.rds.aliyuncs.com:6379/0",
+		"user:s3cret-pw@r-bp1.redis.rds.aliyuncs.com:6379",
+		"s3cret-pw@10.0.0.7:6379",
+		"r-bp1.redis.rds.aliyuncs.com", // no port: go-redis would guess
+	} {
+		t.Setenv("SMSFLOW_REDIS_ADDR", addr)
+		for name, load := range map[string]func() error{
+			"receipts":    func() error { _, err := Load[Receipts](); return err },
+			"idempotency": func() error { _, err := Load[Idempotency](); return err },
+		} {
+			err := load()
+			if err == nil || !strings.Contains(err.Error(), "SMSFLOW_REDIS_ADDR") {
+				t.Fatalf("%s, %s: got %v, want a refusal naming SMSFLOW_REDIS_ADDR", name, addr, err)
+			}
+			if strings.Contains(err.Error(), "s3cret") {
+				t.Fatalf("%s: the refusal quotes the password: %v", name, err)
+			}
+		}
+	}
+	for _, addr := range []string{"10.0.0.7:6379", "r-bp1.redis.rds.aliyuncs.com:6379", "[::1]:6379", ""} {
+		t.Setenv("SMSFLOW_REDIS_ADDR", addr)
+		if _, err := Load[Idempotency](); err != nil {
+			t.Fatalf("%q: %v", addr, err)
+		}
+	}
+}
