@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"encoding/json"
 	"fmt"
-	"net"
 	"os/exec"
 	"strings"
 	"testing"
@@ -12,6 +11,7 @@ import (
 
 	"smsflow/local/dysms"
 	"smsflow/local/stack"
+	"smsflow/local/testkit"
 )
 
 // A mixed run, then the SLS SDK reads back what every request left.
@@ -199,12 +199,7 @@ func TestFrozenThenKilledInstanceLosesNoEvents(t *testing.T) {
 // With SLS out of reach the send still answers, and every event is on
 // stdout as a JSON line (FC collects stdout itself).
 func TestSLSUnreachableFallsBackToStdout(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	dead := ln.Addr().String()
-	ln.Close()
+	dead := testkit.RefusingAddr(t)
 	s, out := startStack(t, stack.Options{SendEnv: map[string]string{"SMSFLOW_SLS_ENDPOINT": dead, "SMSFLOW_SLS_TIMEOUT": "300ms"}})
 	rep := send(t, s, "application/json", otp("13944440001", "804613"))
 	if rep.Status != 200 {

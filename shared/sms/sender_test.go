@@ -3,7 +3,6 @@ package sms
 import (
 	"context"
 	"fmt"
-	"net"
 	"net/http/httptest"
 	"strings"
 	"sync"
@@ -55,12 +54,7 @@ func otpRequest(t *testing.T, number string) Request {
 
 // conformance: DY-09
 func TestConnectionRefusedIsRetriedAndNotSent(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	closed := ln.Addr().String()
-	ln.Close()
+	closed := testkit.RefusingAddr(t)
 	var hooked []Attempt
 	out, attempts := newSender(closed).Send(stsContext(sts.Issue(time.Hour)), otpRequest(t, "13800138000"),
 		func(_ context.Context, a Attempt) { hooked = append(hooked, a) })

@@ -2,7 +2,6 @@ package failover
 
 import (
 	"fmt"
-	"net"
 	"strings"
 	"testing"
 	"time"
@@ -10,6 +9,7 @@ import (
 	"smsflow/local/dysms"
 	"smsflow/local/faults"
 	"smsflow/local/tencent"
+	"smsflow/local/testkit"
 )
 
 // An Alibaba outage (5xx throughout): Tencent carries the traffic, each
@@ -89,12 +89,7 @@ func TestPerNumberRefusalAtAlibabaNeverFailsOver(t *testing.T) {
 // Connection refused at Alibaba is an outage too: a stack whose Dysmsapi
 // endpoint is a closed port sends everything through Tencent, once.
 func TestConnectionRefusedFailsOver(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	closed := ln.Addr().String()
-	ln.Close()
+	closed := testkit.RefusingAddr(t)
 	o := options()
 	o.SendEnv["SMSFLOW_DYSMS_ENDPOINT"] = closed
 	o.Receipts.Disabled = true
