@@ -74,7 +74,7 @@ func scenarios() []Scenario {
 		},
 		{
 			Name: "alibaba-outage-tencent", Description: "Alibaba answers 503 to every SendSms; Tencent is the secondary provider",
-			ExpectedRecover: expectRecover, Rate: 8, Max: 400, MinFault: 5 * time.Second,
+			Alert: "sms_on_secondary", ExpectedDetect: expectDetect, ExpectedRecover: expectRecover, Rate: 8, Max: 400, MinFault: 5 * time.Second,
 			Failover: true, RecoverVia: "alibaba",
 			inject: dysmsFault(`{"kind":"http503"}`), heal: clearDysms,
 			check: func(e *env, r *Result) {

@@ -17,6 +17,7 @@ import (
 
 	"smsflow/local/faults"
 	"smsflow/local/stack"
+	"smsflow/shared/alert"
 )
 
 // Scale is how many times faster time runs in a drill than in production:
@@ -24,19 +25,23 @@ import (
 // and the index lag are divided by it, and so are the expected times.
 const Scale = 60
 
-// drillRules are the default rules (shared/alert/defaults.yaml) with every
-// duration divided by Scale and only the signed webhook channel on, which
+// drillRules are the default rules (shared/alert/defaults.yaml) with
+// every window divided by Scale (at least a second), and the settings
+// scaled likewise; only the signed webhook channel is on by default, which
 // the sink records with its status and rule.
-const drillRules = `
-include_defaults: true
-settings: {interval: 1s, index_lag: 1s, delivery_lease: 5s}
-rules:
-  - {name: sms_failure_rate, window: 5s, repeat_interval: 1h}
-  - {name: sms_template_failure_rate, window: 5s, repeat_interval: 2h}
-  - {name: sms_call_latency_p99, window: 5s, repeat_interval: 2h}
-  - {name: sms_throttle_rate, window: 5s, repeat_interval: 2h}
-  - {name: sms_delivery_rate, window: 15s, repeat_interval: 2h}
-`
+func drillRules() (string, error) {
+	defaults, err := alert.Defaults()
+	if err != nil {
+		return "", fmt.Errorf("alert defaults: %w", err)
+	}
+	var b strings.Builder
+	b.WriteString("include_defaults: true\nsettings: {interval: 1s, index_lag: 1s, delivery_lease: 5s}\nrules:\n")
+	for _, r := range defaults.Rules {
+		w := max(time.Second, (r.Window / Scale).Round(time.Second))
+		fmt.Fprintf(&b, "  - {name: %s, window: %ds}\n", r.Name, int(w/time.Second))
+	}
+	return b.String(), nil
+}
 
 // Timing of the send function in a drill: short enough that a black hole
 // costs a second per call, and a lease above the function timeout (as
@@ -59,11 +64,14 @@ type env struct {
 // scenario, so the functions are built once.
 func startEnv(ctx context.Context, binDir string, sc Scenario) (*env, error) {
 	e := &env{stdout: &lineBuffer{}}
+	rules, err := drillRules()
+	if err != nil {
+		return nil, err
+	}
 	// The send function reaches SLS through a proxy the drill can cut; the
 	// alert function and the drill's own queries do not (an SLS outage is
 	// the send function's: its events must land, the drill must count).
 	// The proxy learns where SLS is once the stack has started.
-	var err error
 	if e.slsGap, err = newSwitchProxy(); err != nil {
 		return nil, err
 	}
@@ -75,7 +83,7 @@ func startEnv(ctx context.Context, binDir string, sc Scenario) (*env, error) {
 	o := stack.Options{
 		BinDir: binDir, FunctionOutput: e.stdout, FunctionTimeout: functionTimeout,
 		SendEnv: sendEnv,
-		Alert:   stack.AlertOptions{Interval: time.Second, RulesYAML: drillRules},
+		Alert:   stack.AlertOptions{Interval: time.Second, RulesYAML: rules},
 		// Receipts and dispatch are not what the drills exercise; fewer
 		// processes keep the timings honest on a small machine.
 		Receipts: stack.ReceiptOptions{Disabled: true},
