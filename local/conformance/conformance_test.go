@@ -143,3 +143,47 @@ func TestTableAndTestsCiteEachOther(t *testing.T) {
 		}
 	}
 }
+
+// A row mentioned in prose (a comment, a doc, a descriptor: "conformance
+// RC-04") exists too, like a cited one: a renumbered or never-written row
+// would otherwise leave a reference to nothing.
+func TestEveryMentionedRowExists(t *testing.T) {
+	root := moduleRoot(t)
+	table := rows(t, root)
+	prefixes := map[string]bool{}
+	for id := range table {
+		prefixes[id[:strings.Index(id, "-")]] = true
+	}
+	var alt []string
+	for p := range prefixes {
+		alt = append(alt, p)
+	}
+	mention := regexp.MustCompile(`\b(?:` + strings.Join(alt, "|") + `)-\d{2}\b`)
+	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() && path != root && (strings.HasPrefix(d.Name(), ".") || d.Name() == "dist" || d.Name() == "testdata") {
+			return filepath.SkipDir
+		}
+		switch filepath.Ext(path) {
+		case ".go", ".md", ".yaml", ".yml":
+		default:
+			return nil
+		}
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(root, path)
+		for _, id := range mention.FindAllString(string(b), -1) {
+			if _, ok := table[id]; !ok {
+				t.Errorf("%s mentions %s, which docs/conformance.md does not have", rel, id)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
