@@ -31,8 +31,8 @@ build: $(FUNCTIONS:%=$(DIST)/%.zip)
 $(DIST)/%.zip: FORCE
 	@mkdir -p $(DIST)/$*
 	GOOS=linux GOARCH=amd64 CGO_ENABLED=0 $(GO) build -trimpath -ldflags='-s -w' -o $(DIST)/$*/main ./functions/$*
-	@# The send function's template map (docs/providers.md) travels beside main.
-	@if [ -f functions/$*/templates.yaml ]; then cp functions/$*/templates.yaml $(DIST)/$*/; fi
+	@# The template map (docs/providers.md) travels beside main (send, dispatch).
+	@if [ $* = send ] || [ $* = dispatch ]; then cp functions/send/templates.yaml $(DIST)/$*/; fi
 	$(GO) run ./local pack $(if $(and $(filter alert,$*),$(ALERT_RULES)),-rules $(ALERT_RULES)) $@ $(DIST)/$*
 
 # Creates or updates, idempotently, the logstore index and the SLS dashboard

@@ -18,6 +18,7 @@ import (
 	"smsflow/shared/dispatch"
 	"smsflow/shared/obs"
 	"smsflow/shared/phone"
+	"smsflow/shared/sessionlink"
 	"smsflow/shared/sms"
 )
 
@@ -36,8 +37,14 @@ func main() {
 		fmt.Fprintln(os.Stderr, "dispatch: refusing to start:", err)
 		os.Exit(1)
 	}
+	// Redis is required here, so Tencent's receipts always find their trace.
+	sender, err := sms.NewFromConfig(cfg.Dysms, cfg.Tencent, credentials, sessionlink.Open(cfg.Redis), logger)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "dispatch: refusing to start:", err)
+		os.Exit(1)
+	}
 	handler := api.New(api.Options{
-		Sender:      sms.New(cfg.Dysms, credentials),
+		Sender:      sender,
 		Logger:      logger,
 		Hasher:      phone.NewHasher(hashKey),
 		Idempotency: idempotency,

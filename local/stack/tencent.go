@@ -65,11 +65,16 @@ func prepareTencent(_ context.Context, s *Stack, o *Options) error {
 	}
 	s.TencentAddr = addr
 	if o.Tencent.Failover {
-		if err := shipTemplateMap(o.BinDir); err != nil {
-			return err
+		for _, fn := range []string{"send", "dispatch"} {
+			if err := shipTemplateMap(o.BinDir, fn); err != nil {
+				return err
+			}
 		}
 		if o.SendEnv == nil {
 			o.SendEnv = map[string]string{}
+		}
+		if o.Idem.DispatchEnv == nil {
+			o.Idem.DispatchEnv = map[string]string{}
 		}
 		if o.Receipts.Env == nil {
 			o.Receipts.Env = map[string]string{}
@@ -84,8 +89,10 @@ func prepareTencent(_ context.Context, s *Stack, o *Options) error {
 			"SMSFLOW_TENCENT_ENDPOINT":   addr,
 			"SMSFLOW_TENCENT_SCHEME":     "http",
 		} {
-			if _, set := o.SendEnv[k]; !set {
-				o.SendEnv[k] = v
+			for _, env := range []map[string]string{o.SendEnv, o.Idem.DispatchEnv} {
+				if _, set := env[k]; !set {
+					env[k] = v
+				}
 			}
 		}
 	}
@@ -94,10 +101,10 @@ func prepareTencent(_ context.Context, s *Stack, o *Options) error {
 	return nil
 }
 
-// shipTemplateMap puts the send function's template map beside its binary,
-// where the deployed function finds it in its code package (make build
-// does the same for dist/send).
-func shipTemplateMap(binDir string) error {
+// shipTemplateMap puts the template map beside function fn's binary, where
+// the deployed function finds it in its code package (make build does the
+// same for dist/send and dist/dispatch).
+func shipTemplateMap(binDir, fn string) error {
 	root, err := ModuleRoot()
 	if err != nil {
 		return err
@@ -106,5 +113,8 @@ func shipTemplateMap(binDir string) error {
 	if err != nil {
 		return fmt.Errorf("template map: %w", err)
 	}
-	return os.WriteFile(filepath.Join(binDir, "send", "templates.yaml"), data, 0o644)
+	if err := os.MkdirAll(filepath.Join(binDir, fn), 0o755); err != nil {
+		return err
+	}
+	return os.WriteFile(filepath.Join(binDir, fn, "templates.yaml"), data, 0o644)
 }

@@ -77,6 +77,7 @@ type Dispatch struct {
 	Privacy
 	Logs
 	Idempotency
+	Tencent
 }
 
 // Validate checks what env parsing cannot. The dispatch function gets its
@@ -84,6 +85,9 @@ type Dispatch struct {
 // again, so a store and a stable hash key (to derive its keys) are required.
 func (c Dispatch) Validate() error {
 	if err := c.Dysms.Validate(); err != nil {
+		return err
+	}
+	if err := c.Tencent.Validate(); err != nil {
 		return err
 	}
 	if err := c.Idempotency.Validate(); err != nil {

@@ -31,7 +31,7 @@ func options() stack.Options {
 		Tencent: stack.TencentOptions{Failover: true},
 		SendEnv: map[string]string{"SMSFLOW_DYSMS_TIMEOUT": "1s", "SMSFLOW_DYSMS_BACKOFF": "20ms",
 			"SMSFLOW_BREAKER_FAILURES": "1000"},
-		Idem:     stack.IdemOptions{DispatchDisabled: true},
+		Idem:     stack.IdemOptions{},
 		Receipts: stack.ReceiptOptions{Delay: 100 * time.Millisecond},
 	}
 }
