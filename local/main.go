@@ -5,6 +5,7 @@
 //	go run ./local bench            print the benchmark figures (make bench)
 //	go run ./local drill [-json] [scenario...]  run the failure drills (make drill)
 //	go run ./local pack [-rules f] <zip> <dir>  zip a function's code package as FC deploys it
+//	go run ./local publish [-env K=V ...]        publish send's code as a new version (a running stack)
 package main
 
 import (
@@ -28,6 +29,8 @@ func main() {
 		err = bench(os.Args[2:])
 	case "drill":
 		err = drillCmd(os.Args[2:])
+	case "publish":
+		err = publish(os.Args[2:])
 	default:
 		usage()
 	}
@@ -38,6 +41,6 @@ func main() {
 }
 
 func usage() {
-	fmt.Fprintln(os.Stderr, "usage: go run ./local run | trace <trace_id> | bench | drill [-json] [scenario...] | pack [-rules FILE] <zip> <dir>")
+	fmt.Fprintln(os.Stderr, "usage: go run ./local run | trace <trace_id> | bench | drill [-json] [scenario...] | pack [-rules FILE] <zip> <dir> | publish [-env K=V ...]")
 	os.Exit(2)
 }

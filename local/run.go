@@ -21,6 +21,9 @@ func run(_ []string) error {
 	}
 	// Tencent is the send function's secondary provider (docs/providers.md).
 	o.Tencent.Failover = true
+	// send's trigger invokes alias prod; versions are released by the
+	// alert timer's release controller (docs/release.md).
+	o.Release.Enabled = true
 	o.StateDir = os.Getenv("SMSFLOW_LOCAL_STATE_DIR")
 	if o.StateDir == "" {
 		o.StateDir = ".local-state"

@@ -14,9 +14,9 @@ const (
 	// LocalAlias is the alias the send gateway invokes when releases are on.
 	LocalAlias = "prod"
 	// LocalReleasePolicy is the production policy with time scaled down for
-	// the local stack: a 5 s soak instead of 10 minutes (1:120), 20 samples
+	// the local stack: a 5 s soak instead of 10 minutes (1:120), 5 samples
 	// instead of 50, and no index lag (the SLS emulator indexes at once).
-	LocalReleasePolicy = "steps=0.05,0.25,1 min_samples=20 soak=5s index_lag=0s"
+	LocalReleasePolicy = "steps=0.05,0.25,1 min_samples=5 soak=5s index_lag=0s"
 )
 
 // ReleaseOptions turn on FC versions and aliases for the send function.

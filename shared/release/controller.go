@@ -33,6 +33,7 @@ type Decision struct {
 	NextWeight float64       `json:"next_weight"`
 	StepAge    time.Duration `json:"step_age"`
 	Reason     string        `json:"reason"`
+	worse      bool          // the canary failed a comparison (Reason says which)
 }
 
 // Acts reports whether the decision changed the alias (and so is
@@ -72,7 +73,7 @@ func (c *Controller) Run(ctx context.Context) (Decision, error) {
 	}
 	canary := d.Canary.Version
 	switch {
-	case d.Reason != "" && d.Canary.Results >= c.Policy.MinSamples:
+	case d.worse && d.Canary.Results >= c.Policy.MinSamples:
 		// Worse than stable: roll back at once, soak or not.
 		d.Action, d.NextWeight = ActionRollback, 0
 		_, err = c.FC.UpdateAlias(ctx, c.Function, c.Alias, a.VersionID, map[string]float64{canary: 0},
@@ -131,19 +132,23 @@ func (c *Controller) assess(ctx context.Context) (Decision, Alias, error) {
 	to := now.Add(-c.Policy.IndexLag)
 	if to.Unix() <= since.Unix() {
 		// SLS windows are whole seconds: nothing to judge yet.
-		d.Action, d.Reason = ActionWait, "the step has just begun"
+		d.Action, d.NextWeight, d.Reason = ActionWait, d.Weight, "the step has just begun"
 		return d, a, nil
 	}
 	d.Stable, d.Canary, err = measure(ctx, c.Querier, since, to, a.VersionID, canary)
 	if errors.Is(err, ErrIncomplete) {
-		d.Action, d.Reason = ActionWait, "SLS answered an incomplete result"
+		d.Action, d.NextWeight, d.Reason = ActionWait, d.Weight, "SLS answered an incomplete result"
 		return d, a, nil
 	}
 	if err != nil {
 		return d, a, err
 	}
-	d.Action = ActionWait
+	d.Action, d.NextWeight = ActionWait, d.Weight
 	d.Reason = c.Policy.verdict(d.Stable, d.Canary)
+	d.worse = d.Reason != ""
+	if d.Reason == "" {
+		d.Reason = "no worse than stable so far"
+	}
 	return d, a, nil
 }
 

@@ -43,8 +43,12 @@ func LogDecision(ctx context.Context, logger *slog.Logger, d Decision) {
 
 // Summary is the decision in one line, figures included.
 func (d Decision) Summary() string {
-	return fmt.Sprintf("%s %s:%s: %s version %s (%g -> %g) vs stable %s; canary %d samples, failures %.3f, 5xx %.3f, p99 %.0f ms; stable %d samples, failures %.3f, 5xx %.3f, p99 %.0f ms; %s",
-		d.Action, d.Function, d.Alias, d.Action, d.Canary.Version, d.Weight, d.NextWeight, d.Stable.Version,
+	share := fmt.Sprintf("%g -> %g", d.Weight, d.NextWeight)
+	if d.Action == ActionWait {
+		share = fmt.Sprintf("at %g", d.Weight)
+	}
+	return fmt.Sprintf("%s %s:%s: version %s (%s) vs stable %s; canary %d samples, failures %.3f, 5xx %.3f, p99 %.0f ms; stable %d samples, failures %.3f, 5xx %.3f, p99 %.0f ms; %s",
+		d.Action, d.Function, d.Alias, d.Canary.Version, share, d.Stable.Version,
 		d.Canary.Results, d.Canary.FailureRate, d.Canary.Rate5xx, d.Canary.P99MS,
 		d.Stable.Results, d.Stable.FailureRate, d.Stable.Rate5xx, d.Stable.P99MS, d.Reason)
 }
