@@ -118,3 +118,38 @@ func TestPoisonDeliveriesAreLoggedNotRetried(t *testing.T) {
 		}
 	}
 }
+
+// The event's id and source are a publisher's text (a custom source picks
+// both) and reach SLS as message_id and caller, the RetryError FC logs, and
+// the trace command. Like the API's fields (issue 10.5) they are refused when
+// they hold characters unfit to read, or are longer than any real id; the
+// poison event says so without repeating them raw.
+func TestAnEventIDOrSourceUnfitToReadIsPoisonAndNotEchoed(t *testing.T) {
+	long := strings.Repeat("7", 5000)
+	for name, ev := range map[string]string{
+		"bidi override in id": `{"id":"cust-\u202egnp.exe","source":"acs.custom","type":"smsflow.message","data":` + request + `}`,
+		"escape in id":        `{"id":"cust-\u001b[2J","source":"acs.custom","type":"smsflow.message","data":` + request + `}`,
+		"C1 in source":        `{"id":"cust-2","source":"acs.custom\u0085forged: line","type":"smsflow.message","data":` + request + `}`,
+		"line separator":      `{"id":"cust-3","source":"acs.custom\u2028x","type":"smsflow.message","data":` + request + `}`,
+		"huge id":             `{"id":"` + long + `","source":"acs.custom","type":"smsflow.message","data":` + request + `}`,
+		"MNS id with a zwsp":  mnsEvent("M\u200b1", request),
+	} {
+		var logs bytes.Buffer
+		f := &fakeSender{}
+		d := New(f, slog.New(slog.NewJSONHandler(&logs, nil)), 1)
+		s, err := d.Handle(context.Background(), []byte(ev))
+		if err != nil || s.Counts["poison"] != 1 || len(f.got) != 0 {
+			t.Errorf("%s: %+v %v (sent %d)", name, s, err, len(f.got))
+			continue
+		}
+		out := logs.String()
+		for _, raw := range []string{"\u202e", `\u202e`, "\u001b", `\u001b`, "\u0085", `\u0085`, "\u2028", `\u2028`, "\u200b", `\u200b`, long[:300]} {
+			if strings.Contains(out, raw) {
+				t.Errorf("%s: the log repeats the unfit text %q: %s", name, raw, out)
+			}
+		}
+		if !strings.Contains(out, "malformed_event") {
+			t.Errorf("%s: no malformed_event: %s", name, out)
+		}
+	}
+}

@@ -12,6 +12,8 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+
+	"smsflow/shared/text"
 )
 
 // cloudEvent is the part of an EventBridge CloudEvent dispatch reads.
@@ -65,7 +67,31 @@ func decodeDelivery(payload []byte) ([]message, error) {
 	return out, nil
 }
 
+// maxEventIDLen bounds an event's id and source: MNS ids are 32 hex
+// digits and EventBridge sources short names; nothing real comes near it.
+const maxEventIDLen = 256
+
+// decodeEvent reads one event. Its id and source are the publisher's text
+// and reach SLS (message_id, caller), the RetryError FC logs and the trace
+// command: text unfit to read, or too long, makes the event poison, and the
+// poison event names neither (issue 10.5's class).
 func decodeEvent(raw json.RawMessage) message {
+	m := decodeEventFields(raw)
+	for _, f := range []struct{ name, value string }{{"id", m.id}, {"source", strings.TrimPrefix(m.source, "eventbridge:")}} {
+		problem := ""
+		if len(f.value) > maxEventIDLen {
+			problem = fmt.Sprintf("the event's %s is longer than %d bytes", f.name, maxEventIDLen)
+		} else if r, pos, bad := text.FirstUnfit(f.value); bad {
+			problem = fmt.Sprintf("the event's %s holds %s at character %d", f.name, text.Describe(r), pos+1)
+		}
+		if problem != "" {
+			return message{source: "eventbridge:", problem: problem}
+		}
+	}
+	return m
+}
+
+func decodeEventFields(raw json.RawMessage) message {
 	var ev cloudEvent
 	if err := json.Unmarshal(raw, &ev); err != nil {
 		return message{problem: "the event is not a CloudEvent object"}
