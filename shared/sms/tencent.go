@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"strings"
 	"time"
 
@@ -54,6 +55,11 @@ func (t *Tencent) WithSessionLinks(links SessionLinks, log *slog.Logger) *Tencen
 	return t
 }
 
+// tencentIdleConns is how many idle connections to Tencent the process
+// keeps: as for Dysmsapi (dysmsIdleConns), one carries an instance's
+// sends; the rest covers calls that overlap.
+const tencentIdleConns = dysmsIdleConns
+
 // NewTencent builds the provider. The client is built once per instance:
 // its credentials are static (no STS) and FC runs one invocation at a time
 // per instance, so one client and its connection pool serve them all.
@@ -69,6 +75,13 @@ func NewTencent(cfg config.Tencent, templates *TemplateMap) (*Tencent, error) {
 	if err != nil {
 		return nil, fmt.Errorf("tencent sms client: %w", err)
 	}
+	// The SDK's transport keeps Go's default of 2 idle connections per
+	// host, so overlapping sends (dispatch's batch) opened a connection,
+	// a TLS handshake, for most calls; keep as many as Dysmsapi's pool.
+	transport := http.DefaultTransport.(*http.Transport).Clone()
+	transport.MaxIdleConnsPerHost = tencentIdleConns
+	transport.IdleConnTimeout = 30 * time.Second // the SDK's own choice
+	client.WithHttpTransport(transport)
 	return &Tencent{cfg: cfg, templates: templates, client: client, margin: 250 * time.Millisecond, now: time.Now}, nil
 }
 
