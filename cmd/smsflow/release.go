@@ -96,11 +96,17 @@ func runRelease(cmd string, args []string, out io.Writer) error {
 }
 
 func watch(ctx context.Context, c *release.Controller, every time.Duration, out io.Writer, jsonOut bool) error {
+	canary := ""
 	for {
 		d, err := c.Status(ctx)
 		if err != nil {
 			return err
 		}
+		if d.Action == release.ActionIdle && canary != "" && !jsonOut {
+			// The timer ended the canary: say how, from its event.
+			printEnding(ctx, c, canary, out)
+		}
+		canary = d.Canary.Version
 		if err := printDecision(out, d, jsonOut); err != nil || d.Action == release.ActionIdle {
 			return err
 		}
@@ -122,6 +128,33 @@ func printDecision(out io.Writer, d release.Decision, jsonOut bool) error {
 	}
 	_, err := fmt.Fprintf(out, "%s %s\n", time.Now().Format(time.TimeOnly), d.Summary())
 	return err
+}
+
+// printEnding prints the last promote, rollback or abort of canary that
+// SLS holds (nothing when it is not there yet).
+func printEnding(ctx context.Context, c *release.Controller, canary string, out io.Writer) {
+	now := time.Now()
+	res, err := c.Querier.Query(ctx, now.Add(-24*time.Hour), now.Add(time.Minute),
+		fmt.Sprintf(`event: "%s" and canary_version: "%s" and release_function: "%s" and release_alias: "%s"`,
+			release.EventDecision, canary, c.Function, c.Alias))
+	if err != nil {
+		return
+	}
+	var last map[string]string
+	for _, r := range res.Rows {
+		switch r["release_action"] {
+		case release.ActionPromote, release.ActionRollback, release.ActionAbort:
+			if last == nil || r["time"] > last["time"] {
+				last = r
+			}
+		}
+	}
+	if last != nil {
+		fmt.Fprintf(out, "%s decided at %s: %s version %s (canary %s samples, failures %s, 5xx %s, p99 %s ms; stable %s samples, failures %s); %s\n",
+			time.Now().Format(time.TimeOnly), last["time"], last["release_action"], canary, last["canary_samples"],
+			last["canary_failure_rate"], last["canary_5xx_rate"], last["canary_p99_ms"], last["stable_samples"],
+			last["stable_failure_rate"], last["reason"])
+	}
 }
 
 // controller builds the controller the commands drive, with the
