@@ -29,6 +29,11 @@ type Scenario struct {
 	// the fault counts as recovery (the primary, back from failover).
 	Failover   bool
 	RecoverVia string
+	// Release serves send behind alias prod with the release controller
+	// on the alert timer; Detected, when set, answers when the fault was
+	// detected (polled) instead of an alert's firing.
+	Release  bool
+	Detected func(context.Context, *env) (time.Time, error)
 	// MinFault keeps the fault on at least this long, alert or not.
 	MinFault time.Duration
 	// inject starts the fault and answers when it started; heal removes it.
@@ -102,7 +107,7 @@ const (
 func runScenario(ctx context.Context, idx int, sc Scenario, o Options) (Result, error) {
 	r := Result{Scenario: sc.Name, AlertRule: sc.Alert, ExpectedDetect: Seconds(sc.ExpectedDetect),
 		ExpectedRecover: Seconds(sc.ExpectedRecover), Detect: Never, Recover: Never, Resolved: Never}
-	if sc.Alert != "" {
+	if sc.Alert != "" && sc.Detected == nil {
 		r.ExpectedResolve = Seconds(expectResolve)
 	}
 	e, err := startEnv(ctx, o.BinDir, sc)
@@ -110,7 +115,6 @@ func runScenario(ctx context.Context, idx int, sc Scenario, o Options) (Result, 
 		return r, err
 	}
 	defer e.Close()
-	started := time.Now()
 	tr := newTraffic(e.s, idx, sc.Rate, sc.Max)
 	e.tr = tr
 	tr.start()
@@ -134,14 +138,24 @@ func runScenario(ctx context.Context, idx int, sc Scenario, o Options) (Result, 
 	// Keep the fault on until the alert fires (bounded), at least MinFault.
 	limit := faultAt.Add(max(2*sc.ExpectedDetect, sc.MinFault))
 	for time.Now().Before(limit) {
-		if sc.Alert != "" && !e.firing(sc.Alert, faultAt).IsZero() && time.Since(faultAt) >= sc.MinFault {
+		if sc.Detected != nil && r.Detect < 0 {
+			at, err := sc.Detected(ctx, e)
+			if err != nil {
+				return r, err
+			}
+			if !at.IsZero() {
+				r.Detect = Seconds(at.Sub(faultAt))
+			}
+		}
+		detected := r.Detect >= 0 || (sc.Alert != "" && !e.firing(sc.Alert, faultAt).IsZero())
+		if detected && time.Since(faultAt) >= sc.MinFault {
 			break
 		}
 		if err := sleep(ctx, 200*time.Millisecond); err != nil {
 			return r, err
 		}
 	}
-	if sc.Alert != "" {
+	if sc.Alert != "" && sc.Detected == nil {
 		if at := e.firing(sc.Alert, faultAt); !at.IsZero() {
 			r.Detect = Seconds(at.Sub(faultAt))
 		}
@@ -162,7 +176,7 @@ func runScenario(ctx context.Context, idx int, sc Scenario, o Options) (Result, 
 	}
 	stop()
 	tr.finish(drain)
-	if sc.Alert != "" && r.Detect >= 0 {
+	if sc.Alert != "" && sc.Detected == nil && r.Detect >= 0 {
 		// The alert must clear once the window holds no more failures.
 		for deadline := healedAt.Add(2 * expectResolve); time.Now().Before(deadline); {
 			if at := e.notified(sc.Alert, "resolved", healedAt); !at.IsZero() {
@@ -179,7 +193,7 @@ func runScenario(ctx context.Context, idx int, sc Scenario, o Options) (Result, 
 	if err := sleep(ctx, time.Second); err != nil {
 		return r, err
 	}
-	if err := e.tally(&r, tr.snapshot(), started); err != nil {
+	if err := e.tally(&r, tr.snapshot()); err != nil {
 		return r, err
 	}
 	if sc.check != nil {

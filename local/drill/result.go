@@ -124,8 +124,11 @@ func (c Scorecard) WriteTable(w io.Writer) {
 		if r.ExpectedDetect == 0 {
 			expDetect = "no alert"
 			if r.Detect < 0 {
-				detect, resolved = "-", "-"
+				detect = "-"
 			}
+		}
+		if r.ExpectedResolve == 0 {
+			resolved = "-"
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%s\t\n", r.Scenario, expDetect, detect,
 			r.ExpectedRecover, r.Recover, resolved, r.Messages, r.Accepted, r.Sent, r.Lost, r.SentTwice, r.Unknown, r.Refused, verdict)

@@ -85,6 +85,15 @@ func scenarios() []Scenario {
 				r.Notes = append(r.Notes, fmt.Sprintf("%d messages went out through Tencent; recovery is Alibaba sending again (the circuit closes)", tencent))
 			},
 		},
+		{
+			Name: "bad-release", Description: "a version whose Dysmsapi endpoint refuses is released as a canary; the controller rolls it back",
+			Alert: "release rollback", ExpectedDetect: expectDetect, ExpectedRecover: expectRecover,
+			Rate: 8, Max: 400, Release: true, MinFault: time.Second,
+			inject: releaseBroken, Detected: func(ctx context.Context, e *env) (time.Time, error) { return e.rolledBack(ctx) },
+			// The rollback is the recovery; nothing is left to remove.
+			heal:  func(context.Context, *env) error { return nil },
+			check: checkCanaryServed,
+		},
 	}
 }
 

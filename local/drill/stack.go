@@ -58,6 +58,7 @@ type env struct {
 	slsGap *switchProxy // the send function's way to SLS, which a scenario may cut
 	stdout *lineBuffer  // the functions' stdout, which FC collects into the logstore
 	tr     *traffic     // the scenario's traffic
+	canary string       // the version a release scenario published
 }
 
 // startEnv starts a fresh stack for one scenario. binDir is shared by every
@@ -89,6 +90,9 @@ func startEnv(ctx context.Context, binDir string, sc Scenario) (*env, error) {
 		Receipts: stack.ReceiptOptions{Disabled: true},
 		Idem:     stack.IdemOptions{DispatchDisabled: true},
 		Signed:   stack.SignedOptions{Disabled: true},
+	}
+	if sc.Release {
+		o.Release = stack.ReleaseOptions{Enabled: true, Policy: releasePolicy}
 	}
 	if o.Tencent.Failover = sc.Failover; sc.Failover {
 		// The primary's circuit stays open 30 s in production: scaled,
