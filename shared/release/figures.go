@@ -14,12 +14,13 @@ import (
 // Figures are one version's outcomes over a step's window, from SLS.
 type Figures struct {
 	Version string `json:"version"`
-	// Results counts sms.result events; Sends those of send decisions.
+	// Results counts sms.result events but replays; Sends those of send
+	// decisions.
 	Results int64 `json:"results"`
 	Sends   int64 `json:"sends"`
 	// FailureRate is failed or unknown sends over sends.
 	FailureRate float64 `json:"failure_rate"`
-	// Rate5xx is the share of sms.result answered with a 5xx of ours.
+	// Rate5xx is the share of Results answered with a 5xx of ours.
 	Rate5xx float64 `json:"rate_5xx"`
 	// Attempts counts sms.attempt events (calls to Alibaba); P99MS is their
 	// p99 latency_ms (0 without attempts).
@@ -35,10 +36,15 @@ var ErrIncomplete = errors.New("release: SLS answered an incomplete result")
 // alert rules (one row per version). Failures are the alert's: failed or
 // unknown send decisions; an answer of ours with a 5xx is counted apart.
 const (
-	resultQuery = `event: "sms.result" and (%s) | SELECT version, count(1) AS results, ` +
+	// Replays are left out of results and 5xx (issue 10.10): each retry of
+	// a key whose stored answer is a 504 replays it, from one Alibaba call.
+	// Subtractions, not "decision <> 'replayed'", so that events without
+	// a decision (older versions) still count.
+	resultQuery = `event: "sms.result" and (%s) | SELECT version, ` +
+		`count(1) - count_if(decision = 'replayed') AS results, ` +
 		`count_if(decision = 'send') AS sends, ` +
 		`count_if(decision = 'send' AND status IN ('failed', 'unknown')) AS failures, ` +
-		`count_if(http_status >= 500) AS errors_5xx GROUP BY version LIMIT 10`
+		`count_if(http_status >= 500) - count_if(http_status >= 500 AND decision = 'replayed') AS errors_5xx GROUP BY version LIMIT 10`
 	attemptQuery = `event: "sms.attempt" and (%s) | SELECT version, count(1) AS attempts, ` +
 		`approx_percentile(latency_ms, 0.99) AS p99 GROUP BY version LIMIT 10`
 )
