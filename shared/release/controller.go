@@ -34,6 +34,7 @@ type Decision struct {
 	StepAge    time.Duration `json:"step_age"`
 	Reason     string        `json:"reason"`
 	worse      bool          // the canary failed a comparison (Reason says which)
+	silent     bool          // ... by writing almost no results where stable wrote many
 }
 
 // Acts reports whether the decision changed the alias (and so is
@@ -73,7 +74,7 @@ func (c *Controller) Run(ctx context.Context) (Decision, error) {
 	}
 	canary := d.Canary.Version
 	switch {
-	case d.worse && d.Canary.Results >= c.Policy.MinSamples:
+	case d.worse && (d.Canary.Results >= c.Policy.MinSamples || d.silent):
 		// Worse than stable: roll back at once, soak or not.
 		d.Action, d.NextWeight = ActionRollback, 0
 		_, err = c.FC.UpdateAlias(ctx, c.Function, c.Alias, a.VersionID, map[string]float64{canary: 0},
@@ -145,6 +146,10 @@ func (c *Controller) assess(ctx context.Context) (Decision, Alias, error) {
 	}
 	d.Action, d.NextWeight = ActionWait, d.Weight
 	d.Reason = c.Policy.verdict(d.Stable, d.Canary)
+	if d.Reason == "" {
+		d.Reason = c.Policy.silent(d.Stable, d.Canary, w)
+		d.silent = d.Reason != ""
+	}
 	d.worse = d.Reason != ""
 	if d.Reason == "" {
 		d.Reason = "no worse than stable so far"

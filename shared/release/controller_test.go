@@ -190,3 +190,21 @@ func TestVersionFilterRefusesNonNumbers(t *testing.T) {
 		t.Fatal("a version id with a quote reached the query")
 	}
 }
+
+// A version whose cold start fails writes no sms.result: judged by its
+// share of the traffic stable saw, it is rolled back, not waited for.
+func TestRollsBackACanaryThatWritesNothing(t *testing.T) {
+	c, fc, sls := fixture(0.05, 2*time.Minute)
+	sls.results[0]["results"], sls.results[0]["sends"] = "3000", "3000" // ~158 expected at 5 %
+	canaryRows(sls, 2, 0, 0, "300")
+	d, err := c.Run(context.Background())
+	if err != nil || d.Action != ActionRollback || fc.alias.Weights["2"] != 0 || !strings.Contains(d.Reason, "may not start") {
+		t.Fatalf("silent canary: %+v, %v", d, err)
+	}
+	// A quiet service is no evidence: stable's 100 results predict ~5.
+	c, fc, sls = fixture(0.05, 2*time.Minute)
+	sls.results[0]["results"], sls.results[0]["sends"] = "100", "100"
+	if d, _ := c.Run(context.Background()); d.Action != ActionWait || len(fc.updates) != 0 {
+		t.Fatalf("quiet service: %+v", d)
+	}
+}

@@ -138,3 +138,21 @@ func (p Policy) verdict(stable, canary Figures) string {
 	}
 	return ""
 }
+
+// silent says why a canary with (almost) no results is judged broken: its
+// share of the traffic should have given it at least twice min_samples,
+// judging by the stable version's results, yet it wrote under a tenth of
+// that. A version that cannot start (its cold start fails) answers FC's
+// errors and writes no sms.result at all; without this it would wait at
+// its first step forever.
+func (p Policy) silent(stable, canary Figures, weight float64) string {
+	if weight <= 0 || weight >= 1 {
+		return ""
+	}
+	expected := float64(stable.Results) * weight / (1 - weight)
+	if expected < 2*float64(p.MinSamples) || float64(canary.Results) >= expected/10 {
+		return ""
+	}
+	return fmt.Sprintf("%d results where its share (%g) of stable's %d predicts %.0f: the version may not start or answer",
+		canary.Results, weight, stable.Results, expected)
+}
