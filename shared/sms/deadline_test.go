@@ -1,7 +1,9 @@
 package sms
 
 import (
+	"bytes"
 	"context"
+	"log/slog"
 	"strings"
 	"testing"
 	"time"
@@ -48,5 +50,46 @@ func TestFirstCallMustFitTheDeadline(t *testing.T) {
 	defer cancel()
 	if out, _ := s.Send(ctx, otpRequest(t, "13800138000"), nil); out.Status != StatusAccepted {
 		t.Fatalf("enough time left: outcome %+v", out)
+	}
+}
+
+// A call not made for want of time says nothing about the provider: it
+// must not count towards the primary's circuit breaker (three of them
+// opened it, and every send went to Tencent for the open period: a false
+// failover, and sms_on_secondary firing), nor be logged as a failover of a
+// provider that was never called (issue 10.7's rule, seen from the pair).
+func TestACallNotMadeForWantOfTimeIsNoProviderFailure(t *testing.T) {
+	srv, addr := emulator(t)
+	secondary := &fakeProvider{name: ProviderTencent, outcomes: []Outcome{{Status: StatusAccepted, BizID: "2640:1"}}, mappable: true}
+	var logs bytes.Buffer
+	f := NewFailover(newSender(addr), secondary, BreakerSettings{Failures: 3, Open: time.Hour}, slog.New(slog.NewJSONHandler(&logs, nil)))
+	for range 5 {
+		ctx, cancel := context.WithTimeout(stsContext(sts.Issue(time.Hour)), 400*time.Millisecond)
+		out, _ := f.Send(ctx, otpRequest(t, "13800138000"), nil)
+		cancel()
+		if out.Status != StatusFailed || !out.NotAttempted {
+			t.Fatalf("outcome %+v; want a call not made", out)
+		}
+	}
+	if secondary.calls != 0 || strings.Contains(logs.String(), "sms.failover") || strings.Contains(logs.String(), `"to":"open"`) {
+		t.Fatalf("calls not made failed over (%d secondary calls) or opened the circuit: %s", secondary.calls, logs.String())
+	}
+	ctx, cancel := context.WithTimeout(stsContext(sts.Issue(time.Hour)), 5*time.Second)
+	defer cancel()
+	if out, _ := f.Send(ctx, otpRequest(t, "13800138000"), nil); out.Provider != ProviderAlibaba || out.Status != StatusAccepted || srv.Stats().Requests["SendSms"] != 1 {
+		t.Fatalf("with time enough: %+v, %d SendSms at Alibaba; want the primary to send", out, srv.Stats().Requests["SendSms"])
+	}
+}
+
+// Nor is it a success: between real failures it must not reset the count
+// (or, half-open, close the circuit without a real trial).
+func TestACallNotMadeDoesNotResetTheBreaker(t *testing.T) {
+	notMade := Outcome{Status: StatusFailed, Class: ClassTransient, NotAttempted: true}
+	f, p, _, _ := newPair(unavailable, unavailable, notMade, unavailable, accepted)
+	for range 4 {
+		f.Send(context.Background(), Request{}, nil)
+	}
+	if f.Send(context.Background(), Request{}, nil); p.calls != 4 {
+		t.Fatalf("three real failures in a row (a call not made between them): the primary was called again (%d calls); want the circuit open", p.calls)
 	}
 }

@@ -46,6 +46,10 @@ type BreakerSettings struct {
 
 var errProviderSide = errors.New("provider-side failure")
 
+// errNotAttempted: no call was made (too little time left); the breaker
+// excludes it from its counts.
+var errNotAttempted = errors.New("no call made")
+
 // NewFailover builds the pair. log receives sms.failover and sms.circuit.
 func NewFailover(primary Provider, secondary Secondary, bs BreakerSettings, log *slog.Logger) *Failover {
 	f := &Failover{primary: primary, secondary: secondary, log: log}
@@ -54,6 +58,7 @@ func NewFailover(primary Provider, secondary Secondary, bs BreakerSettings, log 
 		MaxRequests: 1,
 		Timeout:     bs.Open,
 		ReadyToTrip: func(c gobreaker.Counts) bool { return c.ConsecutiveFailures >= uint32(bs.Failures) },
+		IsExcluded:  func(err error) bool { return errors.Is(err, errNotAttempted) },
 		OnStateChange: func(name string, from, to gobreaker.State) {
 			level := slog.LevelWarn
 			if to == gobreaker.StateClosed {
@@ -85,9 +90,12 @@ func (f *Failover) Send(ctx context.Context, req Request, hook AttemptHook) (Out
 		return labelled(ctx, f.primary, req, hook, 0)
 	}
 	out, attempts := labelled(ctx, f.primary, req, hook, 0)
-	if providerSide(out) {
+	switch {
+	case out.NotAttempted:
+		done(errNotAttempted) // neither a failure nor a success
+	case providerSide(out):
 		done(errProviderSide)
-	} else {
+	default:
 		done(nil)
 	}
 	if !ShouldFailOver(out) {
@@ -133,6 +141,9 @@ var providerUnapproved = set("isv.SMS_TEMPLATE_ILLEGAL", "isv.SMS_SIGNATURE_ILLE
 // (5xx, system error, connection refused), API throttling, credentials,
 // account or balance, sign or template not approved there.
 func ShouldFailOver(o Outcome) bool {
+	if o.NotAttempted {
+		return false // the invocation's lack of time, not the provider's failure
+	}
 	switch o.Class {
 	case ClassTransient, ClassThrottling, ClassAccount, ClassCredentials:
 		return o.Status == StatusFailed || o.Status == StatusThrottled
@@ -145,6 +156,9 @@ func ShouldFailOver(o Outcome) bool {
 // providerSide reports whether an outcome counts against the provider's
 // health: it failed for its own reasons, or could not say what it did.
 func providerSide(o Outcome) bool {
+	if o.NotAttempted {
+		return false
+	}
 	switch o.Class {
 	case ClassTransient, ClassThrottling, ClassAccount, ClassCredentials, ClassAmbiguous, ClassUpstream:
 		return true

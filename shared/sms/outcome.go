@@ -56,6 +56,10 @@ type Outcome struct {
 	// Provider is the provider that produced the outcome (ProviderAlibaba,
 	// ProviderTencent); BizID is then that provider's message id.
 	Provider string
+	// NotAttempted: no call was made, because the invocation's deadline
+	// left less time than one call may take. It says nothing about the
+	// provider: no circuit breaker counts it and no failover follows.
+	NotAttempted bool
 	// Numbers is each number's own outcome, in request order, when the
 	// provider answers per number (Tencent). Nil when one outcome covers
 	// every number (Alibaba).

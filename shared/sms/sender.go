@@ -101,7 +101,7 @@ func (s *Sender) send(ctx context.Context, req Request, hook AttemptHook) (Outco
 		// The first call obeys the retries' rule: one that could not end
 		// (answer or time out cleanly) before the deadline could only end
 		// as "unknown" while Alibaba may well send it. Nothing goes out.
-		return Outcome{Status: StatusFailed, Class: ClassTransient,
+		return Outcome{Status: StatusFailed, Class: ClassTransient, NotAttempted: true,
 			Detail: "the invocation deadline left less time than one Dysmsapi call may take; nothing was sent"}, nil
 	}
 	var attempts []Attempt

@@ -101,7 +101,7 @@ func (t *Tencent) Send(ctx context.Context, req Request, hook AttemptHook) (Outc
 		return Outcome{Status: StatusRejected, Class: ClassCaller, Detail: "not sendable through Tencent: " + why}, nil
 	}
 	if dl, ok := ctx.Deadline(); ok && t.now().Add(t.cfg.Timeout+t.margin).After(dl) {
-		return Outcome{Status: StatusFailed, Class: ClassTransient,
+		return Outcome{Status: StatusFailed, Class: ClassTransient, NotAttempted: true,
 			Detail: "the invocation deadline left less time than one Tencent call may take; nothing was sent"}, nil
 	}
 	api := tcsms.NewSendSmsRequest()
