@@ -53,7 +53,7 @@ func scenarios() []Scenario {
 				if r.EventsFromStdout == 0 {
 					r.Failures = append(r.Failures, "no event fell back to stdout: the outage was not exercised")
 				}
-				r.Notes = append(r.Notes, fmt.Sprintf("%d sms.result events only on stdout: FC ships them to the logstore as raw lines (the local FC emulator does not)", r.EventsFromStdout))
+				r.Notes = append(r.Notes, fmt.Sprintf("%d sms.result events only on stdout, which FC ships to the logstore (the local FC emulator does not; docs/operations.md)", r.EventsFromStdout))
 			},
 		},
 		{
