@@ -13,6 +13,7 @@ import (
 
 	"smsflow/shared/config"
 	"smsflow/shared/creds"
+	"smsflow/shared/redact"
 	"smsflow/shared/slsclient"
 )
 
@@ -163,6 +164,9 @@ func (s *Shipper) toStdout(events []Event) {
 
 // diagnose writes a line that is not an event (and holds no personal data).
 func (s *Shipper) diagnose(msg string) {
+	// Exporters and the SLS SDK quote their URL in errors; an OTLP
+	// endpoint may hold its receiver's key (issue 10.4).
+	msg = redact.Text(msg)
 	s.outMu.Lock()
 	defer s.outMu.Unlock()
 	b, _ := json.Marshal(map[string]string{KeyTime: time.Now().UTC().Format(time.RFC3339Nano), KeyLevel: "WARN", KeyEvent: "log", "message": msg})
