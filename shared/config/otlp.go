@@ -5,6 +5,8 @@ import (
 	"net/url"
 	"strings"
 	"time"
+
+	"smsflow/shared/redact"
 )
 
 // OTLP configures the export of each invocation's spans as OpenTelemetry
@@ -57,7 +59,7 @@ func (o OTLP) Validate() error {
 	}
 	u, err := url.Parse(o.Endpoint)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return fmt.Errorf("SMSFLOW_OTLP_ENDPOINT must be an http(s) URL with the path (…/v1/traces or …/opentelemetry/v1/traces), got %q", o.Endpoint)
+		return fmt.Errorf("SMSFLOW_OTLP_ENDPOINT must be an http(s) URL with the path (…/v1/traces or …/opentelemetry/v1/traces), got %s (shown without its path or query, which may hold a key)", redact.URL(o.Endpoint))
 	}
 	if o.Timeout <= 0 {
 		return fmt.Errorf("SMSFLOW_OTLP_TIMEOUT must be positive, got %s", o.Timeout)
