@@ -54,6 +54,13 @@ func (r Receipts) Validate() error {
 	if err := validateTokenHashes("SMSFLOW_RECEIPTS_TENCENT_TOKEN_SHA256", r.TencentTokenSHA256); err != nil {
 		return err
 	}
+	local := IsLoopback(r.Logs.Endpoint)
+	if err := refusePublished("SMSFLOW_RECEIPTS_TOKEN_SHA256", r.TokenSHA256, local); err != nil {
+		return err
+	}
+	if err := refusePublished("SMSFLOW_RECEIPTS_TENCENT_TOKEN_SHA256", r.TencentTokenSHA256, local); err != nil {
+		return err
+	}
 	if r.AllowLongLivedKey && !IsLoopback(r.Logs.Endpoint) {
 		return fmt.Errorf("SMSFLOW_ALLOW_LONG_LIVED_KEY is for the local stack only, but SMSFLOW_SLS_ENDPOINT is %q", r.Logs.Endpoint)
 	}

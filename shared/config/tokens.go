@@ -21,6 +21,25 @@ var weakTokenHashes = map[string]string{
 // which README.md publishes: it is refused unless Dysmsapi is on loopback.
 const LocalStackTokenSHA256 = "c0dd54b6594398122a21b80f6dba0ab1a7c97fc75c03f9ec086f55c6899fd847"
 
+// publishedReceiptsTokens are the hashes of the local stack's receipts
+// push tokens, published in local/stack and docs/receipts.md: like the API
+// token they open only a receipts function whose SLS is on loopback.
+var publishedReceiptsTokens = map[string]bool{
+	"a78bbec55e334ee99d0f050d462bf6fbe2bcc84e09e56a2704c210503f29bd68": true, // smsflow-local-receipts-token
+	"0b94fdd7f3de83704f3c16dd2b9eb864cb3b047dfe36b05f5593702e010397d7": true, // smsflow-local-tencent-receipts-token
+}
+
+// refusePublished refuses the local stack's published receipts tokens
+// outside the local stack.
+func refusePublished(variable string, hashes []string, local bool) error {
+	for i, h := range hashes {
+		if publishedReceiptsTokens[toLowerHex(h)] && !local {
+			return fmt.Errorf("%s entry %d is the hash of the local stack's published receipts token: anybody could push receipts; make a real token", variable, i+1)
+		}
+	}
+	return nil
+}
+
 // CallerPrefixLen is how many hex digits of a token's hash name its caller
 // in events ("token:c0dd54b6"); two configured tokens may not share them.
 const CallerPrefixLen = 8

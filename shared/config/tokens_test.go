@@ -70,3 +70,25 @@ func TestThePublishedLocalTokenOpensOnlyTheLocalStack(t *testing.T) {
 		t.Fatalf("the local token on the local stack: %v", err)
 	}
 }
+
+// The local stack's receipts push tokens are published (in local/stack and
+// docs/receipts.md) like its API token: their hashes open only a receipts
+// function whose SLS is on loopback, or anybody could forge receipts.
+func TestThePublishedLocalReceiptsTokensOpenOnlyTheLocalStack(t *testing.T) {
+	for variable, token := range map[string]string{
+		"SMSFLOW_RECEIPTS_TOKEN_SHA256":         "smsflow-local-receipts-token",
+		"SMSFLOW_RECEIPTS_TENCENT_TOKEN_SHA256": "smsflow-local-tencent-receipts-token",
+	} {
+		t.Run(variable, func(t *testing.T) {
+			t.Setenv(variable, strings.ToUpper(hashOf(token)))
+			t.Setenv("SMSFLOW_SLS_ENDPOINT", "cn-hangzhou-intranet.log.aliyuncs.com")
+			if _, err := Load[Receipts](); err == nil || !strings.Contains(err.Error(), variable) || !strings.Contains(err.Error(), "published") {
+				t.Fatalf("published token outside the local stack: %v", err)
+			}
+			t.Setenv("SMSFLOW_SLS_ENDPOINT", "127.0.0.1:9300")
+			if _, err := Load[Receipts](); err != nil {
+				t.Fatalf("the local stack itself: %v", err)
+			}
+		})
+	}
+}
