@@ -205,21 +205,30 @@ func TestSequentialSendsReuseOneConnection(t *testing.T) {
 func TestOverlappingSendsReuseTheirConnections(t *testing.T) {
 	s, dials := senderOnCountingEmulator(t)
 	ctx := stsContext(sts.Issue(time.Hour))
-	const burst = dysmsIdleConns
+	sendInBursts(t, dysmsIdleConns, dials, func(i, round int) Outcome {
+		out, _ := s.Send(ctx, otpRequest(t, fmt.Sprintf("137%02d00%04d", i, round)), nil)
+		return out
+	})
+}
+
+// sendInBursts sends 100 messages in bursts of burst overlapping calls and
+// checks that they opened at most 2×burst connections (dials).
+func sendInBursts(t *testing.T, burst int, dials *atomic.Int64, send func(i, round int) Outcome) {
+	t.Helper()
 	for round := range 100 / burst {
 		var wg sync.WaitGroup
 		for i := range burst {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				if out, _ := s.Send(ctx, otpRequest(t, fmt.Sprintf("137%02d00%04d", i, round)), nil); out.Status != StatusAccepted {
+				if out := send(i, round); out.Status != StatusAccepted {
 					t.Errorf("send: %+v", out)
 				}
 			}()
 		}
 		wg.Wait()
 	}
-	if n := dials.Load(); n > 2*burst {
+	if n := dials.Load(); n > int64(2*burst) {
 		t.Errorf("100 sends in bursts of %d opened %d connections, want at most %d", burst, n, 2*burst)
 	}
 }

@@ -21,17 +21,23 @@ func tencentEmulator(t *testing.T) (*tencent.Server, *Tencent) {
 	srv := tencent.New(tencent.Options{MagicLatency: 50 * time.Millisecond})
 	hs := httptest.NewServer(srv)
 	t.Cleanup(hs.Close)
+	return srv, tencentAt(t, hs.URL, time.Second)
+}
+
+// tencentAt is the provider on the local templates, talking to url.
+func tencentAt(t *testing.T, url string, timeout time.Duration) *Tencent {
+	t.Helper()
 	m, err := LoadTemplateMap(mustAbs(t, "testdata/templates_local.yaml"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	p, err := NewTencent(config.Tencent{SecretID: tencent.LocalSecretID, SecretKey: tencent.LocalSecretKey,
-		SdkAppID: tencent.LocalSdkAppID, Region: "ap-guangzhou", Endpoint: strings.TrimPrefix(hs.URL, "http://"),
-		Scheme: "http", Timeout: time.Second}, m)
+		SdkAppID: tencent.LocalSdkAppID, Region: "ap-guangzhou", Endpoint: strings.TrimPrefix(url, "http://"),
+		Scheme: "http", Timeout: timeout}, m)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return srv, p
+	return p
 }
 
 func requestTo(t *testing.T, template string, params map[string]string, numbers ...string) Request {
