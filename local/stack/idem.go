@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"smsflow/local/fcrt"
+	"smsflow/shared/idem"
 	"smsflow/shared/idem/redistest"
 )
 
@@ -117,6 +118,9 @@ func prepareIdem(ctx context.Context, s *Stack, o *Options) error {
 		env["SMSFLOW_TEMPLATE_KINDS"] = localTemplateKinds
 		s.Banner = append(s.Banner, "per-number send limits           verification codes 1/min, 5/hour (SMSFLOW_SEND_LIMITS)")
 	} else {
+		// Off, said so: the default limits with no template kinds would
+		// make every instance log that they apply to no template.
+		env["SMSFLOW_SEND_LIMITS"] = idem.LimitsOff
 		s.Banner = append(s.Banner, "per-number send limits           off locally (SMSFLOW_LOCAL_SEND_LIMITS=1 turns them on)")
 	}
 	for k, v := range o.SendEnv {

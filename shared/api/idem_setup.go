@@ -34,7 +34,7 @@ func OpenIdempotency(ctx context.Context, cfg config.Idempotency, configuredKey 
 		log.Error(MemoryStoreWarning)
 	}
 	if limits.Empty() {
-		log.Warn("no per-number send limits (SMSFLOW_SEND_LIMITS is empty)")
+		log.Warn("no per-number send limits (SMSFLOW_SEND_LIMITS=off)")
 	} else {
 		log.Info("per-number send limits: " + limits.Describe() + " (templates by SMSFLOW_TEMPLATE_KINDS)")
 	}

@@ -339,11 +339,17 @@ func TestDeliverScopesEventIDsBySource(t *testing.T) {
 // and the function must say so instead of announcing them as active.
 func TestLimitsThatApplyToNoTemplateAreCalledOut(t *testing.T) {
 	for _, c := range []struct {
-		kinds string
-		inert bool
-	}{{"", true}, {"SMS_LOCAL_OTP=verification", false}} {
+		limits, kinds string
+		inert         bool
+	}{
+		{"verification=1/1m,5/1h", "", true},
+		{"verification=1/1m,5/1h", "SMS_LOCAL_OTP=verification", false},
+		// Limits turned off (as the local stack does) apply to nothing, and
+		// that is no mistake to call out.
+		{idem.LimitsOff, "", false},
+	} {
 		var logs bytes.Buffer
-		cfg := config.Idempotency{SendLimits: "verification=1/1m,5/1h", TemplateKinds: c.kinds, Retention: time.Hour, Lease: time.Minute}
+		cfg := config.Idempotency{SendLimits: c.limits, TemplateKinds: c.kinds, Retention: time.Hour, Lease: time.Minute}
 		if _, err := OpenIdempotency(context.Background(), cfg, "", []byte("k"), slog.New(slog.NewJSONHandler(&logs, nil))); err != nil {
 			t.Fatal(err)
 		}

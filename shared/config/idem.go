@@ -51,7 +51,7 @@ type Idempotency struct {
 	Lease time.Duration `env:"SMSFLOW_IDEMPOTENCY_LEASE" envDefault:"2m" max:"16"`
 	// SendLimits are per-number limits by template kind:
 	// "verification=1/1m,5/1h;notification=50/24h"; kind "*" covers
-	// templates that TemplateKinds does not name.
+	// templates that TemplateKinds does not name; "off" turns them off.
 	SendLimits string `env:"SMSFLOW_SEND_LIMITS" envDefault:"verification=1/1m,5/1h" max:"256"`
 	// TemplateKinds names each template's kind: "SMS_OTP=verification,...".
 	TemplateKinds string `env:"SMSFLOW_TEMPLATE_KINDS" max:"1024"`

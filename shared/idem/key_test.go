@@ -66,6 +66,18 @@ func TestFingerprint(t *testing.T) {
 	}
 }
 
+// "off" is the one way to turn limits off: an empty SMSFLOW_SEND_LIMITS
+// reads as the default.
+func TestLimitsOff(t *testing.T) {
+	l, err := ParseLimits(" off ", "SMS_OTP=verification")
+	if err != nil || !l.Empty() {
+		t.Fatalf("ParseLimits(off) = %+v, %v; want no limits", l, err)
+	}
+	if _, err := ParseLimits("off;verification=1/1m", ""); err == nil {
+		t.Error(`"off" mixed with rules was accepted`)
+	}
+}
+
 func TestParseLimits(t *testing.T) {
 	l, err := ParseLimits("verification=1/1m,5/1h; *=100/24h", "SMS_OTP=verification")
 	if err != nil {

@@ -29,9 +29,13 @@ type Limits struct {
 
 // ParseLimits reads SMSFLOW_SEND_LIMITS ("verification=1/1m,5/1h;
 // notification=50/24h") and SMSFLOW_TEMPLATE_KINDS ("SMS_OTP=verification,
-// SMS_NOTICE=notification").
+// SMS_NOTICE=notification"). Rules "off" turn every limit off: an empty
+// variable cannot, since the configuration reads empty as "use the default".
 func ParseLimits(rules, kinds string) (Limits, error) {
 	l := Limits{kinds: map[string]string{}, rules: map[string][]Window{}}
+	if strings.TrimSpace(rules) == LimitsOff {
+		rules = ""
+	}
 	for _, rule := range splitNonEmpty(rules, ";") {
 		kind, spec, ok := strings.Cut(rule, "=")
 		kind = strings.TrimSpace(kind)
@@ -61,6 +65,9 @@ func ParseLimits(rules, kinds string) (Limits, error) {
 	}
 	return l, nil
 }
+
+// LimitsOff is the SMSFLOW_SEND_LIMITS value that turns every limit off.
+const LimitsOff = "off"
 
 func splitNonEmpty(s, sep string) []string {
 	var out []string
