@@ -3,10 +3,8 @@ package e2e
 import (
 	"context"
 	"encoding/json"
-	"io"
 	"net/http"
 	"strconv"
-	"strings"
 	"testing"
 	"time"
 
@@ -64,29 +62,9 @@ func (r reply) str(key string) string {
 // send posts a message request to the stack's HTTP trigger.
 func send(t testing.TB, s *stack.Stack, contentType, body string, headers ...string) reply {
 	t.Helper()
-	req, err := http.NewRequest(http.MethodPost, s.GatewayURL+"/v1/messages", strings.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if contentType != "" {
-		req.Header.Set("Content-Type", contentType)
-	}
-	req.Header.Set("Authorization", "Bearer "+stack.LocalToken)
-	for i := 0; i+1 < len(headers); i += 2 {
-		if headers[i+1] == "" {
-			req.Header.Del(headers[i])
-			continue
-		}
-		req.Header.Set(headers[i], headers[i+1])
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatalf("POST /v1/messages: %v", err)
-	}
-	defer resp.Body.Close()
-	raw, _ := io.ReadAll(resp.Body)
-	r := reply{Status: resp.StatusCode, Header: resp.Header, Raw: string(raw)}
-	_ = json.Unmarshal(raw, &r.Body)
+	a := testkit.PostMessage(t, s.GatewayURL, stack.LocalToken, contentType, body, headers...)
+	r := reply{Status: a.Status, Header: a.Header, Raw: a.Raw}
+	_ = json.Unmarshal([]byte(a.Raw), &r.Body)
 	return r
 }
 

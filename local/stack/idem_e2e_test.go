@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"strings"
 	"sync"
@@ -85,19 +84,8 @@ func (r idemReply) field(path ...string) string {
 
 func (e *idemEnv) post(t *testing.T, body string, headers ...string) idemReply {
 	t.Helper()
-	req, _ := http.NewRequest(http.MethodPost, e.s.GatewayURL+"/v1/messages", strings.NewReader(body))
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Authorization", "Bearer "+stack.LocalToken)
-	for i := 0; i+1 < len(headers); i += 2 {
-		req.Header.Set(headers[i], headers[i+1])
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return idemReply{resp.StatusCode, resp.Header, string(b)}
+	a := testkit.PostMessage(t, e.s.GatewayURL, stack.LocalToken, "application/json", body, headers...)
+	return idemReply{a.Status, a.Header, a.Raw}
 }
 
 // sent counts the messages the emulator accepted for a number.

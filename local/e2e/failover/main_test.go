@@ -7,10 +7,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"os"
-	"strings"
 	"testing"
 	"time"
 
@@ -74,20 +72,9 @@ func (r reply) errField(key string) string {
 // send posts one message request; headers are name, value pairs.
 func send(t *testing.T, s *stack.Stack, body string, headers ...string) reply {
 	t.Helper()
-	req, _ := http.NewRequest(http.MethodPost, s.GatewayURL+"/v1/messages", strings.NewReader(body))
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Authorization", "Bearer "+stack.LocalToken)
-	for i := 0; i+1 < len(headers); i += 2 {
-		req.Header.Set(headers[i], headers[i+1])
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	raw, _ := io.ReadAll(resp.Body)
-	r := reply{Status: resp.StatusCode, Header: resp.Header, Raw: string(raw)}
-	_ = json.Unmarshal(raw, &r.Body)
+	a := testkit.PostMessage(t, s.GatewayURL, stack.LocalToken, "application/json", body, headers...)
+	r := reply{Status: a.Status, Header: a.Header, Raw: a.Raw}
+	_ = json.Unmarshal([]byte(a.Raw), &r.Body)
 	return r
 }
 
