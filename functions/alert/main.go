@@ -10,9 +10,11 @@ import (
 	"github.com/aliyun/fc-runtime-go-sdk/fc"
 
 	"smsflow/shared/alert/alertfn"
+	"smsflow/shared/gctune"
 )
 
 func main() {
+	gctune.Init("alert", os.Getenv, os.Stderr)
 	h, err := alertfn.FromEnv(os.Stdout)
 	if err != nil {
 		// A bad rule file or setting must not half-run: fail every cold

@@ -16,6 +16,7 @@ import (
 	"smsflow/shared/config"
 	"smsflow/shared/creds"
 	"smsflow/shared/dispatch"
+	"smsflow/shared/gctune"
 	"smsflow/shared/obs"
 	"smsflow/shared/phone"
 	"smsflow/shared/sessionlink"
@@ -23,6 +24,7 @@ import (
 )
 
 func main() {
+	gctune.Init("dispatch", os.Getenv, os.Stderr)
 	cfg, err := config.Load[config.Dispatch]()
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "dispatch: refusing to start:", err)

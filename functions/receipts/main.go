@@ -12,6 +12,7 @@ import (
 
 	"smsflow/shared/config"
 	"smsflow/shared/creds"
+	"smsflow/shared/gctune"
 	"smsflow/shared/obs"
 	"smsflow/shared/phone"
 	"smsflow/shared/receipts"
@@ -19,6 +20,7 @@ import (
 )
 
 func main() {
+	gctune.Init("receipts", os.Getenv, os.Stderr)
 	cfg, err := config.Load[config.Receipts]()
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "receipts: refusing to start:", err)

@@ -13,6 +13,7 @@ import (
 	"smsflow/shared/config"
 	"smsflow/shared/creds"
 	"smsflow/shared/fchttp"
+	"smsflow/shared/gctune"
 	"smsflow/shared/obs"
 	"smsflow/shared/phone"
 	"smsflow/shared/sessionlink"
@@ -20,6 +21,7 @@ import (
 )
 
 func main() {
+	gctune.Init("send", os.Getenv, os.Stderr)
 	cfg, err := config.Load[config.Send]()
 	if err != nil {
 		// A misconfigured function must not half-run: fail every cold start.

@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
+	"runtime/pprof"
 	"slices"
 	"strconv"
 	"time"
@@ -24,6 +25,7 @@ import (
 	"smsflow/shared/config"
 	"smsflow/shared/creds"
 	"smsflow/shared/fchttp"
+	"smsflow/shared/gctune"
 	"smsflow/shared/obs"
 	"smsflow/shared/phone"
 	"smsflow/shared/sms"
@@ -66,6 +68,10 @@ func inProcess(ctx context.Context, b *Bench) error {
 		args := append(slices.Clone(b.worker[1:]), "-dysms", st.DysmsAddr, "-sls", st.SLSAddr, "-rounds", strconv.Itoa(b.Rounds), "-first", strconv.Itoa(next()+1_000_000))
 		cmd := exec.CommandContext(ctx, b.worker[0], args...)
 		cmd.Stderr = os.Stderr
+		// The worker is the send function's process: it gets the memory
+		// size the FC emulator gives send, and sizes its GC from it as
+		// functions/send does (shared/gctune).
+		cmd.Env = append(os.Environ(), "FC_FUNCTION_MEMORY_SIZE="+strconv.Itoa(st.SendFunction.MemoryMB))
 		out, err := cmd.Output()
 		if err != nil {
 			return fmt.Errorf("in-process worker: %w", err)
@@ -75,6 +81,9 @@ func inProcess(ctx context.Context, b *Bench) error {
 		}
 	}
 	fmt.Fprintf(b.Out, "  %d requests per round, each a POST /v1/messages answered 200 (one number, a fresh Idempotency-Key)\n", roundRequests)
+	if res.GC != "" {
+		fmt.Fprintf(b.Out, "  the worker's GC, set as functions/send sets it: %s\n", res.GC)
+	}
 	b.LatencyHeader("")
 	b.LatencyRow("(a) handler's own work", res.Own, goalOwnP99)
 	b.LatencyRow("(b) SLS shipping round trip (Flush)", res.Ship, goalShipP99)
@@ -85,7 +94,11 @@ func inProcess(ctx context.Context, b *Bench) error {
 }
 
 // inProcessResult is what the worker reports, per round.
-type inProcessResult struct{ Own, Ship, SDK, Total, Bare Latency }
+type inProcessResult struct {
+	Own, Ship, SDK, Total, Bare Latency
+	// GC is shared/gctune's decision in the worker.
+	GC string
+}
 
 // InProcessWorker is the process inProcess starts (`go run ./local bench
 // worker ...`): it measures and prints an inProcessResult as JSON.
@@ -99,11 +112,34 @@ func InProcessWorker(args []string, out io.Writer) error {
 		return err
 	}
 	seq.Store(int64(*first))
+	gc := gctune.Init("bench worker", os.Getenv, io.Discard)
+	if path := os.Getenv("SMSFLOW_BENCH_CPUPROFILE"); path != "" {
+		stop, err := cpuProfile(path)
+		if err != nil {
+			return err
+		}
+		defer stop()
+	}
 	res, err := measureInProcess(*dysmsAddr, *slsAddr, *rounds)
 	if err != nil {
 		return err
 	}
+	res.GC = gc.Reason
 	return json.NewEncoder(out).Encode(res)
+}
+
+// cpuProfile profiles the worker, which holds only the send function's
+// code: SMSFLOW_BENCH_CPUPROFILE=cpu.out go run ./local bench -only in-process
+func cpuProfile(path string) (stop func(), err error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, fmt.Errorf("cpu profile: %w", err)
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("cpu profile: %w", err)
+	}
+	return func() { pprof.StopCPUProfile(); f.Close() }, nil
 }
 
 func measureInProcess(dysmsAddr, slsAddr string, rounds int) (inProcessResult, error) {
