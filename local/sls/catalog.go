@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"sync"
 )
 
 // defaultShards is the shard count of a logstore created without one.
@@ -13,11 +14,28 @@ const defaultShards = 2
 // maxShards keeps local logstores small; real SLS allows more.
 const maxShards = 16
 
+// catalogCache remembers the projects and logstores found in the database,
+// so a PutLogs looks nothing up in SQLite: its one connection is the
+// background writer's most of the time (ingest.go). Only what exists is
+// remembered; projects are never deleted, a deleted logstore is forgotten.
+type catalogCache struct {
+	projects  sync.Map // name → struct{}
+	logstores sync.Map // logstoreKey → logstoreInfo
+}
+
+type logstoreKey struct{ project, name string }
+
 func (s *Server) projectExists(ctx context.Context, project string) (bool, error) {
+	if _, ok := s.catalog.projects.Load(project); ok {
+		return true, nil
+	}
 	var n int
 	err := s.stmts.projectExists.QueryRowContext(ctx, project).Scan(&n)
 	if err != nil {
 		return false, fmt.Errorf("sls: look up project: %w", err)
+	}
+	if n > 0 {
+		s.catalog.projects.Store(project, struct{}{})
 	}
 	return n > 0, nil
 }
@@ -33,6 +51,10 @@ type logstoreInfo struct {
 var errNotFound = errors.New("sls: not found")
 
 func (s *Server) getLogstore(ctx context.Context, project, name string) (logstoreInfo, error) {
+	key := logstoreKey{project, name}
+	if info, ok := s.catalog.logstores.Load(key); ok {
+		return info.(logstoreInfo), nil
+	}
 	info := logstoreInfo{Name: name}
 	err := s.stmts.getLogstore.QueryRowContext(ctx, project, name).
 		Scan(&info.TTL, &info.Shards, &info.Created)
@@ -42,6 +64,7 @@ func (s *Server) getLogstore(ctx context.Context, project, name string) (logstor
 	if err != nil {
 		return info, fmt.Errorf("sls: look up logstore: %w", err)
 	}
+	s.catalog.logstores.Store(key, info)
 	return info, nil
 }
 

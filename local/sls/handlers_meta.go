@@ -141,6 +141,7 @@ func (s *Server) handleDeleteLogStore(req *request) *apiError {
 			return errInternal(err)
 		}
 	}
+	s.catalog.logstores.Delete(logstoreKey{req.project, req.logstore})
 	writeJSON(req.w, struct{}{})
 	return nil
 }

@@ -100,6 +100,9 @@ func (s *Server) putIndexVersion(ctx context.Context, project, logstore string, 
 
 // EnsureIndex sets the logstore's index if it has none (bootstrap helper).
 func (s *Server) EnsureIndex(project, logstore string, idx slssdk.Index) error {
+	if err := s.ingest.settle(); err != nil {
+		return err
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	ctx := context.Background()

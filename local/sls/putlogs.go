@@ -44,7 +44,7 @@ func (s *Server) handlePutLogs(req *request, hashKey string) *apiError {
 	if hashKey != "" {
 		shard = shardForKey(shardRanges(info.Shards, info.Created), hashKey)
 	}
-	if err := s.storeGroup(req.r.Context(), req.project, req.logstore, shard, group); err != nil {
+	if err := s.ingest.accept(pendingGroup{req.project, req.logstore, shard, group}); err != nil {
 		return errInternal(err)
 	}
 	req.w.Header().Set("Content-Type", "application/json")

@@ -44,6 +44,7 @@ func (s *Server) route(w http.ResponseWriter, r *http.Request, project string) {
 		writeError(w, e)
 		return
 	}
+
 	if e := s.dispatch(req); e != nil {
 		writeError(w, e)
 	}
@@ -75,6 +76,13 @@ func (s *Server) dispatch(req *request) *apiError {
 		return newAPIError(http.StatusBadRequest, codeParameterInvalid,
 			"the local SLS emulator needs the project in the Host header (<project>.<endpoint>)")
 	}
+	if len(parts) >= 2 && parts[0] == "logstores" {
+		req.logstore = parts[1]
+		return s.dispatchLogstore(req, parts[2:])
+	}
+	if e := s.settle(); e != nil {
+		return e
+	}
 	switch {
 	case len(parts) == 0 && method == http.MethodPost:
 		return s.handleCreateProject(req)
@@ -86,9 +94,6 @@ func (s *Server) dispatch(req *request) *apiError {
 		return s.handleCreateLogStore(req)
 	case len(parts) >= 1 && parts[0] == "dashboards":
 		return s.dispatchDashboards(req, parts[1:])
-	case len(parts) >= 2 && parts[0] == "logstores":
-		req.logstore = parts[1]
-		return s.dispatchLogstore(req, parts[2:])
 	}
 	return newAPIError(http.StatusNotFound, codeNotSupported,
 		"%s %s is not supported by the local SLS emulator", method, req.r.URL.Path)
@@ -97,6 +102,17 @@ func (s *Server) dispatch(req *request) *apiError {
 func (s *Server) dispatchLogstore(req *request, rest []string) *apiError {
 	method := req.r.Method
 	if e := s.requireLogstore(req); e != nil {
+		return e
+	}
+	switch {
+	case len(rest) == 0 && method == http.MethodPost:
+		return s.handlePutLogs(req, "")
+	case len(rest) == 2 && rest[0] == "shards" && rest[1] == "route" && method == http.MethodPost:
+		return s.handlePutLogs(req, req.r.URL.Query().Get("key"))
+	case len(rest) == 2 && rest[0] == "shards" && rest[1] == "lb" && method == http.MethodPost:
+		return s.handlePutLogs(req, "")
+	}
+	if e := s.settle(); e != nil {
 		return e
 	}
 	switch {
@@ -110,23 +126,27 @@ func (s *Server) dispatchLogstore(req *request, rest []string) *apiError {
 		return s.handleGetLogStore(req)
 	case len(rest) == 0 && method == http.MethodDelete:
 		return s.handleDeleteLogStore(req)
-	case len(rest) == 0 && method == http.MethodPost:
-		return s.handlePutLogs(req, "")
 	case len(rest) == 1 && rest[0] == "logs" && method == http.MethodPost:
 		return s.handleGetLogs(req)
 	case len(rest) == 1 && rest[0] == "index":
 		return s.handleIndex(req)
 	case len(rest) == 1 && rest[0] == "shards" && method == http.MethodGet:
 		return s.handleListShards(req)
-	case len(rest) == 2 && rest[0] == "shards" && rest[1] == "route" && method == http.MethodPost:
-		return s.handlePutLogs(req, req.r.URL.Query().Get("key"))
-	case len(rest) == 2 && rest[0] == "shards" && rest[1] == "lb" && method == http.MethodPost:
-		return s.handlePutLogs(req, "")
 	case len(rest) == 2 && rest[0] == "shards" && method == http.MethodGet:
 		return s.handleShardRead(req, rest[1])
 	}
 	return newAPIError(http.StatusNotFound, codeNotSupported,
 		"%s %s is not supported by the local SLS emulator", method, req.r.URL.Path)
+}
+
+// settle makes a request other than a write see every group accepted
+// before it (ingest.go): reads, and changes to what storing depends on
+// (the index a group is stamped with, the logstore it goes to).
+func (s *Server) settle() *apiError {
+	if err := s.ingest.settle(); err != nil {
+		return errInternal(err)
+	}
+	return nil
 }
 
 func (s *Server) serveAdmin(w http.ResponseWriter, r *http.Request) {

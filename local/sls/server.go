@@ -5,7 +5,9 @@
 package sls
 
 import (
+	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -34,7 +36,9 @@ type Server struct {
 	reqSeq  atomic.Uint64
 	rr      atomic.Uint64 // round-robin shard choice for writes without a hash key
 	indexes indexCache
+	catalog catalogCache
 	stmts   statements
+	ingest  *ingest // stores PutLogs' groups behind the answer (ingest.go)
 }
 
 // statements are the ones every PutLogs runs, parsed once: parsing SQL
@@ -78,18 +82,24 @@ func New(opts Options) (*Server, error) {
 		db.Close()
 		return nil, err
 	}
-	s := &Server{db: db, log: opts.Logger, now: opts.Now, stmts: stmts}
+	s := &Server{db: db, log: opts.Logger, now: opts.Now, stmts: stmts, ingest: newIngest()}
 	if s.log == nil {
 		s.log = slog.Default()
 	}
 	if s.now == nil {
 		s.now = time.Now
 	}
+	go s.ingest.run(func(ctx context.Context, g pendingGroup) error {
+		return s.storeGroup(ctx, g.project, g.logstore, g.shard, g.group)
+	})
 	return s, nil
 }
 
-// Close releases the state database.
-func (s *Server) Close() error { return s.db.Close() }
+// Close stores the groups already accepted and releases the state database.
+func (s *Server) Close() error {
+	err := s.ingest.close()
+	return errors.Join(err, s.db.Close())
+}
 
 // ServeHTTP answers one SLS API request.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
