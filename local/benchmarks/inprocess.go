@@ -9,11 +9,13 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"runtime/pprof"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/aliyun/fc-runtime-go-sdk/events"
@@ -58,14 +60,17 @@ func inProcess(ctx context.Context, b *Bench) error {
 	if err != nil {
 		return err
 	}
+	floor := httptest.NewServer(http.HandlerFunc(noOp))
+	defer floor.Close()
 	var res inProcessResult
 	if len(b.worker) == 0 {
 		fmt.Fprintln(b.Out, "  (no worker command: measured in the bench's own process, beside the emulators)")
-		if res, err = measureInProcess(st.DysmsAddr, st.SLSAddr, b.Rounds); err != nil {
+		if res, err = measureInProcess(st.DysmsAddr, st.SLSAddr, floor.URL, b.Rounds); err != nil {
 			return err
 		}
 	} else {
-		args := append(slices.Clone(b.worker[1:]), "-dysms", st.DysmsAddr, "-sls", st.SLSAddr, "-rounds", strconv.Itoa(b.Rounds), "-first", strconv.Itoa(next()+1_000_000))
+		args := append(slices.Clone(b.worker[1:]), "-dysms", st.DysmsAddr, "-sls", st.SLSAddr, "-floor", floor.URL,
+			"-rounds", strconv.Itoa(b.Rounds), "-first", strconv.Itoa(next()+1_000_000))
 		cmd := exec.CommandContext(ctx, b.worker[0], args...)
 		cmd.Stderr = os.Stderr
 		// The worker is the send function's process: it gets the memory
@@ -90,12 +95,17 @@ func inProcess(ctx context.Context, b *Bench) error {
 	b.LatencyRow("    SendSms round trip inside the handler", res.SDK, 0)
 	b.LatencyRow("    whole invocation (a + b + SendSms)", res.Total, 0)
 	b.LatencyRow("    bare SDK SendSms, same emulator", res.Bare, 0)
+	b.LatencyRow("    loopback floor: 1 KiB POST, no-op handler", res.Floor, 0)
 	return nil
 }
 
 // inProcessResult is what the worker reports, per round.
 type inProcessResult struct {
 	Own, Ship, SDK, Total, Bare Latency
+	// Floor is a bare HTTP POST to a handler that does nothing, in the
+	// emulators' process: what this machine's loopback and scheduler cost
+	// any round trip, (b) included.
+	Floor Latency
 	// GC is shared/gctune's decision in the worker.
 	GC string
 }
@@ -106,6 +116,7 @@ func InProcessWorker(args []string, out io.Writer) error {
 	fs := flag.NewFlagSet("bench worker", flag.ContinueOnError)
 	dysmsAddr := fs.String("dysms", "", "Dysmsapi emulator host:port")
 	slsAddr := fs.String("sls", "", "SLS emulator host:port")
+	floorURL := fs.String("floor", "", "URL of a no-op HTTP handler (the loopback floor)")
 	rounds := fs.Int("rounds", 5, "rounds")
 	first := fs.Int("first", 1, "first request number (numbers and keys stay apart from the parent's)")
 	if err := fs.Parse(args); err != nil {
@@ -120,7 +131,7 @@ func InProcessWorker(args []string, out io.Writer) error {
 		}
 		defer stop()
 	}
-	res, err := measureInProcess(*dysmsAddr, *slsAddr, *rounds)
+	res, err := measureInProcess(*dysmsAddr, *slsAddr, *floorURL, *rounds)
 	if err != nil {
 		return err
 	}
@@ -142,7 +153,7 @@ func cpuProfile(path string) (stop func(), err error) {
 	return func() { pprof.StopCPUProfile(); f.Close() }, nil
 }
 
-func measureInProcess(dysmsAddr, slsAddr string, rounds int) (inProcessResult, error) {
+func measureInProcess(dysmsAddr, slsAddr, floorURL string, rounds int) (inProcessResult, error) {
 	var res inProcessResult
 	fn, timer, err := newInProcessSend(dysmsAddr, slsAddr)
 	if err != nil {
@@ -152,37 +163,62 @@ func measureInProcess(dysmsAddr, slsAddr string, rounds int) (inProcessResult, e
 	if err != nil {
 		return res, err
 	}
-	one := func() (own, ship, sdk, total, bareT time.Duration, err error) {
+	floorClient := &http.Client{Transport: &http.Transport{Proxy: nil, MaxIdleConnsPerHost: 1}}
+	floorBody := strings.Repeat("x", 1024)
+	type sample struct{ own, ship, sdk, total, bare, floor time.Duration }
+	one := func() (sm sample, err error) {
 		n := next()
 		start := time.Now()
 		if err := bareSend(bare, n); err != nil {
-			return 0, 0, 0, 0, 0, err
+			return sm, err
 		}
-		bareT = time.Since(start)
-		own, ship, sdk, total, err = timer.invoke(fn, n)
-		return own, ship, sdk, total, bareT, err
+		sm.bare = time.Since(start)
+		start = time.Now()
+		if err := post(floorClient, floorURL, floorBody); err != nil {
+			return sm, err
+		}
+		sm.floor = time.Since(start)
+		sm.own, sm.ship, sm.sdk, sm.total, err = timer.invoke(fn, n)
+		return sm, err
 	}
 	for i := 0; i < warmRequests; i++ {
-		if _, _, _, _, _, err := one(); err != nil {
+		if _, err := one(); err != nil {
 			return res, fmt.Errorf("warm-up request: %w", err)
 		}
 	}
 	for r := 0; r < rounds; r++ {
-		var so, ss, sk, st, sb Samples
+		var so, ss, sk, st, sb, sf Samples
 		for i := 0; i < roundRequests; i++ {
-			o, s, k, t, bt, err := one()
+			sm, err := one()
 			if err != nil {
 				return res, fmt.Errorf("round %d request %d: %w", r+1, i, err)
 			}
-			so, ss, sk, st, sb = append(so, o), append(ss, s), append(sk, k), append(st, t), append(sb, bt)
+			so, ss, sk, st = append(so, sm.own), append(ss, sm.ship), append(sk, sm.sdk), append(st, sm.total)
+			sb, sf = append(sb, sm.bare), append(sf, sm.floor)
 		}
 		res.Own.Add(so)
 		res.Ship.Add(ss)
 		res.SDK.Add(sk)
 		res.Total.Add(st)
 		res.Bare.Add(sb)
+		res.Floor.Add(sf)
 	}
 	return res, nil
+}
+
+func noOp(w http.ResponseWriter, r *http.Request) {
+	_, _ = io.Copy(io.Discard, r.Body)
+	_, _ = w.Write([]byte("{}"))
+}
+
+func post(c *http.Client, url, body string) error {
+	resp, err := c.Post(url, "application/x-protobuf", strings.NewReader(body))
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	_, err = io.Copy(io.Discard, resp.Body)
+	return err
 }
 
 // sendTimer splits an invocation's time: marks taken by transparent
