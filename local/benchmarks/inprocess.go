@@ -95,7 +95,7 @@ func inProcess(ctx context.Context, b *Bench) error {
 	b.LatencyRow("    SendSms round trip inside the handler", res.SDK, 0)
 	b.LatencyRow("    whole invocation (a + b + SendSms)", res.Total, 0)
 	b.LatencyRow("    bare SDK SendSms, same emulator", res.Bare, 0)
-	b.LatencyRow("    loopback floor: 1 KiB POST, no-op handler", res.Floor, 0)
+	b.LatencyRow("    loopback floor: bare 1 KiB POST", res.Floor, 0)
 	return nil
 }
 
