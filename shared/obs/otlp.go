@@ -3,17 +3,18 @@ package obs
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"time"
 
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
-	"go.opentelemetry.io/otel/exporters/otlp/otlptrace/otlptracehttp"
 	"go.opentelemetry.io/otel/sdk/instrumentation"
 	"go.opentelemetry.io/otel/sdk/resource"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/sdk/trace/tracetest"
+	"google.golang.org/protobuf/proto"
 
 	"smsflow/shared/config"
 	"smsflow/shared/creds"
@@ -25,8 +26,10 @@ var scope = instrumentation.Scope{Name: "smsflow/shared/obs"}
 // spanExporter sends one invocation's spans with OTLP/HTTP, synchronously
 // and within a bound: FC may freeze the instance once the handler has
 // returned, so a batching processor's goroutine is no place for them.
+// The request is encoded and posted here (otlp_wire.go, otlp_post.go),
+// not by otlptracehttp, which links gRPC (docs/tracing.md).
 type spanExporter struct {
-	exp     sdktrace.SpanExporter
+	post    *otlpPoster
 	timeout time.Duration
 	service string
 }
@@ -47,20 +50,19 @@ func newSpanExporter(cfg config.OTLP, service string, src *creds.Source) (*spanE
 	if cfg.SLSAuth {
 		rt = &slsAuth{next: rt, creds: src}
 	}
-	exp, err := otlptracehttp.New(context.Background(),
-		otlptracehttp.WithEndpointURL(cfg.Endpoint),
-		otlptracehttp.WithHeaders(headers),
-		otlptracehttp.WithHTTPClient(&http.Client{Transport: rt, Timeout: cfg.Timeout}),
-		// The default retry runs for a minute; the whole export has
-		// cfg.Timeout, retries included (ExportSpans's context bounds it).
-		otlptracehttp.WithRetry(otlptracehttp.RetryConfig{Enabled: true, InitialInterval: 20 * time.Millisecond,
-			MaxInterval: cfg.Timeout / 2, MaxElapsedTime: cfg.Timeout}),
-		otlptracehttp.WithTimeout(cfg.Timeout))
-	if err != nil {
-		return nil, fmt.Errorf("OTLP exporter: %w", err)
-	}
-	return &spanExporter{exp: exp, timeout: cfg.Timeout, service: service}, nil
+	// The whole export, retries included, has cfg.Timeout.
+	post := &otlpPoster{client: &http.Client{Transport: rt, Timeout: cfg.Timeout}, url: cfg.Endpoint,
+		headers: headers, bound: cfg.Timeout}
+	return &spanExporter{post: post, timeout: cfg.Timeout, service: service}, nil
 }
+
+// errCredentials marks an export that never left for want of
+// credentials: not a request without an answer, so it is not retried.
+var errCredentials = errors.New("credentials for SLS Trace")
+
+// errPartial reports rejected spans: the request is done (no retry), but
+// those spans are not in the trace store.
+var errPartial = errors.New("the OTLP receiver rejected spans")
 
 // slsAuth adds the function's role credentials to each export, so SLS
 // Trace needs no configured AccessKey.
@@ -72,7 +74,7 @@ type slsAuth struct {
 func (a *slsAuth) RoundTrip(r *http.Request) (*http.Response, error) {
 	t, err := a.creds.Get(r.Context())
 	if err != nil {
-		return nil, fmt.Errorf("credentials for SLS Trace: %w", err)
+		return nil, fmt.Errorf("%w: %w", errCredentials, err)
 	}
 	r = r.Clone(r.Context())
 	r.Header.Set(slstrace.HeaderAKID, t.AccessKeyID)
@@ -111,7 +113,10 @@ func (x *spanExporter) export(ctx context.Context, s *Shipper, events []Event, s
 	// cancellation must not lose the spans either (they fall back).
 	ectx, cancel := context.WithTimeout(context.WithoutCancel(ctx), x.timeout)
 	defer cancel()
-	err := x.exp.ExportSpans(ectx, spans)
+	warning, err := x.send(ectx, spans)
+	if warning != "" {
+		s.diagnose(warning)
+	}
 	if err == nil {
 		return nil
 	}
@@ -119,6 +124,29 @@ func (x *spanExporter) export(ctx context.Context, s *Shipper, events []Event, s
 	s.spansToStdout(spans)
 	s.diagnose(fmt.Sprintf("exporting %d spans over OTLP failed, wrote them to stdout: %v", len(spans), err))
 	return fmt.Errorf("exporting %d spans: %w", len(spans), err)
+}
+
+// send encodes spans as one OTLP/HTTP request and posts it. Spans the
+// receiver says it rejected (a partial success) count as a failure: the
+// answer does not say which, so all of them go to stdout too (stdout is
+// the function's logstore, not the trace store: nothing is stored twice
+// in one place). A warning with nothing rejected is returned as such.
+// conformance: OT-09
+func (x *spanExporter) send(ctx context.Context, spans []sdktrace.ReadOnlySpan) (warning string, err error) {
+	body, err := proto.Marshal(tracesData(spans))
+	if err != nil {
+		return "", fmt.Errorf("encoding spans: %w", err)
+	}
+	ps, err := x.post.post(ctx, body)
+	switch {
+	case err != nil:
+		return "", err
+	case ps.rejected > 0:
+		return "", fmt.Errorf("%w: %d of %d: %s", errPartial, ps.rejected, len(spans), ps.message)
+	case ps.message != "":
+		return fmt.Sprintf("the OTLP receiver took %d spans with a warning: %s", len(spans), ps.message), nil
+	}
+	return "", nil
 }
 
 func (s *Shipper) spansToStdout(spans []sdktrace.ReadOnlySpan) {

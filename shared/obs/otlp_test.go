@@ -24,7 +24,7 @@ import (
 // The spans of an invocation reach SLS Trace over OTLP before Flush
 // returns, with the events' ids, semantic-convention attributes and the
 // function's role credentials in the x-sls-otel-* headers.
-// conformance: OT-01, OT-02, OT-03
+// conformance: OT-01, OT-02, OT-03, OT-08
 func TestSpansExportWithTheEventsIDs(t *testing.T) {
 	hs := localSLS(t, func(srv *localsls.Server) error { return srv.EnsureTraceInstance("p", "smsflow") })
 	endpoint := strings.TrimPrefix(hs.URL, "http://")
