@@ -1,6 +1,7 @@
 package idem
 
 import (
+	"bytes"
 	"encoding/json"
 	"time"
 )
@@ -53,6 +54,17 @@ func (r Record) Leased(now time.Time) bool {
 func (r Record) encode() []byte {
 	b, _ := json.Marshal(r) // a struct of strings and ints always encodes
 	return b
+}
+
+// clone copies r and the Result it points to, so a change to one copy's
+// result never shows in another.
+func (r Record) clone() Record {
+	if r.Result != nil {
+		res := *r.Result
+		res.Body = bytes.Clone(res.Body)
+		r.Result = &res
+	}
+	return r
 }
 
 func decodeRecord(b []byte) (Record, error) {

@@ -1,10 +1,12 @@
 package idem
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
+	"sync"
 	"time"
 )
 
@@ -16,6 +18,37 @@ type Store struct {
 	retention time.Duration
 	lease     time.Duration
 	now       func() time.Time
+	written   lastWritten
+}
+
+// lastWritten remembers the last record this process wrote, encoded and
+// decoded: a request reads back its own claim twice (Begin, Complete), and
+// decoding JSON was the costliest step of both. Bytes equal to what was
+// written decode to what was written, so the memo is used only on an exact
+// match; a record another writer changed is decoded as usual.
+type lastWritten struct {
+	mu  sync.Mutex
+	key string
+	raw []byte
+	rec Record
+}
+
+func (w *lastWritten) remember(key string, raw []byte, rec Record) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.key, w.raw, w.rec = key, raw, rec.clone()
+}
+
+// decode is decodeRecord(raw), from the memo when raw is what key last got.
+func (w *lastWritten) decode(key string, raw []byte) (Record, error) {
+	w.mu.Lock()
+	if w.key == key && bytes.Equal(w.raw, raw) {
+		rec := w.rec.clone()
+		w.mu.Unlock()
+		return rec, nil
+	}
+	w.mu.Unlock()
+	return decodeRecord(raw)
 }
 
 // Kinds of store.
@@ -98,11 +131,13 @@ func (s *Store) Claim(ctx context.Context, key, fp, traceID string) (Claim, erro
 		now := s.now()
 		mine := Record{State: StateInFlight, Fingerprint: fp, Token: token, ClaimedAt: now.UnixMilli(),
 			LeaseUntil: now.Add(s.lease).UnixMilli(), TraceID: traceID}
-		ok, err := s.b.setNX(ctx, key, mine.encode(), s.retention)
+		raw := mine.encode()
+		ok, err := s.b.setNX(ctx, key, raw, s.retention)
 		if err != nil {
 			return Claim{}, fmt.Errorf("%w: claim: %w", ErrUnavailable, err)
 		}
 		if ok {
+			s.written.remember(key, raw, mine)
 			return Claim{Status: Claimed, Key: key, Token: mine.Token}, nil
 		}
 		raw, found, err := s.b.get(ctx, key)
@@ -172,7 +207,7 @@ func (s *Store) update(ctx context.Context, key, token string, change func(*Reco
 		if !found {
 			return fmt.Errorf("idempotency claim vanished")
 		}
-		rec, err := decodeRecord(raw)
+		rec, err := s.written.decode(key, raw)
 		if err != nil {
 			return fmt.Errorf("idempotency record is not readable: %w", err)
 		}
@@ -180,11 +215,13 @@ func (s *Store) update(ctx context.Context, key, token string, change func(*Reco
 			return fmt.Errorf("idempotency claim belongs to another request")
 		}
 		change(&rec)
-		ok, err := s.b.swap(ctx, key, raw, rec.encode(), ttl)
+		next := rec.encode()
+		ok, err := s.b.swap(ctx, key, raw, next, ttl)
 		if err != nil {
 			return fmt.Errorf("%w: update claim: %w", ErrUnavailable, err)
 		}
 		if ok {
+			s.written.remember(key, next, rec)
 			return nil
 		}
 	}
