@@ -42,3 +42,23 @@ func TestVerifyRefusals(t *testing.T) {
 		t.Errorf("local long-lived pair refused: %v", err)
 	}
 }
+
+// Verify remembers tokens it has verified (tokenCache); what it remembers
+// must not outlive the token or vouch for anything else.
+func TestARememberedTokenStillExpiresAndVouchesForNothingElse(t *testing.T) {
+	now := time.Now()
+	c := Issue(time.Hour)
+	other := Issue(time.Hour)
+	if err := Verify(c.AccessKeyID, c.SecurityToken, now); err != nil {
+		t.Fatal(err)
+	}
+	if err := Verify(c.AccessKeyID, c.SecurityToken, now.Add(2*time.Hour)); !errors.Is(err, ErrTokenExpired) {
+		t.Errorf("a verified token two hours later: %v, want expired", err)
+	}
+	if err := Verify(other.AccessKeyID, c.SecurityToken, now); !errors.Is(err, ErrTokenMismatch) {
+		t.Errorf("a verified token with another key id: %v, want mismatch", err)
+	}
+	if err := Verify(c.AccessKeyID, c.SecurityToken+"x", now); !errors.Is(err, ErrTokenMalformed) {
+		t.Errorf("a verified token tampered with: %v, want malformed", err)
+	}
+}
