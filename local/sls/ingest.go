@@ -84,6 +84,7 @@ func (in *ingest) settle() error {
 // run stores queued groups in order until close; store is Server.storeGroup.
 func (in *ingest) run(store func(context.Context, pendingGroup) error) {
 	defer close(in.stopped)
+	backgroundPriority()
 	for range in.wake {
 		in.mu.Lock()
 		batch := in.queue
