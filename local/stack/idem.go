@@ -114,6 +114,13 @@ func prepareIdem(ctx context.Context, s *Stack, o *Options) error {
 		s.Banner = append(s.Banner, "idempotency store                IN MEMORY, per instance (no Redis configured)")
 	}
 	env := map[string]string{"SMSFLOW_REDIS_ADDR": s.RedisAddr}
+	if s.RedisAddr != "" {
+		// Loopback, but on a development machine or a CI runner that may be
+		// running everything else at once: an operation past the 500 ms
+		// production default answered 503 in a full test run. Stopped Redis
+		// still fails at once (connection refused).
+		env["SMSFLOW_REDIS_TIMEOUT"] = "2s"
+	}
 	if opts.SendLimits || os.Getenv("SMSFLOW_LOCAL_SEND_LIMITS") == "1" {
 		env["SMSFLOW_TEMPLATE_KINDS"] = localTemplateKinds
 		s.Banner = append(s.Banner, "per-number send limits           verification codes 1/min, 5/hour (SMSFLOW_SEND_LIMITS)")
