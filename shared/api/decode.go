@@ -6,9 +6,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"mime"
 	"net/http"
 	"reflect"
+	"slices"
 	"strings"
 	"sync"
 	"unicode/utf8"
@@ -122,12 +124,17 @@ func decodeStrict(body []byte, v any) *Error {
 // encoding/json matches names case-insensitively, and "Phone_Numbers"
 // silently standing in for "phone_numbers" is not a contract we want.
 func exactFieldNames(body []byte, v any) *Error {
-	var keys map[string]json.RawMessage
-	if err := json.Unmarshal(body, &keys); err != nil {
-		return nil // not an object; Decode above has judged it
+	keys, ok := topLevelKeys(body)
+	if !ok {
+		// A key with an escape: its name is what decoding says.
+		var m map[string]json.RawMessage
+		if err := json.Unmarshal(body, &m); err != nil {
+			return nil // not an object; Decode above has judged it
+		}
+		keys = slices.Sorted(maps.Keys(m))
 	}
 	known := jsonNames(reflect.TypeOf(v).Elem())
-	for k := range keys {
+	for _, k := range keys {
 		if !known[k] {
 			k = safeName(k)
 			return newError(http.StatusBadRequest, CodeUnknownField, k, fmt.Sprintf("unknown field %q (names are case-sensitive)", k))
