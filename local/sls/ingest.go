@@ -50,7 +50,9 @@ func newIngest() *ingest {
 	return in
 }
 
-// accept queues g; the caller answers PutLogs once it returns nil.
+// accept queues g; the caller answers PutLogs once it returns nil, then
+// calls kick: waking the writer's thread is a system call, which need not
+// stand between the client and its answer.
 func (in *ingest) accept(g pendingGroup) error {
 	in.mu.Lock()
 	defer in.mu.Unlock()
@@ -62,16 +64,21 @@ func (in *ingest) accept(g pendingGroup) error {
 	}
 	in.queue = append(in.queue, g)
 	in.accepted++
+	return nil
+}
+
+// kick wakes the writer for what accept queued.
+func (in *ingest) kick() {
 	select {
 	case in.wake <- struct{}{}:
 	default: // the writer is already woken
 	}
-	return nil
 }
 
 // settle waits until every group accepted before the call is stored, and
 // reports a storing failure.
 func (in *ingest) settle() error {
+	in.kick() // in case a writer's kick has not come yet
 	in.mu.Lock()
 	defer in.mu.Unlock()
 	target := in.accepted

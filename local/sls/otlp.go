@@ -63,6 +63,7 @@ func (s *Server) serveOTLP(w http.ResponseWriter, r *http.Request, hostProject s
 	}
 	group := &slssdk.LogGroup{Topic: proto.String(""), Source: proto.String(""), Logs: spansToLogs(req)}
 	if len(group.Logs) > 0 {
+		defer s.ingest.kick()
 		if err := s.ingest.accept(pendingGroup{project, logstore, 0, group}); err != nil {
 			http.Error(w, err.Error(), http.StatusInternalServerError)
 			return

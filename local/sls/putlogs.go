@@ -47,8 +47,12 @@ func (s *Server) handlePutLogs(req *request, hashKey string) *apiError {
 	if err := s.ingest.accept(pendingGroup{req.project, req.logstore, shard, group}); err != nil {
 		return errInternal(err)
 	}
+	defer s.ingest.kick() // after the answer is on its way
 	req.w.Header().Set("Content-Type", "application/json")
 	req.w.WriteHeader(http.StatusOK)
+	if f, ok := req.w.(http.Flusher); ok {
+		f.Flush()
+	}
 	return nil
 }
 

@@ -124,6 +124,14 @@ type statusRecorder struct {
 	status int
 }
 
+// Flush sends what is buffered: PutLogs answers before it wakes its
+// background work.
+func (r *statusRecorder) Flush() {
+	if f, ok := r.ResponseWriter.(http.Flusher); ok {
+		f.Flush()
+	}
+}
+
 func (r *statusRecorder) WriteHeader(code int) {
 	r.status = code
 	r.ResponseWriter.WriteHeader(code)
