@@ -45,6 +45,7 @@ type Sender struct {
 	margin time.Duration
 	now    func() time.Time
 	sleep  func(context.Context, time.Duration) error
+	quiet  quiet // stale.go
 }
 
 // New returns a Sender.
@@ -152,6 +153,8 @@ func (s *Sender) call(ctx context.Context, triple creds.Triple, req *dysmsapi.Se
 		resp *dysmsapi.SendSmsResponse
 		err  error
 	}
+	s.quiet.settle(ctx, s.now(), s.sleep)
+	defer func() { s.quiet.ended(s.now()) }()
 	done := make(chan result, 1)
 	go func() {
 		// The client goes back only once the SDK is done with it, even
