@@ -13,6 +13,7 @@ import (
 
 	"smsflow/shared/config"
 	"smsflow/shared/creds"
+	"smsflow/shared/netx"
 	"smsflow/shared/redact"
 	"smsflow/shared/slsclient"
 )
@@ -37,6 +38,12 @@ type Shipper struct {
 
 	// Failures counts batches (of events or of spans) that fell back to stdout.
 	Failures atomic.Int64
+
+	// quiet pauses the first PutLogs after a quiet spell, so a connection
+	// SLS closed meanwhile is dropped, not written to (netx/quiet.go);
+	// now is its clock.
+	quiet netx.Quiet
+	now   func() time.Time
 }
 
 // NewShipper returns a Shipper; topic is usually the function's name.
@@ -45,7 +52,7 @@ func NewShipper(cfg config.Logs, topic string, src *creds.Source, stdout io.Writ
 		cfg.Timeout = time.Second
 	}
 	s := &Shipper{cfg: cfg, topic: topic, creds: src, cred: &slsclient.Live{}, stdout: stdout,
-		clients: map[string]sls.ClientInterface{}}
+		clients: map[string]sls.ClientInterface{}, now: time.Now}
 	spans, err := newSpanExporter(cfg.OTLP, topic, src)
 	if err != nil {
 		// Traces are an extra: a bad setting must not stop messages, but
@@ -104,6 +111,8 @@ func (s *Shipper) put(ctx context.Context, endpoint, project, logstore string, e
 	s.cred.Set(sls.Credentials{AccessKeyID: t.AccessKeyID, AccessKeySecret: t.AccessKeySecret, SecurityToken: t.SecurityToken})
 	client := s.client(endpoint)
 	group := toLogGroup(events, s.topic, InstanceID)
+	s.quiet.Settle(ctx, s.now())
+	defer func() { s.quiet.Ended(s.now()) }()
 	// The SDK takes no context: bound the wait, and fall back past it.
 	done := make(chan error, 1)
 	go func() { done <- client.PutLogs(project, logstore, group) }()

@@ -17,6 +17,7 @@ import (
 
 	"smsflow/shared/config"
 	"smsflow/shared/creds"
+	"smsflow/shared/netx"
 	"smsflow/shared/phone"
 	scrubpkg "smsflow/shared/scrub"
 )
@@ -45,7 +46,7 @@ type Sender struct {
 	margin time.Duration
 	now    func() time.Time
 	sleep  func(context.Context, time.Duration) error
-	quiet  quiet // stale.go
+	quiet  netx.Quiet // a pause after a quiet spell (netx/quiet.go)
 }
 
 // New returns a Sender.
@@ -153,8 +154,8 @@ func (s *Sender) call(ctx context.Context, triple creds.Triple, req *dysmsapi.Se
 		resp *dysmsapi.SendSmsResponse
 		err  error
 	}
-	s.quiet.settle(ctx, s.now(), s.sleep)
-	defer func() { s.quiet.ended(s.now()) }()
+	s.quiet.Settle(ctx, s.now())
+	defer func() { s.quiet.Ended(s.now()) }()
 	done := make(chan result, 1)
 	go func() {
 		// The client goes back only once the SDK is done with it, even

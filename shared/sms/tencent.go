@@ -13,6 +13,7 @@ import (
 	tcsms "github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/sms/v20210111"
 
 	"smsflow/shared/config"
+	"smsflow/shared/netx"
 	"smsflow/shared/phone"
 )
 
@@ -27,6 +28,7 @@ type Tencent struct {
 	client    *tcsms.Client
 	margin    time.Duration
 	now       func() time.Time
+	quiet     netx.Quiet // a pause after a quiet spell (netx/quiet.go)
 	// links keeps SerialNo → SessionContext for the receipts function
 	// (shared/sessionlink); nil: receipts join by biz_id only.
 	links SessionLinks
@@ -115,8 +117,10 @@ func (t *Tencent) Send(ctx context.Context, req Request, hook AttemptHook) (Outc
 	if link := WireOutID(ctx, ""); link != "" {
 		api.SessionContext = common.StringPtr(link)
 	}
+	t.quiet.Settle(ctx, t.now())
 	start := t.now()
 	resp, err := t.client.SendSmsWithContext(ctx, api)
+	t.quiet.Ended(t.now())
 	var out Outcome
 	if err != nil {
 		out = classifyTencentError(err, t.now())
