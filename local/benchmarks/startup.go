@@ -20,7 +20,7 @@ func init() {
 // times a hello-world go1 function's.
 const goalStartupRatio = 1.5
 
-const startsPerRound = 3
+const startsPerRound = 7
 
 // startup starts fresh instances of a hello-world function
 // (local/benchmarks/hello), of the floor (local/benchmarks/floor: hello-world
