@@ -89,8 +89,12 @@ func Charts() []Chart {
 		timeSeries("call_latency", "Alibaba call latency p50 / p95 / p99", latSearch, alert.UnitMillis,
 			[]string{"sms_call_latency_p99"}, col{p50, "p50"}, col{p95, "p95"}, col{p99, "p99"}),
 		{
-			ID: "top_error_codes", Title: "Top error codes", Kind: KindBar, Unit: alert.UnitCount,
-			Query: `event: "sms.result" | SELECT error_code, count(1) AS n FROM log WHERE error_code IS NOT NULL GROUP BY error_code ORDER BY n DESC LIMIT 10`,
+			// Real send decisions only, as the failure-rate rules count: a
+			// flood of refused requests (or replays of one stored failure)
+			// must not push the provider's codes out of the top ten while
+			// the failure rate pages. Refusals have their chart above.
+			ID: "top_error_codes", Title: "Top error codes of sends", Kind: KindBar, Unit: alert.UnitCount,
+			Query: `event: "sms.result" and decision: "send" | SELECT error_code, count(1) AS n FROM log WHERE error_code IS NOT NULL GROUP BY error_code ORDER BY n DESC LIMIT 10`,
 			X:     "error_code", Y: []string{"n"},
 		},
 		timeSeries("delivery_rate", "Delivery rate (receipts saying delivered)", delSearch, alert.UnitRatio,
