@@ -68,22 +68,16 @@ func ForInstance(getenv func(string) string) Setting {
 		Reason: fmt.Sprintf("FC instance with %d MB: GC paced by a soft memory limit of %d MB (GOGC off)", mb, limit>>20)}
 }
 
-// Apply sets the runtime as s says and returns what it replaced, so a test
-// can put it back.
-func Apply(s Setting) (previous Setting) {
-	if !s.Apply {
-		return Setting{}
-	}
-	return Setting{Apply: true, GCPercent: debug.SetGCPercent(s.GCPercent), MemoryLimit: debug.SetMemoryLimit(s.MemoryLimit)}
-}
-
 // Init decides from getenv (os.Getenv in a function's main), applies it,
 // and says what it decided in one line on w (stderr: FC collects it into the
 // function's logstore, and it costs the cold start no SLS round trip). It is
 // the first thing a function's main calls.
 func Init(function string, getenv func(string) string, w io.Writer) Setting {
 	s := ForInstance(getenv)
-	Apply(s)
+	if s.Apply {
+		debug.SetGCPercent(s.GCPercent)
+		debug.SetMemoryLimit(s.MemoryLimit)
+	}
 	fmt.Fprintf(w, "%s: gc: %s\n", function, s.Reason)
 	return s
 }
