@@ -170,6 +170,10 @@ func (p *program) walk(name string) *functionCode {
 		}
 	}
 	configs := map[string]bool{}
+	// recv is the receiver of the method being visited: a call on it
+	// reaches that type's method, not every method of that name in the
+	// program (which made a "send" on an exporter reach sms.Sender.send).
+	var recv receiver
 	var visit func(pf *parsedFile, n ast.Node)
 	visit = func(pf *parsedFile, root ast.Node) {
 		ast.Inspect(root, func(n ast.Node) bool {
@@ -179,6 +183,14 @@ func (p *program) walk(name string) *functionCode {
 					if path, ok := pf.imports[id.Name]; ok {
 						push(p.funcs[path+"."+n.Sel.Name])
 						return false
+					}
+					if recv.name != "" && id.Name == recv.name {
+						if own := p.methodsOf(recv, n.Sel.Name); len(own) > 0 {
+							push(own)
+							return false
+						}
+						// Not declared on the type itself: promoted from an
+						// embedded field, so any method of that name may serve.
 					}
 				}
 				push(p.methods[n.Sel.Name])
@@ -224,6 +236,7 @@ func (p *program) walk(name string) *functionCode {
 		r := queue[0]
 		queue = queue[1:]
 		if r.decl.Body != nil {
+			recv = receiverOf(r)
 			visit(r.file, r.decl.Body)
 		}
 	}
@@ -232,6 +245,45 @@ func (p *program) walk(name string) *functionCode {
 	}
 	sort.Strings(fc.Configs)
 	return fc
+}
+
+// receiver is a method's receiver: its variable, its type and package.
+type receiver struct{ name, typ, pkg string }
+
+func receiverOf(r funcRef) receiver {
+	if r.decl.Recv == nil || len(r.decl.Recv.List) == 0 || len(r.decl.Recv.List[0].Names) == 0 {
+		return receiver{}
+	}
+	return receiver{name: r.decl.Recv.List[0].Names[0].Name, typ: recvTypeName(r.decl), pkg: r.file.pkg}
+}
+
+// recvTypeName is T of a method declared on T, *T or T[...].
+func recvTypeName(d *ast.FuncDecl) string {
+	t := d.Recv.List[0].Type
+	if star, ok := t.(*ast.StarExpr); ok {
+		t = star.X
+	}
+	switch x := t.(type) {
+	case *ast.IndexExpr:
+		t = x.X
+	case *ast.IndexListExpr:
+		t = x.X
+	}
+	if id, ok := t.(*ast.Ident); ok {
+		return id.Name
+	}
+	return ""
+}
+
+// methodsOf is recv's type's own methods called name.
+func (p *program) methodsOf(recv receiver, name string) []funcRef {
+	var own []funcRef
+	for _, m := range p.methods[name] {
+		if m.file.pkg == recv.pkg && recvTypeName(m.decl) == recv.typ {
+			own = append(own, m)
+		}
+	}
+	return own
 }
 
 func (p *program) noteCall(pf *parsedFile, call *ast.CallExpr, fc *functionCode) {

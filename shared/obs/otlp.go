@@ -131,8 +131,6 @@ func (x *spanExporter) export(ctx context.Context, s *Shipper, events []Event, s
 // answer does not say which, so all of them go to stdout too (stdout is
 // the function's logstore, not the trace store: nothing is stored twice
 // in one place). A warning with nothing rejected is returned as such.
-// (Not named "send": local/deploycheck follows calls by method name, and a
-// "send" here would reach sms.Sender.send from every function.)
 // conformance: OT-09
 func (x *spanExporter) deliver(ctx context.Context, spans []sdktrace.ReadOnlySpan) (warning string, err error) {
 	body, err := proto.Marshal(tracesData(spans))
