@@ -78,10 +78,12 @@ func (in *ingest) kick() {
 // settle waits until every group accepted before the call is stored, and
 // reports a storing failure.
 func (in *ingest) settle() error {
-	in.kick() // in case a writer's kick has not come yet
 	in.mu.Lock()
 	defer in.mu.Unlock()
 	target := in.accepted
+	if in.stored < target {
+		in.kick() // in case the write's own kick has not come yet
+	}
 	for in.stored < target && in.failed == nil {
 		in.settled.Wait()
 	}
