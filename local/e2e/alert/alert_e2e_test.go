@@ -251,14 +251,21 @@ func (e *alertEnv) minSamples(t *testing.T) {
 	const rule = "e2e_min"
 	e.inject(t, dysms.FaultSystemError, 2)
 	e.sendN(t, "smin", 5, "SMS_LOCAL_NOTICE") // 40 % failed, but 5 < 20 samples
+	e.expectSilent(t, rule, 3, "below min_samples")
+}
+
+// expectSilent runs rule on runs consecutive slots and wants no transition
+// and no notification from any of them.
+func (e *alertEnv) expectSilent(t *testing.T, rule string, runs int, why string) {
+	t.Helper()
 	t1 := nextSecond(2 * time.Second)
-	for i := range 3 {
+	for i := range runs {
 		if r := e.invoke(t, t1.Add(time.Duration(i)*time.Second), rule); r.Transitions != 0 || r.Sent != 0 {
-			t.Fatalf("below min_samples: %+v", r)
+			t.Fatalf("%s: %+v", why, r)
 		}
 	}
 	if n := e.total(rule); n != 0 {
-		t.Fatalf("%d notifications below min_samples", n)
+		t.Fatalf("%s: %d notifications", why, n)
 	}
 }
 
@@ -273,28 +280,12 @@ func (e *alertEnv) replays(t *testing.T) {
 		"template_code": "SMS_LOCAL_NOTICE", "template_params": map[string]string{"name": "e2e", "status": "ok"}, "out_id": "sreplay-1",
 	})
 	for i := range 11 {
-		req, _ := http.NewRequest(http.MethodPost, e.s.GatewayURL+"/v1/messages", bytes.NewReader(body))
-		req.Header.Set("Authorization", "Bearer "+stack.LocalToken)
-		req.Header.Set("Content-Type", "application/json")
-		req.Header.Set("Idempotency-Key", "sreplay-key")
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp.Body.Close()
-		if resp.StatusCode != http.StatusGatewayTimeout || (i > 0) != (resp.Header.Get("Idempotent-Replayed") == "true") {
-			t.Fatalf("request %d: HTTP %d, headers %v; want the unknown answer, replayed after the first", i, resp.StatusCode, resp.Header)
+		a := testkit.PostMessage(t, e.s.GatewayURL, stack.LocalToken, "application/json", string(body), "Idempotency-Key", "sreplay-key")
+		if a.Status != http.StatusGatewayTimeout || (i > 0) != (a.Header.Get("Idempotent-Replayed") == "true") {
+			t.Fatalf("request %d: HTTP %d, headers %v; want the unknown answer, replayed after the first", i, a.Status, a.Header)
 		}
 	}
-	t1 := nextSecond(2 * time.Second)
-	for i := range 2 {
-		if r := e.invoke(t, t1.Add(time.Duration(i)*time.Second), rule); r.Transitions != 0 || r.Sent != 0 {
-			t.Fatalf("replays counted as sends: %+v", r)
-		}
-	}
-	if n := e.total(rule); n != 0 {
-		t.Fatalf("%d notifications for one unknown send", n)
-	}
+	e.expectSilent(t, rule, 2, "replays counted as sends")
 }
 
 // A firing alert whose window then holds too few samples (here none)
