@@ -233,26 +233,11 @@ func liveFor(ctx context.Context, t *testing.T) *slsclient.Live {
 // A receipt Alibaba pushed twice is logged twice with one receipt_id: the
 // delivery rate counts it once (docs/receipts.md).
 func TestDeliveryRateCountsARepushedReceiptOnce(t *testing.T) {
-	addr, srv := emulator(t, nil)
-	if err := srv.EnsureIndex(project, logstore, obs.Index()); err != nil {
-		t.Fatal(err)
-	}
-	ctx := invocation(project, logstore)
-	now := time.Now()
-	grp := &sls.LogGroup{}
+	var logs [][]string
 	for _, r := range []struct{ id, delivered, trace string }{{"A", "true", "t1"}, {"A", "true", "t1"}, {"B", "false", "t2"}} {
-		grp.Logs = append(grp.Logs, &sls.Log{Time: new(uint32(now.Unix())), Contents: []*sls.LogContent{
-			{Key: new("event"), Value: new("sms.receipt")}, {Key: new("receipt_id"), Value: new(r.id)},
-			{Key: new("delivered"), Value: new(r.delivered)}, {Key: new("trace_id"), Value: new(r.trace)}}})
+		logs = append(logs, []string{"event", "sms.receipt", "receipt_id", r.id, "delivered", r.delivered, "trace_id", r.trace})
 	}
-	if err := slsclient.New(addr, liveFor(ctx, t), 5*time.Second).PutLogs(project, logstore, grp); err != nil {
-		t.Fatal(err)
-	}
-	q := &Querier{Conn: &Conn{Creds: creds.NewSource(false), Endpoint: addr, Timeout: 5 * time.Second}}
-	res, err := q.Query(ctx, now.Add(-time.Minute), now.Add(time.Minute), alert.Rule{Kind: alert.KindDeliveryRate}.CompiledQuery())
-	if err != nil {
-		t.Fatal(err)
-	}
+	res := ruleOver(t, alert.Rule{Kind: alert.KindDeliveryRate}, logs)
 	if len(res.Rows) != 1 || res.Rows[0]["samples"] != "2" || res.Rows[0]["value"] != "0.5" || res.Rows[0]["example_trace_id"] != "t2" {
 		t.Fatalf("rows %+v: want 2 receipts, half delivered, the failed one as example", res.Rows)
 	}
@@ -261,6 +246,21 @@ func TestDeliveryRateCountsARepushedReceiptOnce(t *testing.T) {
 // A flood of refused requests and replays is no traffic: the no_traffic
 // rule, run by the local SLS, counts send decisions only. (issue 10.10)
 func TestNoTrafficIgnoresRefusalsAndReplays(t *testing.T) {
+	var logs [][]string
+	for i := range 30 {
+		logs = append(logs, []string{"event", "sms.result", "status", "rejected", "decision", []string{"refused", "replayed"}[i%2]})
+	}
+	res := ruleOver(t, alert.Rule{Kind: alert.KindNoTraffic}, logs)
+	if len(res.Rows) > 1 || (len(res.Rows) == 1 && res.Rows[0]["value"] != "0") {
+		t.Fatalf("30 refusals and replays counted as traffic: %+v", res)
+	}
+}
+
+// ruleOver stores one log per entry of logs (key, value pairs, stamped
+// now) in a local SLS indexed as obs.Index, and runs rule's compiled query
+// over them as the alert function does.
+func ruleOver(t *testing.T, rule alert.Rule, logs [][]string) alert.Result {
+	t.Helper()
 	addr, srv := emulator(t, nil)
 	if err := srv.EnsureIndex(project, logstore, obs.Index()); err != nil {
 		t.Fatal(err)
@@ -268,21 +268,20 @@ func TestNoTrafficIgnoresRefusalsAndReplays(t *testing.T) {
 	ctx := invocation(project, logstore)
 	now := time.Now()
 	grp := &sls.LogGroup{}
-	for i := range 30 {
-		decision := []string{"refused", "replayed"}[i%2]
-		grp.Logs = append(grp.Logs, &sls.Log{Time: new(uint32(now.Unix())), Contents: []*sls.LogContent{
-			{Key: new("event"), Value: new("sms.result")}, {Key: new("status"), Value: new("rejected")},
-			{Key: new("decision"), Value: new(decision)}}})
+	for _, kv := range logs {
+		l := &sls.Log{Time: new(uint32(now.Unix()))}
+		for i := 0; i+1 < len(kv); i += 2 {
+			l.Contents = append(l.Contents, &sls.LogContent{Key: new(kv[i]), Value: new(kv[i+1])})
+		}
+		grp.Logs = append(grp.Logs, l)
 	}
 	if err := slsclient.New(addr, liveFor(ctx, t), 5*time.Second).PutLogs(project, logstore, grp); err != nil {
 		t.Fatal(err)
 	}
 	q := &Querier{Conn: &Conn{Creds: creds.NewSource(false), Endpoint: addr, Timeout: 5 * time.Second}}
-	res, err := q.Query(ctx, now.Add(-time.Minute), now.Add(time.Minute), alert.Rule{Kind: alert.KindNoTraffic}.CompiledQuery())
+	res, err := q.Query(ctx, now.Add(-time.Minute), now.Add(time.Minute), rule.CompiledQuery())
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(res.Rows) > 1 || (len(res.Rows) == 1 && res.Rows[0]["value"] != "0") {
-		t.Fatalf("30 refusals and replays counted as traffic: %+v", res)
-	}
+	return res
 }
