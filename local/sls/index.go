@@ -31,9 +31,10 @@ func indexCacheKey(project, logstore string, version int) string {
 // currentIndexVersion answers the newest version (0 = never indexed) and its
 // config (nil when there is no index now).
 func (s *Server) currentIndexVersion(ctx context.Context, project, logstore string) (int, *slssdk.Index, error) {
+	// Only the number: the config comes by version from the cache, and
+	// reading it here copied the whole index JSON on every stored group.
 	var version int
-	var config sql.NullString
-	err := s.stmts.latestIndex.QueryRowContext(ctx, project, logstore).Scan(&version, &config)
+	err := s.stmts.latestIndex.QueryRowContext(ctx, project, logstore).Scan(&version)
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, nil, nil
 	}

@@ -50,7 +50,7 @@ type statements struct {
 const (
 	sqlProjectExists = `SELECT count(*) FROM projects WHERE name = ?`
 	sqlGetLogstore   = `SELECT ttl, shards, created FROM logstores WHERE project = ? AND name = ?`
-	sqlLatestIndex   = `SELECT version, config FROM index_versions WHERE project = ? AND logstore = ? ORDER BY version DESC LIMIT 1`
+	sqlLatestIndex   = `SELECT version FROM index_versions WHERE project = ? AND logstore = ? ORDER BY version DESC LIMIT 1`
 	sqlInsertGroup   = `INSERT INTO groups(project, logstore, shard, seq, received, body)
 		 SELECT ?, ?, ?, COALESCE(MAX(seq) + 1, 0), ?, ? FROM groups WHERE project = ? AND logstore = ? AND shard = ?`
 	sqlInsertLog = `INSERT INTO logs(project, logstore, time, topic, source, index_version, fields) VALUES(?, ?, ?, ?, ?, ?, ?)`
