@@ -44,6 +44,8 @@ type Shipper struct {
 	// now is its clock.
 	quiet netx.Quiet
 	now   func() time.Time
+	// calls runs the PutLogs the SDK gives no context for.
+	calls netx.Detached
 }
 
 // NewShipper returns a Shipper; topic is usually the function's name.
@@ -114,13 +116,13 @@ func (s *Shipper) put(ctx context.Context, endpoint, project, logstore string, e
 	s.quiet.Settle(ctx, s.now())
 	defer func() { s.quiet.Ended(s.now()) }()
 	// The SDK takes no context: bound the wait, and fall back past it.
-	done := make(chan error, 1)
-	go func() { done <- client.PutLogs(project, logstore, group) }()
+	var putErr error
+	done := s.calls.Go(func() { putErr = client.PutLogs(project, logstore, group) })
 	timer := time.NewTimer(s.cfg.Timeout)
 	defer timer.Stop()
 	select {
-	case err := <-done:
-		return err
+	case <-done:
+		return putErr
 	case <-timer.C:
 		return fmt.Errorf("PutLogs took longer than %s", s.cfg.Timeout)
 	case <-ctx.Done():

@@ -10,6 +10,7 @@ import (
 
 	"smsflow/shared/config"
 	"smsflow/shared/idem"
+	"smsflow/shared/netx"
 )
 
 // Seen remembers which receipts are recorded, so a receipt Alibaba pushes
@@ -49,6 +50,7 @@ const SeenKeyPrefix = "smsflow:receipt:"
 type RedisSeen struct {
 	C         *redis.Client
 	Retention time.Duration
+	calls     netx.Detached // runs the pipelines go-redis bounds by its own timeouts
 }
 
 // NewRedisSeen remembers receipt ids in c for SeenRetention.
@@ -124,16 +126,15 @@ func (s *RedisSeen) pipeline(ctx context.Context, fill func(redis.Pipeliner)) er
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("redis: %w", err)
 	}
-	done := make(chan error, 1)
-	go func() {
-		_, err := s.C.Pipelined(ctx, func(p redis.Pipeliner) error {
+	var err error
+	done := s.calls.Go(func() {
+		_, err = s.C.Pipelined(ctx, func(p redis.Pipeliner) error {
 			fill(p)
 			return nil
 		})
-		done <- err
-	}()
+	})
 	select {
-	case err := <-done:
+	case <-done:
 		return err
 	case <-ctx.Done():
 		return fmt.Errorf("redis: %w", ctx.Err())

@@ -46,7 +46,8 @@ type Sender struct {
 	margin time.Duration
 	now    func() time.Time
 	sleep  func(context.Context, time.Duration) error
-	quiet  netx.Quiet // a pause after a quiet spell (netx/quiet.go)
+	quiet  netx.Quiet    // a pause after a quiet spell (netx/quiet.go)
+	calls  netx.Detached // runs the SendSms the SDK gives no context for
 }
 
 // New returns a Sender.
@@ -156,16 +157,15 @@ func (s *Sender) call(ctx context.Context, triple creds.Triple, req *dysmsapi.Se
 	}
 	s.quiet.Settle(ctx, s.now())
 	defer func() { s.quiet.Ended(s.now()) }()
-	done := make(chan result, 1)
-	go func() {
+	var r result
+	done := s.calls.Go(func() {
 		// The client goes back only once the SDK is done with it, even
 		// when nobody waits for this call any more.
 		defer release()
-		resp, err := client.SendSmsWithOptions(req, &util.RuntimeOptions{})
-		done <- result{resp, err}
-	}()
+		r.resp, r.err = client.SendSmsWithOptions(req, &util.RuntimeOptions{})
+	})
 	select {
-	case r := <-done:
+	case <-done:
 		if r.err != nil {
 			return Classify("", "", "", "", 0, r.err, s.now())
 		}
