@@ -39,7 +39,7 @@ $(DIST)/%.zip: FORCE
 # (docs/operations.md). Target: SMSFLOW_SLS_ENDPOINT, _PROJECT, _LOGSTORE
 # (or PROVISION_FLAGS); credentials: the credentials-go default chain.
 provision:
-	$(GO) run ./local/provision $(PROVISION_FLAGS)
+	$(GO) run ./cmd/smsflow provision $(PROVISION_FLAGS)
 
 # The dashboard page's test drives Debian's chromium headless.
 chromium:

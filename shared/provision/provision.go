@@ -8,7 +8,6 @@
 package provision
 
 import (
-	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -17,7 +16,6 @@ import (
 
 	sls "github.com/aliyun/aliyun-log-go-sdk"
 
-	"smsflow/shared/creds"
 	"smsflow/shared/dashboard"
 	"smsflow/shared/obs"
 )
@@ -144,17 +142,4 @@ func sameSet(a, b []string) bool {
 func isCode(err error, code string) bool {
 	var e *sls.Error
 	return errors.As(err, &e) && e.Code == code
-}
-
-// Credentials adapts a creds.Source (the credentials-go default chain
-// outside FC) to the SDK, asked on every request so STS tokens stay fresh.
-type Credentials struct{ Source *creds.Source }
-
-// GetCredentials implements sls.CredentialsProvider.
-func (p Credentials) GetCredentials() (sls.Credentials, error) {
-	t, err := p.Source.Get(context.Background())
-	if err != nil {
-		return sls.Credentials{}, err
-	}
-	return sls.Credentials{AccessKeyID: t.AccessKeyID, AccessKeySecret: t.AccessKeySecret, SecurityToken: t.SecurityToken}, nil
 }

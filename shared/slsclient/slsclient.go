@@ -16,6 +16,7 @@ import (
 	sls "github.com/aliyun/aliyun-log-go-sdk"
 
 	"smsflow/shared/config"
+	"smsflow/shared/creds"
 )
 
 // IdleConns is how many idle connections a client keeps per host. One
@@ -64,6 +65,21 @@ func (l *Live) GetCredentials() (sls.Credentials, error) {
 		return *c, nil
 	}
 	return sls.Credentials{}, fmt.Errorf("slsclient: no credentials yet")
+}
+
+// SourceProvider adapts a creds.Source (the credentials-go default chain
+// outside FC) to the SDK, asked on every request so STS tokens stay fresh.
+// The operator's commands use it: a long-lived AccessKey is refused unless
+// the Source allows one (the local stack only).
+type SourceProvider struct{ Source *creds.Source }
+
+// GetCredentials implements sls.CredentialsProvider.
+func (p SourceProvider) GetCredentials() (sls.Credentials, error) {
+	t, err := p.Source.Get(context.Background())
+	if err != nil {
+		return sls.Credentials{}, err
+	}
+	return sls.Credentials{AccessKeyID: t.AccessKeyID, AccessKeySecret: t.AccessKeySecret, SecurityToken: t.SecurityToken}, nil
 }
 
 // Query runs a GetLogs (search, or search | SQL) over [from, to) and

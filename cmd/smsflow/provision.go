@@ -1,14 +1,3 @@
-// Command provision creates or updates, idempotently, the smsflow logstore's
-// index and the operations dashboard in SLS (shared/provision). `make
-// provision` runs it. It works against Alibaba Cloud and the local stack:
-//
-//	SMSFLOW_SLS_ENDPOINT=cn-hangzhou.log.aliyuncs.com SMSFLOW_SLS_PROJECT=smsflow-prod \
-//	SMSFLOW_SLS_LOGSTORE=sms make provision
-//
-// Credentials come from the credentials-go default chain (env, OIDC,
-// ~/.aliyun/config.json profile, ECS role...). Like the functions, it refuses
-// a long-lived AccessKey except against the local stack: use an STS profile
-// (ram_role_arn, sso) for the cloud.
 package main
 
 import (
@@ -25,15 +14,20 @@ import (
 	"smsflow/shared/slsclient"
 )
 
-func main() {
-	if err := run(os.Args[1:], os.Stdout); err != nil {
-		fmt.Fprintln(os.Stderr, "provision:", err)
-		os.Exit(1)
-	}
-}
-
-func run(args []string, out io.Writer) error {
-	fs := flag.NewFlagSet("provision", flag.ContinueOnError)
+// runProvision (`smsflow provision`) creates or updates, idempotently, the smsflow
+// logstore's index and the operations dashboard in SLS (shared/provision).
+// `make provision` runs it. It works against Alibaba Cloud and the local
+// stack:
+//
+//	SMSFLOW_SLS_ENDPOINT=cn-hangzhou.log.aliyuncs.com SMSFLOW_SLS_PROJECT=smsflow-prod \
+//	SMSFLOW_SLS_LOGSTORE=sms make provision
+//
+// Credentials come from the credentials-go default chain (env, OIDC,
+// ~/.aliyun/config.json profile, ECS role...). Like the functions, it refuses
+// a long-lived AccessKey except against the local stack: use an STS profile
+// (ram_role_arn, sso) for the cloud.
+func runProvision(args []string, out io.Writer) error {
+	fs := flag.NewFlagSet("smsflow provision", flag.ContinueOnError)
 	endpoint := fs.String("endpoint", os.Getenv("SMSFLOW_SLS_ENDPOINT"), "SLS endpoint host[:port], no scheme (env SMSFLOW_SLS_ENDPOINT)")
 	project := fs.String("project", os.Getenv("SMSFLOW_SLS_PROJECT"), "SLS project (env SMSFLOW_SLS_PROJECT)")
 	logstore := fs.String("logstore", os.Getenv("SMSFLOW_SLS_LOGSTORE"), "logstore the functions log to (env SMSFLOW_SLS_LOGSTORE)")
@@ -45,7 +39,7 @@ func run(args []string, out io.Writer) error {
 		return fmt.Errorf("set -endpoint, -project and -logstore (or SMSFLOW_SLS_ENDPOINT, _PROJECT, _LOGSTORE); for the local stack: 127.0.0.1:9200, smsflow-local, sms")
 	}
 	src := creds.NewSource(config.IsLoopback(*endpoint))
-	client := slsclient.New(*endpoint, provision.Credentials{Source: src}, *timeout)
+	client := slsclient.New(*endpoint, slsclient.SourceProvider{Source: src}, *timeout)
 	report, err := provision.Run(client, *project, *logstore)
 	if err != nil {
 		return err

@@ -1,4 +1,4 @@
-package main
+package tracecmd
 
 import (
 	"flag"
@@ -19,7 +19,7 @@ func TestTraceFlagsGoEitherSideOfTheID(t *testing.T) {
 		fs.SetOutput(io.Discard)
 		wait := fs.Duration("receipt-wait", time.Minute, "")
 		fs.Duration("since", time.Hour, "")
-		ids, err := parseInterleaved(fs, args)
+		ids, err := ParseInterleaved(fs, args)
 		if err != nil || !slices.Equal(ids, []string{"abc"}) || *wait != 3*time.Second {
 			t.Errorf("%q: ids %q, receipt-wait %s, %v; want [abc] and 3s", args, ids, *wait, err)
 		}
@@ -27,13 +27,13 @@ func TestTraceFlagsGoEitherSideOfTheID(t *testing.T) {
 	fs := flag.NewFlagSet("trace", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	fs.Duration("receipt-wait", time.Minute, "")
-	if ids, err := parseInterleaved(fs, []string{"-receipt-wait", "3s", "--", "-looks-like-a-flag"}); err != nil || !slices.Equal(ids, []string{"-looks-like-a-flag"}) {
+	if ids, err := ParseInterleaved(fs, []string{"-receipt-wait", "3s", "--", "-looks-like-a-flag"}); err != nil || !slices.Equal(ids, []string{"-looks-like-a-flag"}) {
 		t.Errorf("after --: %q %v", ids, err)
 	}
-	if _, err := parseInterleaved(fs, []string{"abc", "-nope"}); err == nil {
+	if _, err := ParseInterleaved(fs, []string{"abc", "-nope"}); err == nil {
 		t.Error("an unknown flag after the id was accepted")
 	}
-	if ids, _ := parseInterleaved(fs, []string{"a", "b"}); len(ids) != 2 {
+	if ids, _ := ParseInterleaved(fs, []string{"a", "b"}); len(ids) != 2 {
 		t.Errorf("two ids: %q, want both kept (the caller refuses them)", ids)
 	}
 }
