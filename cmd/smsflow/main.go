@@ -13,6 +13,9 @@ import (
 	"errors"
 	"fmt"
 	"os"
+
+	"smsflow/shared/slsclient"
+	"smsflow/shared/text"
 )
 
 const usage = `usage: smsflow <command> [flags]
@@ -44,7 +47,8 @@ func main() {
 		fmt.Fprintln(os.Stderr, usage)
 		os.Exit(2)
 	case err != nil:
-		fmt.Fprintln(os.Stderr, "smsflow:", err)
+		// SLS errors on one line, and no raw server bytes on the terminal.
+		fmt.Fprintln(os.Stderr, "smsflow:", text.Escape(slsclient.Describe(err)))
 		os.Exit(1)
 	}
 }

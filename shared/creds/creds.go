@@ -24,7 +24,7 @@ type Triple struct {
 }
 
 // ErrLongLived is returned for a credential without a security token.
-var ErrLongLived = errors.New("a long-lived AccessKey (no STS security token) is refused: give the function a RAM role, or run against the local stack")
+var ErrLongLived = errors.New("a long-lived AccessKey (no STS security token) is refused: use STS credentials (a function: its RAM role; smsflow commands: a ram_role_arn, sso or oidc profile), or run against the local stack")
 
 // ErrNone is returned when no credential is available at all.
 var ErrNone = errors.New("no credentials: outside FC, configure the credentials-go default chain (env, OIDC, config file, ECS role)")

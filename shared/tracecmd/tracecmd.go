@@ -76,9 +76,9 @@ func Run(name string, args []string, out io.Writer, d Defaults, creds Credential
 	return nil
 }
 
-// escaped keeps what an SLS error quotes from the server off the terminal
-// as raw bytes.
-func escaped(err error) error { return errors.New(text.Escape(err.Error())) }
+// escaped puts an SLS error on one line and keeps what it quotes from the
+// server off the terminal as raw bytes.
+func escaped(err error) error { return errors.New(text.Escape(slsclient.Describe(err))) }
 
 // ParseInterleaved parses flags wherever they stand among the arguments
 // (the flag package stops at the first non-flag): users paste the trace id
