@@ -3,6 +3,7 @@ package alert
 import (
 	"errors"
 	"fmt"
+	"math"
 	"regexp"
 	"slices"
 	"strings"
@@ -76,9 +77,7 @@ func (c *Config) Validate() error {
 	add := func(what, field, format string, args ...any) {
 		errs = append(errs, fmt.Errorf("%s: field %s: %s", what, field, fmt.Sprintf(format, args...)))
 	}
-	if c.Settings.Interval < 0 || c.Settings.IndexLag < 0 || c.Settings.DeliveryLease < 0 {
-		errs = append(errs, errors.New("settings: durations must not be negative"))
-	}
+	validateSettings(c.Settings, func(field, format string, args ...any) { add("settings", field, format, args...) })
 	channels := map[string]bool{}
 	for i, ch := range c.Channels {
 		what := fmt.Sprintf("channel %q", ch.Name)
@@ -128,6 +127,23 @@ func (c *Config) Validate() error {
 
 type addFunc func(field, format string, args ...any)
 
+// validateSettings checks the evaluator's timing: the slot and the SLS
+// windows are in whole seconds, and a zero-length slot would make every
+// run (a duplicated timer delivery included) a slot of its own.
+func validateSettings(s Settings, add addFunc) {
+	wholeSeconds := func(field string, d, min time.Duration) {
+		switch {
+		case d < min:
+			add(field, "must be at least %s (got %s)", min, d)
+		case d%time.Second != 0:
+			add(field, "must be whole seconds (got %s)", d)
+		}
+	}
+	wholeSeconds("interval", s.Interval, time.Second)
+	wholeSeconds("index_lag", s.IndexLag, 0)
+	wholeSeconds("delivery_lease", s.DeliveryLease, time.Second)
+}
+
 func validateRule(r Rule, channels map[string]bool, add addFunc) {
 	if r.Name == "" {
 		add("name", "is required")
@@ -152,7 +168,9 @@ func validateRule(r Rule, channels map[string]bool, add addFunc) {
 		add("filter", "only applies to built-in kinds; put it in the query")
 	}
 	quantileKind := r.Kind == KindLatencyQuantile || r.Kind == KindDeliveryLatencyQuantile
-	if quantileKind && (r.Quantile <= 0 || r.Quantile >= 1) {
+	// Written so that NaN (YAML .nan) fails too: it would reach SLS as a
+	// quantile and make every run of the rule unknown.
+	if quantileKind && !(r.Quantile > 0 && r.Quantile < 1) {
 		add("quantile", "must be between 0 and 1 (got %v)", r.Quantile)
 	}
 	if !quantileKind && r.Quantile != 0 {
@@ -165,6 +183,9 @@ func validateRule(r Rule, channels map[string]bool, add addFunc) {
 	}
 	if r.Threshold == nil {
 		add("threshold", "is required")
+	} else if math.IsNaN(*r.Threshold) || math.IsInf(*r.Threshold, 0) {
+		// NaN compares false with everything: the rule could never fire.
+		add("threshold", "must be a finite number (got %v)", *r.Threshold)
 	}
 	if _, ok := comparisons[r.Comparison]; !ok {
 		add("comparison", "must be one of > >= < <= == != (got %q)", r.Comparison)
