@@ -84,10 +84,7 @@ func postJSON(ctx context.Context, client *http.Client, url string, body []byte,
 		req.Header[k] = vs
 	}
 	req.Header.Set("Content-Type", "application/json; charset=utf-8")
-	if client == nil {
-		client = http.DefaultClient
-	}
-	resp, err := client.Do(req)
+	resp, err := noRedirects(client).Do(req)
 	if err != nil {
 		err = fmt.Errorf("post: %w", redact.Error(err))
 		if !netx.NotSent(err) {
@@ -110,6 +107,22 @@ func postJSON(ctx context.Context, client *http.Client, url string, body []byte,
 		return nil, err
 	}
 	return answer, nil
+}
+
+// noRedirects is client (http.DefaultClient when nil) made to answer a
+// redirect as it is instead of following it. Go's client follows a
+// 301/302/303 on a POST with a bodiless GET, so a receiver behind a
+// redirect would answer 200 to a request without the alert (delivered, as
+// far as we could tell), and it sends the previous URL, token and all, as
+// Referer to whatever host the redirect names. A robot or webhook URL is
+// exact: a redirect is a failure to fix in the configuration.
+func noRedirects(client *http.Client) *http.Client {
+	c := http.Client{}
+	if client != nil {
+		c = *client
+	}
+	c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	return &c
 }
 
 // robotAnswer covers the answers of the three robots: DingTalk and WeCom

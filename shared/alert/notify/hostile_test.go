@@ -1,0 +1,60 @@
+package notify
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync/atomic"
+	"testing"
+)
+
+// A receiver that redirects must not count as one that took the notice.
+// Go's client follows a 301/302/303 on a POST with a GET and no body, so
+// a webhook behind an http→https redirect (or a hostile one) answered 200
+// to a request that carried no alert: it fired, and nobody heard. And the
+// client sends the previous URL as Referer, access token and all, to
+// whatever host the redirect names.
+func TestChannelsDoNotFollowRedirects(t *testing.T) {
+	const token = "tok3n-s3cret"
+	var elsewhere atomic.Int32
+	var leaked atomic.Bool
+	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		elsewhere.Add(1)
+		if strings.Contains(r.Header.Get("Referer"), token) {
+			leaked.Store(true)
+		}
+		io.WriteString(w, `{"errcode":0,"code":0}`)
+	}))
+	defer other.Close()
+	for _, status := range []int{http.StatusMovedPermanently, http.StatusFound, http.StatusSeeOther, http.StatusTemporaryRedirect} {
+		redirecting := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			http.Redirect(w, r, other.URL+"/landing", status)
+		}))
+		channels := map[string]Channel{
+			"dingtalk": &DingTalk{URL: redirecting.URL + "/robot/send?access_token=" + token, Secret: "SECx"},
+			"wecom":    &WeCom{URL: redirecting.URL + "/cgi-bin/webhook/send?key=" + token},
+			"lark":     &Lark{URL: redirecting.URL + "/open-apis/bot/v2/hook/" + token},
+			"webhook":  &Webhook{URL: redirecting.URL + "/hook?token=" + token, Client: &http.Client{}},
+		}
+		for name, ch := range channels {
+			err := ch.Send(context.Background(), sample)
+			var unknown *UnknownError
+			if err == nil || errors.As(err, &unknown) || !strings.Contains(err.Error(), "HTTP 3") {
+				t.Errorf("%s answered %d: err %v, want a failure (retried) naming the redirect", name, status, err)
+			}
+			if err != nil && strings.Contains(err.Error(), token) {
+				t.Errorf("%s: the error quotes the token: %v", name, err)
+			}
+		}
+		redirecting.Close()
+	}
+	if n := elsewhere.Load(); n != 0 {
+		t.Errorf("the redirect target was called %d times", n)
+	}
+	if leaked.Load() {
+		t.Error("a robot's token reached the redirect target in the Referer header")
+	}
+}
