@@ -109,9 +109,16 @@ func (x *spanExporter) export(ctx context.Context, s *Shipper, events []Event, s
 		stubs[i].Resource = res
 	}
 	spans := tracetest.SpanStubs(stubs).Snapshots()
-	// The invocation's own deadline may be shorter; the caller's
-	// cancellation must not lose the spans either (they fall back).
-	ectx, cancel := context.WithTimeout(context.WithoutCancel(ctx), x.timeout)
+	// The caller's cancellation must not lose the spans (they fall back),
+	// but its deadline bounds the export: the receipts function answers
+	// Alibaba within its budget once the events are stored, and a stalled
+	// receiver must not hold that answer for SMSFLOW_OTLP_TIMEOUT. Past
+	// the deadline the spans go to stdout like events do.
+	bound := x.timeout
+	if dl, ok := ctx.Deadline(); ok {
+		bound = min(bound, time.Until(dl))
+	}
+	ectx, cancel := context.WithTimeout(context.WithoutCancel(ctx), bound)
 	defer cancel()
 	warning, err := x.deliver(ectx, spans)
 	if warning != "" {
