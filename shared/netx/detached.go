@@ -1,6 +1,9 @@
 package netx
 
-import "sync"
+import (
+	"context"
+	"sync"
+)
 
 // Detached runs the SDKs' blocking calls, which take no context, off the
 // caller's goroutine, so the caller can stop waiting at its deadline while
@@ -42,6 +45,22 @@ func (d *Detached) Go(f func()) <-chan struct{} {
 		go func() { j.f(); close(j.done) }()
 	}
 	return j.done
+}
+
+// Within runs f as Go does and waits for it until ctx ends. It answers
+// ctx's error when ctx ended first (or before f started); f then runs on,
+// and whatever it writes must not be read. For clients that bound a call
+// by their own timeouts, not the context's (go-redis's socket deadlines).
+func (d *Detached) Within(ctx context.Context, f func()) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	select {
+	case <-d.Go(f):
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 }
 
 func (d *Detached) start() {

@@ -123,20 +123,14 @@ func (s *RedisSeen) Forget(ctx context.Context, ids []string) error {
 // deadline: go-redis applies its own read/write timeouts to the socket,
 // not the context's, and the push's answer cannot wait for them.
 func (s *RedisSeen) pipeline(ctx context.Context, fill func(redis.Pipeliner)) error {
-	if err := ctx.Err(); err != nil {
-		return fmt.Errorf("redis: %w", err)
-	}
 	var err error
-	done := s.calls.Go(func() {
+	if waitErr := s.calls.Within(ctx, func() {
 		_, err = s.C.Pipelined(ctx, func(p redis.Pipeliner) error {
 			fill(p)
 			return nil
 		})
-	})
-	select {
-	case <-done:
-		return err
-	case <-ctx.Done():
-		return fmt.Errorf("redis: %w", ctx.Err())
+	}); waitErr != nil {
+		return fmt.Errorf("redis: %w", waitErr)
 	}
+	return err
 }

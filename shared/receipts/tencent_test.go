@@ -14,6 +14,7 @@ import (
 	"github.com/alicebob/miniredis/v2"
 	"github.com/redis/go-redis/v9"
 
+	"smsflow/local/testkit"
 	"smsflow/shared/config"
 	"smsflow/shared/creds"
 	"smsflow/shared/obs"
@@ -115,5 +116,46 @@ func TestTencentCallbackRefusals(t *testing.T) {
 	r, err := ParseTencentPush([]byte(`[{"user_receive_time":"2026-12-02 16:00:05","nationcode":"44","mobile":"7700900123","report_status":"SUCCESS","errmsg":"DELIVRD","description":"ok","sid":"9"}]`))
 	if err != nil || r[0].Phone.CountryCode() != "44" {
 		t.Fatalf("international receipt: %v %v", r, err)
+	}
+}
+
+// A stalled session-link store costs its share of the budget, never the
+// answer: go-redis bounds a read by its own timeout, not the context's, so
+// a lookup left to it would outlast the budget and the push would be
+// answered 500 (and Tencent's receipts never recorded while Redis stalls).
+// conformance: TC-09
+func TestStalledSessionLinksStillRecordTencentReceipts(t *testing.T) {
+	out := &lockedBuffer{}
+	shipper := obs.NewShipper(config.Logs{}, "receipts", creds.NewSource(false), out)
+	logger := obs.NewLogger(shipper)
+	// The store's own timeout is far past any budget.
+	links := sessionlink.Open(config.Redis{RedisAddr: testkit.SilentAddr(t), RedisTimeout: time.Minute})
+	h := New(Options{
+		Recorder:  &Recorder{Logger: logger, Hasher: phone.NewHasher([]byte("k")), Store: shipper.FlushOrFail},
+		Auth:      config.ReceiptsAuth{TokenSHA256: []string{hashOf(testToken)}, MaxBodyBytes: 4096},
+		Logger:    logger,
+		Budget:    150 * time.Millisecond,
+		Providers: []Provider{Alibaba, Tencent([]string{hashOf(tencentToken)}, links, logger)},
+	})
+	answered := make(chan int, 1)
+	go func() {
+		status, _ := post(obs.Middleware(h, shipper), TencentPathPrefix+tencentToken, tencentBody)
+		answered <- status
+	}()
+	select {
+	case status := <-answered:
+		if status != http.StatusOK {
+			t.Fatalf("answer %d, want 200: the receipts can be stored unjoined", status)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("the callback is still unanswered: the session-link lookup ignores the budget")
+	}
+	for _, e := range out.events(t, obs.EventReceipt) {
+		if e[obs.KeyJoinedBy] != "biz_id" {
+			t.Errorf("receipt joined by %q without its link", e[obs.KeyJoinedBy])
+		}
+	}
+	if n := len(out.events(t, obs.EventReceipt)); n != 2 {
+		t.Errorf("%d receipts recorded, want 2", n)
 	}
 }

@@ -19,6 +19,7 @@ import (
 
 	"smsflow/shared/config"
 	"smsflow/shared/idem"
+	"smsflow/shared/netx"
 	"smsflow/shared/sms"
 )
 
@@ -33,7 +34,13 @@ type Link = sms.SessionLink
 
 // Store keeps links in Redis (or Tair). A nil *Store does nothing, so a
 // function without Redis needs no special case.
-type Store struct{ c redis.UniversalClient }
+type Store struct {
+	c redis.UniversalClient
+	// calls lets each call give up at its context's deadline: go-redis
+	// bounds a read by its own timeout, not the context's, and the
+	// receipts function looks links up within Tencent's answer budget.
+	calls netx.Detached
+}
 
 // Open answers the store, or nil without a Redis address.
 func Open(cfg config.Redis) *Store {
@@ -51,12 +58,17 @@ func (s *Store) Put(ctx context.Context, links []Link) error {
 	if s == nil || len(links) == 0 {
 		return nil
 	}
-	_, err := s.c.Pipelined(ctx, func(p redis.Pipeliner) error {
-		for _, l := range links {
-			p.Set(ctx, keyPrefix+l.SerialNo, strconv.FormatInt(l.SentAt.UnixMilli(), 10)+" "+l.SessionContext, TTL)
-		}
-		return nil
-	})
+	var err error
+	if waitErr := s.calls.Within(ctx, func() {
+		_, err = s.c.Pipelined(ctx, func(p redis.Pipeliner) error {
+			for _, l := range links {
+				p.Set(ctx, keyPrefix+l.SerialNo, strconv.FormatInt(l.SentAt.UnixMilli(), 10)+" "+l.SessionContext, TTL)
+			}
+			return nil
+		})
+	}); waitErr != nil {
+		return fmt.Errorf("storing %d session links: %w", len(links), waitErr)
+	}
 	if err != nil {
 		return fmt.Errorf("storing %d session links: %w", len(links), err)
 	}
@@ -73,7 +85,11 @@ func (s *Store) Get(ctx context.Context, serials []string) (map[string]Link, err
 	for i, sn := range serials {
 		keys[i] = keyPrefix + sn
 	}
-	vals, err := s.c.MGet(ctx, keys...).Result()
+	var vals []any
+	var err error
+	if waitErr := s.calls.Within(ctx, func() { vals, err = s.c.MGet(ctx, keys...).Result() }); waitErr != nil {
+		return out, fmt.Errorf("reading %d session links: %w", len(serials), waitErr)
+	}
 	if err != nil && !errors.Is(err, redis.Nil) {
 		return out, fmt.Errorf("reading %d session links: %w", len(serials), err)
 	}

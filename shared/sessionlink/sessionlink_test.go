@@ -2,11 +2,15 @@ package sessionlink
 
 import (
 	"context"
+	"errors"
 	"testing"
 	"time"
 
 	"github.com/alicebob/miniredis/v2"
 	"github.com/redis/go-redis/v9"
+
+	"smsflow/local/testkit"
+	"smsflow/shared/config"
 )
 
 func TestPutThenGetWithExpiry(t *testing.T) {
@@ -45,5 +49,33 @@ func TestStoreDownIsAnError(t *testing.T) {
 	}
 	if _, err := s.Get(context.Background(), []string{"x"}); err == nil {
 		t.Fatal("Get from a stopped store succeeded")
+	}
+}
+
+// A stalled store ends each call at its caller's deadline, not at
+// go-redis's own read timeout: the send bounds its Put (keepLinks, 300 ms)
+// and the receipts function its Get (a share of the answer budget), and
+// go-redis alone would wait SMSFLOW_REDIS_TIMEOUT, per retry.
+func TestStalledStoreEndsAtTheCallersDeadline(t *testing.T) {
+	s := Open(config.Redis{RedisAddr: testkit.SilentAddr(t), RedisTimeout: time.Minute})
+	calls := map[string]func(context.Context) error{
+		"Put": func(ctx context.Context) error {
+			return s.Put(ctx, []Link{{SerialNo: "2640:1", SessionContext: "sf1abc"}})
+		},
+		"Get": func(ctx context.Context) error { _, err := s.Get(ctx, []string{"2640:1"}); return err },
+	}
+	for name, call := range calls {
+		ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+		ended := make(chan error, 1)
+		go func() { ended <- call(ctx) }()
+		select {
+		case err := <-ended:
+			if !errors.Is(err, context.DeadlineExceeded) {
+				t.Errorf("%s on a stalled store: %v, want the deadline's error", name, err)
+			}
+		case <-time.After(20 * time.Second):
+			t.Errorf("%s on a stalled store outlived its caller's deadline", name)
+		}
+		cancel()
 	}
 }
