@@ -112,12 +112,18 @@ func (s *Shipper) put(ctx context.Context, endpoint, project, logstore string, e
 	}
 	s.cred.Set(sls.Credentials{AccessKeyID: t.AccessKeyID, AccessKeySecret: t.AccessKeySecret, SecurityToken: t.SecurityToken})
 	client := s.client(endpoint)
-	group := toLogGroup(events, s.topic, InstanceID)
+	groups := splitForPutLogs(toLogGroup(events, s.topic, InstanceID))
 	s.quiet.Settle(ctx, s.now())
 	defer func() { s.quiet.Ended(s.now()) }()
 	// The SDK takes no context: bound the wait, and fall back past it.
 	var putErr error
-	done := s.calls.Go(func() { putErr = client.PutLogs(project, logstore, group) })
+	done := s.calls.Go(func() {
+		for _, g := range groups {
+			if putErr = client.PutLogs(project, logstore, g); putErr != nil {
+				return
+			}
+		}
+	})
 	timer := time.NewTimer(s.cfg.Timeout)
 	defer timer.Stop()
 	select {
@@ -162,6 +168,44 @@ func toLogGroup(events []Event, topic, source string) *sls.LogGroup {
 		logPtrs[i] = &logs[i]
 	}
 	return &sls.LogGroup{Logs: logPtrs, Topic: &topic, Source: &source}
+}
+
+// PutLogs takes at most 4096 logs and 3 MB (raw protobuf) per log group
+// and refuses the whole group past either (PostBodyTooLarge; conformance
+// SLS-03). A receipt push can hold thousands of receipts, and a group SLS
+// refuses is refused again on every re-push, so a batch is cut into groups
+// within both.
+const (
+	maxLogsPerPut     = 4096
+	maxRawBytesPerPut = 3<<20 - 64<<10 // room for the topic, source and tags
+)
+
+// splitForPutLogs cuts g into groups PutLogs takes, in order; a group
+// within the limits is returned as it is.
+func splitForPutLogs(g *sls.LogGroup) []*sls.LogGroup {
+	if len(g.Logs) <= maxLogsPerPut && g.Size() <= maxRawBytesPerPut {
+		return []*sls.LogGroup{g}
+	}
+	var out []*sls.LogGroup
+	start, size := 0, 0
+	for i, l := range g.Logs {
+		// A log's share of the group: its bytes, a tag and a length.
+		n := l.Size() + 1 + varintLen(l.Size())
+		if i > start && (i-start == maxLogsPerPut || size+n > maxRawBytesPerPut) {
+			out = append(out, &sls.LogGroup{Logs: g.Logs[start:i:i], Topic: g.Topic, Source: g.Source, LogTags: g.LogTags})
+			start, size = i, 0
+		}
+		size += n
+	}
+	return append(out, &sls.LogGroup{Logs: g.Logs[start:], Topic: g.Topic, Source: g.Source, LogTags: g.LogTags})
+}
+
+func varintLen(n int) int {
+	l := 1
+	for ; n >= 0x80; n >>= 7 {
+		l++
+	}
+	return l
 }
 
 func (s *Shipper) toStdout(events []Event) {
