@@ -134,6 +134,7 @@ func (s *Store) Claim(ctx context.Context, key, fp, traceID string) (Claim, erro
 		raw := mine.encode()
 		ok, err := s.b.setNX(ctx, key, raw, s.retention)
 		if err != nil {
+			s.takeBack(ctx, key, raw)
 			return Claim{}, fmt.Errorf("%w: claim: %w", ErrUnavailable, err)
 		}
 		if ok {
@@ -164,8 +165,10 @@ func (s *Store) Claim(ctx context.Context, key, fp, traceID string) (Claim, erro
 		if !rec.Sending {
 			// The owner vanished before it began sending: nothing left,
 			// so the key is free for this request.
-			swapped, err := s.b.swap(ctx, key, raw, mine.encode(), s.retention)
+			mineRaw := mine.encode()
+			swapped, err := s.b.swap(ctx, key, raw, mineRaw, s.retention)
 			if err != nil {
+				s.takeBack(ctx, key, mineRaw)
 				return Claim{}, fmt.Errorf("%w: take over lapsed claim: %w", ErrUnavailable, err)
 			}
 			if swapped {
@@ -188,6 +191,24 @@ func (s *Store) Claim(ctx context.Context, key, fp, traceID string) (Claim, erro
 		}
 	}
 	return Claim{}, fmt.Errorf("%w: the record kept changing during the claim", ErrUnavailable)
+}
+
+// takeBackTimeout bounds takeBack: it runs when the store is already
+// failing, and must not hold the invocation much longer.
+const takeBackTimeout = 500 * time.Millisecond
+
+// takeBack deletes a claim this caller may have written although the write
+// answered an error (a timeout whose write did land, retry included). Left
+// there, it would read as a request in flight for a whole lease: every
+// retry of a message nobody sent would get 409 (dispatch: EventBridge's
+// retries all fail, and the batch ends in the dead-letter queue unsent).
+// Only our own never-begun claim is deleted (compare-and-delete on its
+// exact value), so this is always safe; if it fails too, the lease still
+// frees the key. It runs even when ctx has ended, briefly.
+func (s *Store) takeBack(ctx context.Context, key string, mine []byte) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), takeBackTimeout)
+	defer cancel()
+	_, _ = s.b.drop(ctx, key, mine)
 }
 
 // Begin marks the claim (key, token) as sending: call it right before the

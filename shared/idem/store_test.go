@@ -273,3 +273,52 @@ func TestClaimWhoseReplyWasLostIsStillOwn(t *testing.T) {
 		}
 	})
 }
+
+// repliesLost writes, then answers a timeout: what a caller sees when the
+// write reached the store but every reply (go-redis's retry included) was
+// lost, as with a store slower than SMSFLOW_REDIS_TIMEOUT.
+type repliesLost struct{ backend }
+
+var errReplyLost = errors.New("i/o timeout")
+
+func (l repliesLost) setNX(ctx context.Context, key string, val []byte, ttl time.Duration) (bool, error) {
+	_, _ = l.backend.setNX(ctx, key, val, ttl)
+	return false, errReplyLost
+}
+
+func (l repliesLost) swap(ctx context.Context, key string, old, val []byte, ttl time.Duration) (bool, error) {
+	_, _ = l.backend.swap(ctx, key, old, val, ttl)
+	return false, errReplyLost
+}
+
+// A claim that failed for the caller must not stay behind in the store as
+// a request in flight: nothing was sent, yet every retry of the key would
+// get 409 for a whole lease (dispatch: EventBridge's retries all fail and
+// the batch ends in the dead-letter queue unsent).
+func TestAClaimThatFailedLeavesNothingInFlight(t *testing.T) {
+	backends(t, func(t *testing.T, s *Store, c *clock) {
+		ctx := context.Background()
+		healthy := s.b
+		s.b = repliesLost{healthy}
+		if _, err := s.Claim(ctx, StoreKey("ghost1"), "fp", ""); !errors.Is(err, ErrUnavailable) {
+			t.Fatalf("claim whose replies were lost: %v, want unavailable", err)
+		}
+		s.b = healthy
+		if got, err := s.Claim(ctx, StoreKey("ghost1"), "fp", ""); err != nil || got.Status != Claimed {
+			t.Fatalf("the retry after a failed claim: %+v %v, want claimed (the failed claim is still in flight)", got, err)
+		}
+		// Taking over a lapsed, never-begun claim, every reply lost.
+		if _, err := s.Claim(ctx, StoreKey("ghost2"), "fp", ""); err != nil {
+			t.Fatal(err)
+		}
+		c.add(61 * time.Second)
+		s.b = repliesLost{healthy}
+		if _, err := s.Claim(ctx, StoreKey("ghost2"), "fp", ""); !errors.Is(err, ErrUnavailable) {
+			t.Fatalf("take-over whose replies were lost: %v, want unavailable", err)
+		}
+		s.b = healthy
+		if got, err := s.Claim(ctx, StoreKey("ghost2"), "fp", ""); err != nil || got.Status != Claimed {
+			t.Fatalf("the retry after a failed take-over: %+v %v, want claimed", got, err)
+		}
+	})
+}
