@@ -109,7 +109,10 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithTimeout(r.Context(), h.budget)
 	defer cancel()
 	r = r.WithContext(ctx)
-	span := trace.FromHeader(r.Header.Get(trace.Header))
+	// A new trace, whatever traceparent came: the push URL is anonymous,
+	// and its caller must not choose which message's trace its lines
+	// join. Receipts join their sends through out_id, not this span.
+	span := trace.NewRoot()
 	r = r.WithContext(trace.NewContext(r.Context(), span))
 	w.Header().Set("X-Trace-Id", span.TraceIDString())
 	if r.URL.Path == "/healthz" {

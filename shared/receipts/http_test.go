@@ -236,3 +236,30 @@ func TestPushBodyTooLarge(t *testing.T) {
 		t.Errorf("%d, want 413", status)
 	}
 }
+
+// The push URL is anonymous (Alibaba cannot sign), so whoever calls it must
+// not choose the trace its lines land in: a traceparent naming someone
+// else's message would put "refused" and "rejected" lines into that
+// message's trace view. A push is a trace of its own; its receipts join
+// their sends through out_id alone.
+func TestPushDoesNotContinueTheCallersTrace(t *testing.T) {
+	f := newFixture(t)
+	victim := trace.NewRoot()
+	send := trace.NewRoot()
+	good := "[" + receiptFor(send, "", "13800138000", true, "DELIVERED", "2026-11-27 20:00:04") + "]"
+	for path, body := range map[string]string{
+		PushPathPrefix + "guessed": good,
+		PushPathPrefix + testToken: "not json",
+	} {
+		req := httptest.NewRequest(http.MethodPost, path, strings.NewReader(body))
+		req.Header.Set(trace.Header, victim.Traceparent())
+		w := httptest.NewRecorder()
+		f.handler.ServeHTTP(w, req)
+		if w.Code == http.StatusOK || w.Header().Get("X-Trace-Id") == victim.TraceIDString() {
+			t.Errorf("%s: %d, trace %s: the push continued the caller's trace", path, w.Code, w.Header().Get("X-Trace-Id"))
+		}
+	}
+	if strings.Contains(f.out.text(), victim.TraceIDString()) {
+		t.Errorf("a line of a refused push landed in the trace its caller named:\n%s", f.out.text())
+	}
+}
