@@ -358,3 +358,35 @@ func TestLimitsThatApplyToNoTemplateAreCalledOut(t *testing.T) {
 		}
 	}
 }
+
+// A message nothing can key (no idempotency_key, an event without an id)
+// or one whose body is over the API's limit is the publisher's mistake:
+// poison, refused with its reason, nothing sent. It is not an outage of
+// the store (503, ERROR, a failed send decision that the failure-rate
+// rules count), and the HTTP API's limits hold for messages too.
+func TestDeliverRefusesWhatTheHTTPAPIRefuses(t *testing.T) {
+	s := &scriptedSender{outcomes: []sms.Outcome{accepted("B1")}}
+	var logs bytes.Buffer
+	h := idemHandler(t, s, memStore(), &logs)
+	huge := strings.Replace(noticeBody, `{`, `{`+strings.Repeat(" ", 65536), 1)
+	for _, c := range []struct {
+		name, body, id, code string
+	}{
+		{"no id, no key", noticeBody, "", CodeInvalidIdempotencyKey},
+		{"over the body limit", huge, "big-1", CodeBodyTooLarge},
+	} {
+		logs.Reset()
+		d := h.Deliver(context.Background(), Message{Body: []byte(c.body), ID: c.id, Source: "eventbridge:shop"})
+		if d.Disposition != DispositionPoison || d.Code != c.code || d.HTTPStatus >= 500 {
+			t.Errorf("%s: %+v, want poison %s", c.name, d, c.code)
+		}
+		for _, e := range parseLogs(t, &logs) {
+			if e["event"] == "sms.result" && (e["decision"] != "refused" || e["status"] != "rejected" || e["error_message"] == "") {
+				t.Errorf("%s: logged as %v", c.name, e)
+			}
+		}
+	}
+	if n := s.calls.Load(); n != 0 {
+		t.Fatalf("sender called %d times", n)
+	}
+}

@@ -58,7 +58,11 @@ type envelope struct {
 // Deliver sends one message the way POST /v1/messages does (validation,
 // idempotency, send limits, events), in its own trace.
 func (h *Handler) Deliver(ctx context.Context, m Message) (d Delivery) {
-	body, env := splitEnvelope(m.Body)
+	tooLarge := int64(len(m.Body)) > h.maxBody
+	body, env := m.Body, envelope{}
+	if !tooLarge {
+		body, env = splitEnvelope(m.Body)
+	}
 	tp := m.Traceparent
 	if env.Traceparent != nil && *env.Traceparent != "" {
 		tp = *env.Traceparent
@@ -80,6 +84,12 @@ func (h *Handler) Deliver(ctx context.Context, m Message) (d Delivery) {
 		h.logResult(ctx, x)
 	}()
 
+	if tooLarge {
+		// The HTTP API's limit holds for a message too (413 there).
+		h.refuse(rec, x, newError(http.StatusRequestEntityTooLarge, CodeBodyTooLarge, "",
+			fmt.Sprintf("message body is over the %d byte limit", h.maxBody)))
+		return
+	}
 	// An event id is unique only within its source (CloudEvents: source +
 	// id), so a key taken from it is scoped by the source. An explicit key
 	// is scoped by the source too: two publishers that pick the same key
@@ -93,9 +103,15 @@ func (h *Handler) Deliver(ctx context.Context, m Message) (d Delivery) {
 		}
 		key, scope = k, "event-key:"+m.Source
 	}
-	if h.idem == nil || key == "" {
+	if key == "" {
 		// At-least-once delivery without a key would send every redelivery.
-		h.refuse(rec, x, newError(http.StatusServiceUnavailable, CodeIdempotencyStoreDown, "idempotency_key", "the message has no idempotency key or id, or there is no store"))
+		// The publisher's mistake, not an outage: poison, refused.
+		h.refuse(rec, x, newError(http.StatusBadRequest, CodeInvalidIdempotencyKey, "idempotency_key",
+			"the message has no idempotency_key and its event no id: nothing to key it by, so it was not sent"))
+		return
+	}
+	if h.idem == nil {
+		h.refuse(rec, x, newError(http.StatusServiceUnavailable, CodeIdempotencyStoreDown, "idempotency_key", "there is no idempotency store: nothing is sent without one"))
 		return
 	}
 	x.idem.key, x.idem.hash = key, h.idem.Keyer.Hash(scope, key)
