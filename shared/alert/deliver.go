@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
+	"time"
 
 	"smsflow/shared/alert/notify"
 	"smsflow/shared/redact"
@@ -24,7 +26,7 @@ func (e *Evaluator) claimAndNotify(ctx context.Context, claims []Record, rep *Re
 		return fmt.Errorf("alert: reload state: %w", err)
 	}
 	folded := Fold(records)
-	var outcomes []Record
+	var sends []*delivery
 	for _, c := range claims {
 		if !folded.Won(c) {
 			rep.Lost++
@@ -32,7 +34,12 @@ func (e *Evaluator) claimAndNotify(ctx context.Context, claims []Record, rep *Re
 		}
 		rep.Transitions++
 		e.emitState(ctx, c)
-		outcomes = append(outcomes, e.deliver(ctx, c, rep)...)
+		sends = append(sends, e.owed(c)...)
+	}
+	e.sendAll(ctx, sends)
+	var outcomes []Record
+	for _, d := range sends {
+		outcomes = append(outcomes, e.outcome(ctx, d, rep))
 	}
 	if len(outcomes) > 0 {
 		if err := e.opts.StateLog.Append(ctx, outcomes); err != nil {
@@ -43,46 +50,115 @@ func (e *Evaluator) claimAndNotify(ctx context.Context, claims []Record, rep *Re
 	return nil
 }
 
-// deliver sends every notice the claim c holds and returns their outcomes.
-// A failing channel never stops the others.
-func (e *Evaluator) deliver(ctx context.Context, c Record, rep *Report) []Record {
+// delivery is one notice of a won claim on one channel, and how sending
+// it went.
+type delivery struct {
+	claim   Record
+	channel string
+	notice  Notice
+	msg     notify.Message
+	err     error
+	// tried is false when the notice was not attempted (see sendAll).
+	tried bool
+}
+
+// owed lists the notices the claim c holds.
+func (e *Evaluator) owed(c Record) []*delivery {
 	rule, _ := e.cfg.rule(c.Key.Rule)
-	var out []Record
+	var out []*delivery
 	for ch, n := range c.State.Outbox {
 		if n.ClaimID != c.ID {
 			continue
 		}
 		msg := render(notice{rule: rule, key: c.Key, state: *c.State, kind: n.Kind,
 			id: deliveryID(c.ID, ch), windowEnd: c.Slot.Add(-e.cfg.Settings.IndexLag)})
-		err := e.send(ctx, ch, msg)
-		outcome := Record{Type: RecordDelivery, ID: deliveryID(c.ID, ch), RunID: c.RunID, Key: c.Key,
-			At: c.Slot, ClaimID: c.ID, Channel: ch, Kind: n.Kind, OK: err == nil, Attempt: n.Attempts + 1}
-		var partial *notify.PartialError
-		var unknown *notify.UnknownError
-		switch {
-		case errors.As(err, &partial):
-			outcome.OK = true
-		case errors.As(err, &unknown):
-			// Possibly delivered: settled like a delivery, never retried.
-			outcome.Unknown = true
-		}
-		if err != nil {
-			// Every channel's failure becomes text here, for the event and
-			// the state log: no credential of its URL may ride along.
-			outcome.Error = redact.Error(err).Error()
-		}
-		switch {
-		case outcome.OK:
-			rep.Sent++
-		case outcome.Unknown:
-			rep.DeliveryUnknown++
-		default:
-			rep.Failed++
-		}
-		e.emitNotification(ctx, outcome)
-		out = append(out, outcome)
+		out = append(out, &delivery{claim: c, channel: ch, notice: n, msg: msg})
 	}
 	return out
+}
+
+// sendAll sends every delivery: each channel on its own goroutine (a slow
+// or hanging channel holds no other back), its notices one after another.
+// A notice is not attempted, and so is retried by the next run, when
+//   - an earlier notice of this run used up the channel's whole send
+//     timeout: a hanging channel costs one timeout a run, not one per
+//     notice, which would run the invocation past its own timeout;
+//   - the send timeout would not fit before ctx's deadline (less the
+//     AppendReserve kept for recording the outcomes): a send cut off after
+//     leaving is an unknown delivery, never retried, so the alert would
+//     have fired without a word.
+func (e *Evaluator) sendAll(ctx context.Context, sends []*delivery) {
+	byChannel := map[string][]*delivery{}
+	for _, d := range sends {
+		byChannel[d.channel] = append(byChannel[d.channel], d)
+	}
+	var wg sync.WaitGroup
+	for ch, ds := range byChannel {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var skip string
+			for _, d := range ds {
+				if skip == "" && !e.sendFits(ctx) {
+					skip = "the invocation's deadline is too near for the send timeout"
+				}
+				if skip != "" {
+					d.err = fmt.Errorf("not attempted: %s", skip)
+					continue
+				}
+				d.tried = true
+				var timedOut bool
+				d.err, timedOut = e.send(ctx, ch, d.msg)
+				if timedOut {
+					skip = fmt.Sprintf("an earlier notice on this channel used up the %s send timeout in this run", e.opts.SendTimeout)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+}
+
+// sendFits reports whether a send timeout, and the reserve for recording
+// outcomes after it, fit before ctx's deadline.
+func (e *Evaluator) sendFits(ctx context.Context) bool {
+	deadline, ok := ctx.Deadline()
+	return !ok || time.Until(deadline) >= e.opts.SendTimeout+e.opts.AppendReserve
+}
+
+// outcome turns a delivery into its state-log record, counts it in the
+// report and emits its alert.notification event.
+func (e *Evaluator) outcome(ctx context.Context, d *delivery, rep *Report) Record {
+	c, n, err := d.claim, d.notice, d.err
+	attempt := n.Attempts
+	if d.tried {
+		attempt++
+	}
+	outcome := Record{Type: RecordDelivery, ID: deliveryID(c.ID, d.channel), RunID: c.RunID, Key: c.Key,
+		At: c.Slot, ClaimID: c.ID, Channel: d.channel, Kind: n.Kind, OK: err == nil, Attempt: attempt}
+	var partial *notify.PartialError
+	var unknown *notify.UnknownError
+	switch {
+	case errors.As(err, &partial):
+		outcome.OK = true
+	case errors.As(err, &unknown):
+		// Possibly delivered: settled like a delivery, never retried.
+		outcome.Unknown = true
+	}
+	if err != nil {
+		// Every channel's failure becomes text here, for the event and
+		// the state log: no credential of its URL may ride along.
+		outcome.Error = redact.Error(err).Error()
+	}
+	switch {
+	case outcome.OK:
+		rep.Sent++
+	case outcome.Unknown:
+		rep.DeliveryUnknown++
+	default:
+		rep.Failed++
+	}
+	e.emitNotification(ctx, outcome)
+	return outcome
 }
 
 func (c *Config) rule(name string) (Rule, bool) {
@@ -94,13 +170,15 @@ func (c *Config) rule(name string) (Rule, bool) {
 	return Rule{}, false
 }
 
-// send delivers one message within SendTimeout.
-func (e *Evaluator) send(ctx context.Context, channel string, m notify.Message) error {
+// send delivers one message within SendTimeout; timedOut says the
+// channel was still busy with it when that ran out.
+func (e *Evaluator) send(ctx context.Context, channel string, m notify.Message) (err error, timedOut bool) {
 	ch := e.opts.Channels[channel]
 	if ch == nil {
-		return fmt.Errorf("channel %q is not configured", channel)
+		return fmt.Errorf("channel %q is not configured", channel), false
 	}
-	ctx, cancel := context.WithTimeout(ctx, e.opts.SendTimeout)
+	sendCtx, cancel := context.WithTimeout(ctx, e.opts.SendTimeout)
 	defer cancel()
-	return ch.Send(ctx, m)
+	err = ch.Send(sendCtx, m)
+	return err, err != nil && ctx.Err() == nil && errors.Is(sendCtx.Err(), context.DeadlineExceeded)
 }

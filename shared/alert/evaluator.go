@@ -22,6 +22,11 @@ type Options struct {
 	Emitter Emitter
 	// SendTimeout bounds one notification; 10 s when zero.
 	SendTimeout time.Duration
+	// AppendReserve is the time kept before ctx's deadline for recording
+	// the outcomes once the notices are sent (one state-log call): no send
+	// starts that could not end before it. The function passes its SLS
+	// call timeout.
+	AppendReserve time.Duration
 }
 
 // Evaluator runs every enabled rule once per Run.

@@ -77,7 +77,7 @@ func fromEnv(stdout io.Writer) (*Handler, error) {
 		Rules: rules,
 		Options: alert.Options{
 			Querier: &slsstate.Querier{Conn: conn, Location: query}, StateLog: stateLog,
-			Channels: channels, Emitter: emitter, SendTimeout: cfg.SendTimeout,
+			Channels: channels, Emitter: emitter, SendTimeout: cfg.SendTimeout, AppendReserve: cfg.SLSTimeout,
 		},
 		Flush:   shipper.Flush,
 		Release: controller,

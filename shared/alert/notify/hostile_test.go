@@ -58,3 +58,22 @@ func TestChannelsDoNotFollowRedirects(t *testing.T) {
 		t.Error("a robot's token reached the redirect target in the Referer header")
 	}
 }
+
+// A request that never started (its context was already over) provably
+// did not arrive: a failure, retried, not an unknown delivery (never
+// retried), which would lose the notice.
+func TestSendWithAnEndedContextIsAFailureNotAnUnknown(t *testing.T) {
+	r := newRobot(t, `{"errcode":0,"code":0}`)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	for name, ch := range map[string]Channel{
+		"dingtalk": &DingTalk{URL: r.srv.URL}, "wecom": &WeCom{URL: r.srv.URL},
+		"lark": &Lark{URL: r.srv.URL}, "webhook": &Webhook{URL: r.srv.URL},
+	} {
+		err := ch.Send(ctx, sample)
+		var unknown *UnknownError
+		if err == nil || errors.As(err, &unknown) {
+			t.Errorf("%s: err %v, want a plain failure", name, err)
+		}
+	}
+}

@@ -76,6 +76,10 @@ const maxErrorBody = 512
 
 // postJSON posts body as JSON and returns the answer of a 2xx response.
 func postJSON(ctx context.Context, client *http.Client, url string, body []byte, header http.Header) ([]byte, error) {
+	if err := ctx.Err(); err != nil {
+		// Nothing left: a failure (retried), not an unknown delivery.
+		return nil, fmt.Errorf("not sent: %w", err)
+	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
 	if err != nil {
 		return nil, fmt.Errorf("build request: %w", redact.Error(err))
