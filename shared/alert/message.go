@@ -51,9 +51,13 @@ func render(n notice) notify.Message {
 		"rule": r.Name, "severity": r.Severity, "status": status, "value": m.Value,
 		"threshold": m.Threshold, "comparison": r.Comparison, "window": m.Window,
 		"samples": strconv.FormatInt(s.Samples, 10), "group": n.key.Group,
-		"example_trace_id": s.Example, "fired_for": m.FiredFor,
+		"example_trace_id": literal(s.Example), "fired_for": m.FiredFor,
 	}
-	maps.Copy(m.Vars, s.Group)
+	// Group values and the example come from the logstore: they enter the
+	// texts escaped, never as markup (see literal).
+	for k, v := range s.Group {
+		m.Vars[k] = literal(v)
+	}
 	if len(r.Annotations) > 0 {
 		m.Annotations = make(map[string]string, len(r.Annotations))
 		for k, text := range r.Annotations {
@@ -106,7 +110,7 @@ func body(m notify.Message, n notice, markdown bool) string {
 		line("Group", "%s", n.key.Group)
 	}
 	if m.ExampleTraceID != "" {
-		line("Example trace", "%s", m.ExampleTraceID)
+		line("Example trace", "%s", literal(m.ExampleTraceID))
 	}
 	for _, k := range slices.Sorted(maps.Keys(m.Annotations)) {
 		if k != "summary" {

@@ -20,7 +20,7 @@ const (
 // Key identifies one alert: a rule and, for grouped rules, one group.
 type Key struct {
 	Rule  string `json:"rule"`
-	Group string `json:"group,omitempty"` // canonical "k=v,k=v" form, see groupKey
+	Group string `json:"group,omitempty"` // canonical "k=v,k=v" form, values escaped, see groupKey
 }
 
 func (k Key) String() string {
@@ -43,7 +43,7 @@ func groupKey(group map[string]string) string {
 	sort.Strings(keys)
 	parts := make([]string, len(keys))
 	for i, k := range keys {
-		parts[i] = k + "=" + group[k]
+		parts[i] = k + "=" + literal(group[k]) // values may hold "," or "="
 	}
 	return strings.Join(parts, ",")
 }
