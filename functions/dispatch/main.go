@@ -51,5 +51,6 @@ func main() {
 		Hasher:      phone.NewHasher(hashKey),
 		Idempotency: idempotency,
 	})
-	fc.Start(dispatch.FCHandler(dispatch.New(handler, logger, 4), shipper))
+	d := dispatch.New(handler, logger, 4).KeepFree(dispatch.Reserve(cfg.RedisTimeout, cfg.Logs.Timeout))
+	fc.Start(dispatch.FCHandler(d, shipper))
 }

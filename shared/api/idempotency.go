@@ -222,11 +222,18 @@ func (h *Handler) replay(w http.ResponseWriter, x *exchange, rec idem.Record) {
 // settle ends the claim and the limit reservation once the send is over:
 // what was or may have been sent is stored (and counted); what provably
 // was not is released (and refunded), so a retry may send.
+//
+// It runs even when ctx has ended (its time ran out during the call, or
+// during a slow store call before it): each store call has its own
+// timeout, and an answer not stored, or a claim not released, would leave
+// the key in flight and then "unknown" for good, though the SMS was
+// accepted, or never sent.
 func (h *Handler) settle(ctx context.Context, x *exchange) {
 	st := x.idem
 	if st == nil || !st.sending {
 		return
 	}
+	ctx = context.WithoutCancel(ctx)
 	st.sending = false
 	o := x.outcome
 	mayHaveSent := o == nil || o.MayHaveSent()
@@ -260,11 +267,13 @@ func (h *Handler) settle(ctx context.Context, x *exchange) {
 	st.held = false
 }
 
+// releaseClaim gives the claim back, even when ctx has ended (see settle).
 func (h *Handler) releaseClaim(ctx context.Context, x *exchange) {
 	st := x.idem
 	if st == nil || !st.held {
 		return
 	}
+	ctx = context.WithoutCancel(ctx)
 	st.held = false
 	if err := h.idem.Store.Release(ctx, st.claim.Key, st.claim.Token); err != nil {
 		h.log.LogAttrs(ctx, slog.LevelWarn, "idempotency claim not released", slog.String(obs.KeyIdempotencyKey, st.hash),

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -388,5 +389,70 @@ func TestDeliverRefusesWhatTheHTTPAPIRefuses(t *testing.T) {
 	}
 	if n := s.calls.Load(); n != 0 {
 		t.Fatalf("sender called %d times", n)
+	}
+}
+
+// cancellingSender ends its caller's context while the send runs (the
+// invocation's time runs out mid-call), then answers.
+type cancellingSender struct {
+	cancel func()
+	calls  atomic.Int32
+}
+
+func (s *cancellingSender) Send(ctx context.Context, req sms.Request, hook sms.AttemptHook) (sms.Outcome, []sms.Attempt) {
+	s.calls.Add(1)
+	s.cancel()
+	o := accepted("B-late")
+	a := sms.Attempt{Number: 1, Start: time.Now(), Outcome: o}
+	hook(ctx, a)
+	return o, []sms.Attempt{a}
+}
+
+// What a message's send came to is stored even when the message's time ran
+// out during the call: the store has its own timeout, and an answer not
+// stored leaves the key in flight (every redelivery 409, then "unknown"
+// for good) although the SMS was accepted.
+func TestDeliverStoresTheAnswerAfterItsTimeRanOut(t *testing.T) {
+	m := miniredis.RunT(t)
+	store := idem.NewRedis(redis.NewClient(&redis.Options{Addr: m.Addr()}), time.Hour, time.Minute)
+	ctx, cancel := context.WithCancel(context.Background())
+	s := &cancellingSender{cancel: cancel}
+	h := idemHandler(t, s, store, nil)
+	if d := h.Deliver(ctx, Message{Body: []byte(noticeBody), ID: "late-1", Source: "eventbridge:shop"}); d.Disposition != DispositionSent {
+		t.Fatalf("first delivery: %+v", d)
+	}
+	if d := h.Deliver(context.Background(), Message{Body: []byte(noticeBody), ID: "late-1", Source: "eventbridge:shop"}); d.Disposition != DispositionReplayed || d.HTTPStatus != 200 {
+		t.Fatalf("redelivery: %+v, want the stored 200 replayed", d)
+	}
+	if n := s.calls.Load(); n != 1 {
+		t.Fatalf("sender called %d times", n)
+	}
+}
+
+// A message whose time ran out before it started (the end of a batch that
+// took too long) is not sent and is retried; its event says so, instead of
+// blaming the idempotency store, and it leaves no claim behind.
+func TestDeliverWithNoTimeLeftIsRetriedAndSaysWhy(t *testing.T) {
+	m := miniredis.RunT(t)
+	store := idem.NewRedis(redis.NewClient(&redis.Options{Addr: m.Addr()}), time.Hour, time.Minute)
+	s := &scriptedSender{outcomes: []sms.Outcome{accepted("B1")}}
+	var logs bytes.Buffer
+	h := idemHandler(t, s, store, &logs)
+	ended, cancel := context.WithDeadline(context.Background(), time.Now().Add(-time.Millisecond))
+	defer cancel()
+	d := h.Deliver(ended, Message{Body: []byte(noticeBody), ID: "late-2", Source: "eventbridge:shop"})
+	if d.Disposition != DispositionRetry || s.calls.Load() != 0 {
+		t.Fatalf("no time left: %+v, %d sends", d, s.calls.Load())
+	}
+	for _, e := range parseLogs(t, &logs) {
+		if e["event"] != "sms.result" {
+			continue
+		}
+		if e["error_class"] == "idempotency_store" || e["error_code"] == CodeIdempotencyStoreDown || !strings.Contains(fmt.Sprint(e["error_message"]), "time") {
+			t.Errorf("the result blames something else than the time: %v", e)
+		}
+	}
+	if d := h.Deliver(context.Background(), Message{Body: []byte(noticeBody), ID: "late-2", Source: "eventbridge:shop"}); d.Disposition != DispositionSent {
+		t.Fatalf("redelivery: %+v, want sent", d)
 	}
 }

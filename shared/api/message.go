@@ -10,6 +10,7 @@ import (
 
 	"smsflow/shared/idem"
 	"smsflow/shared/obs"
+	"smsflow/shared/sms"
 	"smsflow/shared/trace"
 )
 
@@ -122,6 +123,17 @@ func (h *Handler) Deliver(ctx context.Context, m Message) (d Delivery) {
 	}
 	x.req = &req
 	obs.LogAttrs(ctx, h.log, slog.LevelInfo, obs.EventRequest, append(h.requestAttrs(x), slog.String(obs.KeyMessageID, m.ID))...)
+	if ctx.Err() != nil {
+		// The batch's time for sending ran out before this message started
+		// (the dispatcher keeps the rest for storing answers and shipping
+		// events). Not the store's fault: nothing was claimed or sent, and
+		// the redelivery sends it.
+		o := sms.Outcome{Status: sms.StatusFailed, Class: sms.ClassTransient, NotAttempted: true,
+			Detail: "the invocation's time for sending ran out before this message started; nothing was sent"}
+		x.outcome = &o
+		h.refuse(rec, x, outcomeError(o))
+		return
+	}
 	w := h.admit(ctx, rec, x)
 	if w == nil {
 		return

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"strings"
 	"sync"
+	"time"
 
 	"smsflow/shared/api"
 	"smsflow/shared/obs"
@@ -21,6 +22,8 @@ type Dispatcher struct {
 	send     Sender
 	log      *slog.Logger
 	parallel int
+	// reserve is kept free before the invocation's deadline (KeepFree).
+	reserve time.Duration
 }
 
 // New returns a Dispatcher that sends up to parallel messages of a
@@ -32,7 +35,40 @@ func New(s Sender, log *slog.Logger, parallel int) *Dispatcher {
 	if log == nil {
 		log = slog.Default()
 	}
-	return &Dispatcher{send: s, log: log, parallel: parallel}
+	return &Dispatcher{send: s, log: log, parallel: parallel, reserve: Reserve(0, 0)}
+}
+
+// KeepFree sets how long before the invocation's deadline the messages'
+// sends must have ended (Reserve), and returns d.
+func (d *Dispatcher) KeepFree(reserve time.Duration) *Dispatcher {
+	d.reserve = reserve
+	return d
+}
+
+// Reserve is the time a batch keeps free after its last send: storing an
+// answer is a read and a compare-and-set, each a Redis call that go-redis
+// bounds by its own timeout (not the context's) and retries once after it;
+// then one PutLogs ships every event of the batch. Past the invocation's
+// deadline FC ends the invocation and all of them are lost. Zero timeouts
+// take the defaults (500 ms, 1 s).
+func Reserve(redisTimeout, logsTimeout time.Duration) time.Duration {
+	if redisTimeout <= 0 {
+		redisTimeout = 500 * time.Millisecond
+	}
+	if logsTimeout <= 0 {
+		logsTimeout = time.Second
+	}
+	return 4*redisTimeout + logsTimeout
+}
+
+// sendingTime is ctx with a deadline that keeps d.reserve free before the
+// invocation's, but never more than a quarter of the time left.
+func (d *Dispatcher) sendingTime(ctx context.Context) (context.Context, context.CancelFunc) {
+	dl, ok := ctx.Deadline()
+	if !ok {
+		return context.WithCancel(ctx)
+	}
+	return context.WithDeadline(ctx, dl.Add(-min(d.reserve, time.Until(dl)/4)))
 }
 
 // Item is one message's outcome in a Summary.
@@ -77,6 +113,10 @@ func (d *Dispatcher) Handle(ctx context.Context, payload []byte) (Summary, error
 		d.poison(ctx, "", "eventbridge", "malformed_event", err.Error())
 		return Summary{Counts: map[string]int{string(api.DispositionPoison): 1}}, nil
 	}
+	// The messages get the time before the reserve; a message that starts
+	// after it is not sent and is retried (api.Handler.Deliver).
+	sending, cancel := d.sendingTime(ctx)
+	defer cancel()
 	items := make([]Item, len(msgs))
 	sem := make(chan struct{}, d.parallel)
 	var wg sync.WaitGroup
@@ -90,7 +130,7 @@ func (d *Dispatcher) Handle(ctx context.Context, payload []byte) (Summary, error
 		sem <- struct{}{}
 		go func() {
 			defer func() { <-sem; wg.Done() }()
-			r := d.send.Deliver(ctx, api.Message{Body: m.body, ID: m.id, Source: m.source, Traceparent: m.traceparent})
+			r := d.send.Deliver(sending, api.Message{Body: m.body, ID: m.id, Source: m.source, Traceparent: m.traceparent})
 			items[i] = Item{MessageID: m.id, Disposition: r.Disposition, HTTPStatus: r.HTTPStatus, Code: r.Code, TraceID: r.TraceID}
 		}()
 	}

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"smsflow/shared/api"
 )
@@ -150,6 +151,55 @@ func TestAnEventIDOrSourceUnfitToReadIsPoisonAndNotEchoed(t *testing.T) {
 		}
 		if !strings.Contains(out, "malformed_event") {
 			t.Errorf("%s: no malformed_event: %s", name, out)
+		}
+	}
+}
+
+// deadlineSender records the deadline each message is given.
+type deadlineSender struct {
+	mu        sync.Mutex
+	deadlines []time.Time
+}
+
+func (s *deadlineSender) Deliver(ctx context.Context, m api.Message) api.Delivery {
+	dl, _ := ctx.Deadline()
+	s.mu.Lock()
+	s.deadlines = append(s.deadlines, dl)
+	s.mu.Unlock()
+	return api.Delivery{Disposition: api.DispositionSent}
+}
+
+// A message's send must end early enough that its answer is stored and the
+// batch's events are shipped before the invocation's deadline: past it FC
+// ends the invocation, and every event of the batch (all held until the
+// flush) is lost, answers not stored stay "in flight". So messages get a
+// deadline that keeps the reserve free, and a short invocation still gets
+// most of its time for sending.
+//
+// conformance: FC-06
+func TestMessagesEndBeforeTheInvocationsDeadline(t *testing.T) {
+	for _, c := range []struct {
+		left, reserve, want time.Duration
+	}{
+		{120 * time.Second, 3 * time.Second, 3 * time.Second},
+		{2 * time.Second, 3 * time.Second, 500 * time.Millisecond}, // at most a quarter of what is left
+	} {
+		f := &deadlineSender{}
+		d := New(f, slog.New(slog.DiscardHandler), 2).KeepFree(c.reserve)
+		invocation := time.Now().Add(c.left)
+		ctx, cancel := context.WithDeadline(context.Background(), invocation)
+		payload := "[" + mnsEvent("A", request) + "," + mnsEvent("B", request) + "," + mnsEvent("C", request) + "]"
+		if _, err := d.Handle(ctx, []byte(payload)); err != nil {
+			t.Fatal(err)
+		}
+		cancel()
+		if len(f.deadlines) != 3 {
+			t.Fatalf("%d messages delivered", len(f.deadlines))
+		}
+		for _, dl := range f.deadlines {
+			if gap := invocation.Sub(dl); dl.IsZero() || gap < c.want-time.Second/20 || gap > c.want+time.Second/10 {
+				t.Errorf("left %s, reserve %s: a message's deadline is %s before the invocation's, want %s", c.left, c.reserve, invocation.Sub(dl), c.want)
+			}
 		}
 	}
 }
