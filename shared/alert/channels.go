@@ -4,7 +4,9 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
+	"unicode"
 
 	"smsflow/shared/alert/notify"
 )
@@ -47,19 +49,29 @@ func buildChannel(c Channel, deps ChannelDeps) (notify.Channel, error) {
 		}
 		return v, nil
 	}
-	target := c.URL
+	target, urlFrom := c.URL, "field url"
 	if c.URLEnv != "" {
 		u, err := env(c.URLEnv)
 		if err != nil {
 			return nil, err
 		}
-		target = u
+		target, urlFrom = u, "environment variable "+c.URLEnv
+	}
+	if c.Type != ChannelSMS {
+		if err := checkTarget(target); err != nil {
+			return nil, fmt.Errorf("%s: %w", urlFrom, err)
+		}
 	}
 	var secret string
 	if c.SecretEnv != "" {
 		s, err := env(c.SecretEnv)
 		if err != nil {
 			return nil, err
+		}
+		if strings.TrimSpace(s) != s {
+			// A pasted secret's newline would sign every message wrongly:
+			// each one refused, and the alert never heard.
+			return nil, fmt.Errorf("environment variable %s has leading or trailing whitespace", c.SecretEnv)
 		}
 		secret = s
 	}
@@ -84,6 +96,35 @@ func buildChannel(c Channel, deps ChannelDeps) (notify.Channel, error) {
 			Phones: splitList(phones), Params: c.Params}, nil
 	}
 	return nil, fmt.Errorf("unknown type %q", c.Type)
+}
+
+// checkTarget refuses, at start, a channel URL no send could use: a
+// pasted one with whitespace or a control character, one that does not
+// parse, or one that is not http(s) with a host. Otherwise each run would
+// fail to send and the alerts would go unheard. The error never quotes the
+// URL: a robot's URL holds its token.
+func checkTarget(raw string) error {
+	if strings.TrimSpace(raw) != raw {
+		return errors.New("the URL has leading or trailing whitespace")
+	}
+	if strings.ContainsFunc(raw, unicode.IsControl) || strings.ContainsRune(raw, ' ') {
+		return errors.New("the URL holds a space or a control character")
+	}
+	u, err := url.Parse(raw)
+	if err == nil {
+		// url.Parse leaves the query unchecked; reading it (as the
+		// DingTalk channel does to add its signature) drops a bad pair.
+		_, err = url.ParseQuery(u.RawQuery)
+	}
+	switch {
+	case err != nil:
+		return errors.New("the URL does not parse (check its %-escapes)")
+	case u.Scheme != "http" && u.Scheme != "https":
+		return errors.New("the URL must start with https:// (or http://)")
+	case u.Host == "":
+		return errors.New("the URL has no host")
+	}
+	return nil
 }
 
 // splitList splits a comma-separated list, dropping blanks.

@@ -70,3 +70,44 @@ func TestNewEvaluatorRejectsUnbuiltChannel(t *testing.T) {
 		t.Fatalf("err = %v", err)
 	}
 }
+
+// A channel URL or secret that no send could use (pasted with a newline,
+// a bad escape, no scheme) is refused at start, naming the channel and
+// where the value came from, never quoting it: else every run would fail
+// to send (or sign wrongly) and the alerts would go unheard.
+func TestBuildChannelsRefusesUnusableURLsAndSecretsWithoutQuotingThem(t *testing.T) {
+	const token = "T0kenThatMustNotLeak"
+	cfg, err := Parse([]byte(`
+channels:
+  - {name: ding, type: dingtalk, url_env: DING_URL, secret_env: DING_SECRET}
+rules:
+  - {name: r, severity: warning, kind: failure_rate, window: 5m, threshold: 0.05, channels: [ding]}
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	good := "https://oapi.dingtalk.com/robot/send?access_token=" + token
+	cases := []struct{ url, secret, want string }{
+		{good + "\n", "SEC" + token, `channel "ding": environment variable DING_URL: the URL has leading or trailing whitespace`},
+		{" " + good, "SEC" + token, `environment variable DING_URL: the URL has leading or trailing whitespace`},
+		{good + "%zz", "SEC" + token, `environment variable DING_URL: the URL does not parse`},
+		{good + "\x7f", "SEC" + token, `environment variable DING_URL: the URL holds a space or a control character`},
+		{"oapi.dingtalk.com/robot/send?access_token=" + token, "SEC" + token, `environment variable DING_URL: the URL must start with https://`},
+		{"https:///robot/send?access_token=" + token, "SEC" + token, `environment variable DING_URL: the URL has no host`},
+		{good, "SEC" + token + "\n", `channel "ding": environment variable DING_SECRET has leading or trailing whitespace`},
+	}
+	for _, c := range cases {
+		env := map[string]string{"DING_URL": c.url, "DING_SECRET": c.secret}
+		_, err := BuildChannels(cfg, ChannelDeps{Getenv: func(k string) string { return env[k] }})
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("url %q secret %q: err %v, want %q", c.url, c.secret, err, c.want)
+		}
+		if err != nil && strings.Contains(err.Error(), token) {
+			t.Errorf("the start-up error quotes the secret: %v", err)
+		}
+	}
+	env := map[string]string{"DING_URL": good, "DING_SECRET": "SEC" + token}
+	if _, err := BuildChannels(cfg, ChannelDeps{Getenv: func(k string) string { return env[k] }}); err != nil {
+		t.Errorf("a good URL and secret: %v", err)
+	}
+}
