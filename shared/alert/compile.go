@@ -26,7 +26,9 @@ const failureStatuses = "('failed', 'unknown')"
 // or keep no_traffic quiet, and replaying one stored answer cannot fire one.
 const sendResults = `event: "sms.result" and decision: "send"`
 
-// groupLimit lifts SLS's default of 100 SQL rows so no group is dropped.
+// groupLimit lifts SLS's default of 100 SQL rows. The compiled query asks
+// for one row more: a result that holds it had more groups than a run
+// looks at, and is unknown rather than silently cut (see evaluateRule).
 const groupLimit = 1000
 
 // CompiledQuery returns the SLS query (`search | SQL`) of the rule: its own
@@ -71,7 +73,7 @@ func (r Rule) CompiledQuery() string {
 		return fmt.Sprintf("%s | SELECT %s", search, measures)
 	}
 	groups := strings.Join(r.GroupBy, ", ")
-	return fmt.Sprintf("%s | SELECT %s, %s GROUP BY %s LIMIT %d", search, groups, measures, groups, groupLimit)
+	return fmt.Sprintf("%s | SELECT %s, %s GROUP BY %s LIMIT %d", search, groups, measures, groups, groupLimit+1)
 }
 
 // rateOf is the share of rows matching cond. The example trace is one of

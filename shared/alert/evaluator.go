@@ -122,6 +122,11 @@ func (e *Evaluator) evaluateRule(ctx context.Context, r Rule, rep Report, folded
 	if err == nil && !res.Complete {
 		err = errors.New("SLS result incomplete")
 	}
+	if err == nil && r.Query == "" && len(r.GroupBy) > 0 && len(res.Rows) > groupLimit {
+		// Groups past the limit would go unseen: a failing one could
+		// never fire, and a firing one would resolve as "no data".
+		err = fmt.Errorf("more than %d groups: the result would be cut", groupLimit)
+	}
 	var obs []observation
 	if err == nil {
 		obs, err = observations(r, res.Rows)

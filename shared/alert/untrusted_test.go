@@ -1,6 +1,7 @@
 package alert
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -55,5 +56,40 @@ func TestLogstoreValuesCannotForgeMarkup(t *testing.T) {
 				t.Errorf("%s carries %q from the logstore:\n%s", name, bad, s)
 			}
 		}
+	}
+}
+
+// conformance: SLS-13
+// A caller who can pick template codes can make more groups than a run
+// looks at. Then the result is cut, and which groups survive is SLS's
+// choice: a failing template could never fire, a firing one would resolve
+// as "no data". Such a result is unknown (an alert.error, no state moves).
+func TestMoreGroupsThanTheLimitIsUnknownNotCut(t *testing.T) {
+	rules := strings.Replace(testRules, "    repeat_interval: 1h\n",
+		"    repeat_interval: 1h\n    group_by: [template_code]\n", 1)
+	h := newHarness(t, rules)
+	if q := h.cfg.Rules[0].CompiledQuery(); !strings.HasSuffix(q, fmt.Sprintf("LIMIT %d", groupLimit+1)) {
+		t.Fatalf("query %s does not ask for one row past the limit", q)
+	}
+	flood := func(n int) func(string) []map[string]string {
+		rows := []map[string]string{rateRow(100, 20, "template_code", "SMS_REAL")}
+		for i := range n - 1 {
+			rows = append(rows, rateRow(100, 0, "template_code", fmt.Sprintf("SMS_JUNK_%d", i)))
+		}
+		return func(string) []map[string]string { return rows }
+	}
+	h.sls.set(flood(groupLimit), true, nil)
+	h.run(0)
+	h.run(1)
+	h.want([]string{"firing template_code=SMS_REAL"}, []string{"firing template_code=SMS_REAL"})
+	h.sls.set(flood(groupLimit+1), true, nil)
+	for i := 2; i < 20; i++ {
+		if rep := h.run(i); rep.Unknown != 1 {
+			t.Fatalf("run %d: report %+v, want the rule unknown", i, rep)
+		}
+	}
+	h.want([]string{"firing template_code=SMS_REAL"}, []string{"firing template_code=SMS_REAL"})
+	if h.rec.count("alert.error") == 0 {
+		t.Error("no alert.error for a cut result")
 	}
 }

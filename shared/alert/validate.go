@@ -16,6 +16,7 @@ var (
 	ruleNameRE  = regexp.MustCompile(`^[a-z][a-z0-9_.-]*$`)
 	fieldNameRE = regexp.MustCompile(`^[a-z_][a-z0-9_]*$`)
 	envNameRE   = regexp.MustCompile(`^[A-Z_][A-Z0-9_]*$`)
+	sqlLimitRE  = regexp.MustCompile(`(?i)\blimit\s+\d+`)
 )
 
 var severities = map[string]bool{"critical": true, "warning": true, "info": true}
@@ -163,6 +164,9 @@ func validateRule(r Rule, channels map[string]bool, add addFunc) {
 		add("kind", "unknown kind %q", r.Kind)
 	case r.Query != "" && !strings.Contains(r.Query, "|"):
 		add("query", "must be `search | SQL`")
+	}
+	if r.Query != "" && len(r.GroupBy) > 0 && !sqlLimitRE.MatchString(r.Query) {
+		add("query", "a grouped query needs a LIMIT: SLS answers 100 rows without one, and the groups past them would go unseen")
 	}
 	if r.Query != "" && r.Filter != "" {
 		add("filter", "only applies to built-in kinds; put it in the query")

@@ -35,6 +35,7 @@ func TestValidationNamesRuleAndField(t *testing.T) {
 		{"threshold: 0.05", "threshold: 0.05\n    min_samples: -3", `rule "r": field min_samples: must not be negative`},
 		{"threshold: 0.05", "threshold: lots", `rule "r": field threshold: cannot unmarshal`},
 		{"name: r", "name: R!", `field name: must match`},
+		{"kind: failure_rate", "query: '* | SELECT template_code, count(1) AS value GROUP BY template_code'\n    group_by: [template_code]", `rule "r": field query: a grouped query needs a LIMIT`},
 		{"threshold: 0.05", "threshold: .nan", `rule "r": field threshold: must be a finite number`},
 		{"threshold: 0.05", "threshold: -.inf", `rule "r": field threshold: must be a finite number`},
 		{"kind: failure_rate", "kind: latency_quantile\n    quantile: .nan", `rule "r": field quantile: must be between 0 and 1 (got NaN)`},
