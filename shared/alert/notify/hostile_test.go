@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 )
 
 // A receiver that redirects must not count as one that took the notice.
@@ -74,6 +75,37 @@ func TestSendWithAnEndedContextIsAFailureNotAnUnknown(t *testing.T) {
 		var unknown *UnknownError
 		if err == nil || errors.As(err, &unknown) {
 			t.Errorf("%s: err %v, want a plain failure", name, err)
+		}
+	}
+}
+
+// A receiver that answered 2xx has the notice, or may have: if its answer
+// then stalls or breaks off, the delivery is unknown (never retried), not
+// a failure, which the next run would send again: a page every minute.
+func TestAnswerCutOffAfterA2xxIsUnknownNotAFailure(t *testing.T) {
+	var hits atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hits.Add(1)
+		_, _ = io.Copy(io.Discard, r.Body)
+		w.Header().Set("Content-Length", "100")
+		w.WriteHeader(http.StatusOK)
+		io.WriteString(w, `{"errcode":0,`)
+		w.(http.Flusher).Flush()
+		select { // stall until the sender gives up
+		case <-r.Context().Done():
+		case <-time.After(5 * time.Second):
+		}
+	}))
+	defer srv.Close()
+	client := &http.Client{Timeout: 200 * time.Millisecond}
+	for name, ch := range map[string]Channel{
+		"dingtalk": &DingTalk{URL: srv.URL, Client: client}, "wecom": &WeCom{URL: srv.URL, Client: client},
+		"lark": &Lark{URL: srv.URL, Client: client}, "webhook": &Webhook{URL: srv.URL, Client: client},
+	} {
+		err := ch.Send(context.Background(), sample)
+		var unknown *UnknownError
+		if !errors.As(err, &unknown) {
+			t.Errorf("%s: err %v, want an unknown delivery", name, err)
 		}
 	}
 }

@@ -99,7 +99,13 @@ func postJSON(ctx context.Context, client *http.Client, url string, body []byte,
 	defer resp.Body.Close()
 	answer, err := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
 	if err != nil {
-		return nil, fmt.Errorf("read answer: %w", err)
+		err = fmt.Errorf("HTTP %d, then reading the answer: %w", resp.StatusCode, redact.Error(err))
+		if resp.StatusCode/100 == 2 {
+			// The receiver took the request: it may have the notice,
+			// so sending it again could page twice.
+			return nil, &UnknownError{Err: err}
+		}
+		return nil, err
 	}
 	if resp.StatusCode/100 != 2 {
 		// A receiver may echo the request, query string and all.
