@@ -1,6 +1,7 @@
 package stack
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -42,6 +43,8 @@ type IdemOptions struct {
 	DispatchDisabled bool
 	// DispatchEnv overrides the dispatch function's environment.
 	DispatchEnv map[string]string
+	// DispatchTimeout is the dispatch function's timeout (default 30 s).
+	DispatchTimeout time.Duration
 	// Retry is EventBridge's retry policy (zero: fcrt.LocalBackoffRetry).
 	Retry fcrt.RetryPolicy
 	// SendLimits turns the per-number send limits on for the local
@@ -190,7 +193,7 @@ func (s *Stack) dispatchFunction(o Options, bin string) fcrt.Function {
 		env[k] = v
 	}
 	return fcrt.Function{
-		Name: "dispatch", Binary: bin, Env: env, Timeout: 30 * time.Second, MemoryMB: 128,
+		Name: "dispatch", Binary: bin, Env: env, Timeout: cmp.Or(o.Idem.DispatchTimeout, 30*time.Second), MemoryMB: 128,
 		Region: LocalRegion, AccountID: LocalAccountID, LogProject: LocalProject, LogStore: LocalLogstore,
 		AutoFreeze: o.AutoFreeze, Output: o.FunctionOutput, Logger: o.Logger,
 	}

@@ -13,6 +13,7 @@ import (
 
 	sls "github.com/aliyun/aliyun-log-go-sdk"
 
+	"smsflow/local/dysms"
 	"smsflow/local/fcrt"
 	"smsflow/local/stack"
 	"smsflow/local/sts"
@@ -41,7 +42,10 @@ func TestIdempotencyEndToEnd(t *testing.T) {
 		Receipts:       stack.ReceiptOptions{Disabled: true},
 		// One call per invocation: a transient failure fails the message,
 		// and EventBridge's redelivery is what retries it.
-		Idem: stack.IdemOptions{SendLimits: true, DispatchEnv: map[string]string{"SMSFLOW_DYSMS_MAX_ATTEMPTS": "1"}},
+		// A short timeout and a 2 s call bound: a batch of slow sends outruns
+		// its time in a few seconds ("a batch that outruns its time").
+		Idem: stack.IdemOptions{SendLimits: true, DispatchTimeout: 12 * time.Second,
+			DispatchEnv: map[string]string{"SMSFLOW_DYSMS_MAX_ATTEMPTS": "1", "SMSFLOW_DYSMS_TIMEOUT": "2s"}},
 	})
 	if err != nil {
 		t.Fatalf("starting the local stack: %v", err)
@@ -58,6 +62,7 @@ func TestIdempotencyEndToEnd(t *testing.T) {
 	t.Run("dispatch retries only the retryable message", e.dispatchPartialFailure)
 	t.Run("the same event twice", e.duplicateEvent)
 	t.Run("poison messages", e.poison)
+	t.Run("a batch that outruns its time", e.outrunsItsTime)
 	t.Run("events", e.events)
 	t.Run("redis down", e.redisDown) // last: it stops the store
 	if strings.Contains(out.String(), "13900000") {
@@ -342,18 +347,63 @@ func TestWithoutRedisTheSendFunctionWarnsAndDispatchIsOff(t *testing.T) {
 }
 
 // events checks what the scenarios above left in SLS.
-func (e *idemEnv) events(t *testing.T) {
+// query runs an SLS query over the last hour of the local logstore.
+func (e *idemEnv) query(t *testing.T, q string) []map[string]string {
+	t.Helper()
 	p := &slsclient.Live{}
 	p.Set(sls.Credentials{AccessKeyID: sts.LocalAccessKeyID, AccessKeySecret: sts.LocalAccessKeySecret})
 	c := slsclient.New(e.s.SLSAddr, p, 10*time.Second)
-	query := func(q string) []map[string]string {
-		now := time.Now()
-		rows, err := slsclient.Query(c, stack.LocalProject, stack.LocalLogstore, q, now.Add(-time.Hour), now.Add(time.Minute), 100)
-		if err != nil {
-			t.Fatalf("query %q: %v", q, err)
-		}
-		return rows
+	now := time.Now()
+	rows, err := slsclient.Query(c, stack.LocalProject, stack.LocalLogstore, q, now.Add(-time.Hour), now.Add(time.Minute), 100)
+	if err != nil {
+		t.Fatalf("query %q: %v", q, err)
 	}
+	return rows
+}
+
+// A batch of slow sends outruns the function's time: the messages that
+// could not start in time are retried, the redelivery sends only those,
+// nothing is sent twice, and every message of every push ended as an
+// sms.result event (the batch keeps time to store answers and ship them).
+func (e *idemEnv) outrunsItsTime(t *testing.T) {
+	if _, err := e.s.Dysms.SetFault(dysms.Fault{Kind: dysms.FaultLatency, Latency: 1500 * time.Millisecond}); err != nil {
+		t.Fatal(err)
+	}
+	defer e.s.Dysms.ClearFaults()
+	var batch []fcrt.MNSMessage
+	for i := range 32 {
+		batch = append(batch, fcrt.MNSMessage{MessageID: fmt.Sprintf("OUTRUN%02d", i), Body: notice(fmt.Sprintf("139000001%02d", i), "ok")})
+	}
+	_, pushes, err := e.deliver(t, batch...)
+	if err != nil || pushes < 2 {
+		t.Fatalf("delivery: %d pushes, err %v (32 sends of 1.5 s, 4 at a time, cannot fit in one 12 s invocation)", pushes, err)
+	}
+	retried := 0
+	for i, m := range batch {
+		if n := e.sent(fmt.Sprintf("139000001%02d", i)); n != 1 {
+			t.Errorf("%s sent %d times", m.MessageID, n)
+		}
+		rows := e.query(t, `event: "sms.result" and message_id: `+m.MessageID)
+		if len(rows) != pushes {
+			t.Errorf("%s: %d sms.result events for %d pushes", m.MessageID, len(rows), pushes)
+		}
+		for _, r := range rows {
+			if r["disposition"] == "retry" {
+				retried++
+				if r["status"] != "failed" || r["http_status"] != "503" {
+					t.Errorf("%s: retried as %v", m.MessageID, r)
+				}
+			}
+		}
+	}
+	t.Logf("%d pushes, %d messages retried", pushes, retried)
+	if retried == 0 || retried == len(batch) {
+		t.Fatalf("%d of %d messages retried: the batch did not outrun its time as meant", retried, len(batch))
+	}
+}
+
+func (e *idemEnv) events(t *testing.T) {
+	query := func(q string) []map[string]string { return e.query(t, q) }
 	replays := query(`event: "sms.result" and replayed: true`)
 	if len(replays) < 2 {
 		t.Fatalf("%d replayed results", len(replays))
