@@ -19,6 +19,7 @@ func decodeFields(n *yaml.Node, out any, what string) []error {
 	v := reflect.ValueOf(out).Elem()
 	fields := yamlFieldIndex(v.Type())
 	var errs []error
+	seen := map[string]int{} // key -> line: a field given twice is a mistake, not "the last one wins"
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		key, val := n.Content[i], n.Content[i+1]
 		idx, ok := fields[key.Value]
@@ -26,6 +27,11 @@ func decodeFields(n *yaml.Node, out any, what string) []error {
 			errs = append(errs, fmt.Errorf("%s: unknown field %q (line %d)", what, key.Value, key.Line))
 			continue
 		}
+		if line, dup := seen[key.Value]; dup {
+			errs = append(errs, fmt.Errorf("%s: field %s: given twice (lines %d and %d)", what, key.Value, line, key.Line))
+			continue
+		}
+		seen[key.Value] = key.Line
 		// Decode into a fresh value so a failed decode leaves the field as it was.
 		fresh := reflect.New(v.Field(idx).Type())
 		if err := val.Decode(fresh.Interface()); err != nil {

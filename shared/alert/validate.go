@@ -103,6 +103,11 @@ func (c *Config) Validate() error {
 		rules[r.Name] = r
 		validateRule(r, channels, func(field, format string, args ...any) { add(what, field, format, args...) })
 	}
+	if !slices.ContainsFunc(c.Rules, Rule.IsEnabled) {
+		// An empty or truncated file would deploy a function that alerts
+		// on nothing (and refuses every timer run): say so at load.
+		errs = append(errs, errors.New("rules: no enabled rule (an empty or truncated file?)"))
+	}
 	for i, s := range c.Silences {
 		what := fmt.Sprintf("silence #%d", i+1)
 		r, ok := rules[s.Rule]

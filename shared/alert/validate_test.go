@@ -35,6 +35,8 @@ func TestValidationNamesRuleAndField(t *testing.T) {
 		{"threshold: 0.05", "threshold: 0.05\n    min_samples: -3", `rule "r": field min_samples: must not be negative`},
 		{"threshold: 0.05", "threshold: lots", `rule "r": field threshold: cannot unmarshal`},
 		{"name: r", "name: R!", `field name: must match`},
+		{"threshold: 0.05", "threshold: 0.05\n    threshold: 5", `rule "r": field threshold: given twice (lines 9 and 10)`},
+		{"severity: warning", "severity: warning\n    enabled: false", `rules: no enabled rule`},
 		{"kind: failure_rate", "query: '* | SELECT template_code, count(1) AS value GROUP BY template_code'\n    group_by: [template_code]", `rule "r": field query: a grouped query needs a LIMIT`},
 		{"threshold: 0.05", "threshold: .nan", `rule "r": field threshold: must be a finite number`},
 		{"threshold: 0.05", "threshold: -.inf", `rule "r": field threshold: must be a finite number`},
@@ -55,6 +57,16 @@ func TestValidationNamesRuleAndField(t *testing.T) {
 		_, err := Parse([]byte(strings.Replace(base, c.from, c.to, 1)))
 		if err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%s -> %s: error %v, want %q", c.from, c.to, err, c.want)
+		}
+	}
+}
+
+// An empty, comment-only or truncated rule file is refused at load (make
+// build, and the function's start) rather than deployed to alert on nothing.
+func TestRuleFileWithoutAnEnabledRuleIsRefused(t *testing.T) {
+	for _, f := range []string{"", "# all commented out\n", "rules: []\n", "channels: []\n"} {
+		if _, err := Parse([]byte(f)); err == nil || !strings.Contains(err.Error(), "rules: no enabled rule") {
+			t.Errorf("%q: err %v", f, err)
 		}
 	}
 }
