@@ -61,6 +61,7 @@ func TestIdempotencyEndToEnd(t *testing.T) {
 	t.Run("per-number limit", e.sendLimit)
 	t.Run("dispatch retries only the retryable message", e.dispatchPartialFailure)
 	t.Run("the same event twice", e.duplicateEvent)
+	t.Run("the same batch three times at once", e.concurrentBatches)
 	t.Run("poison messages", e.poison)
 	t.Run("a batch that outruns its time", e.outrunsItsTime)
 	t.Run("events", e.events)
@@ -264,6 +265,36 @@ func (e *idemEnv) duplicateEvent(t *testing.T) {
 	}
 	if len(traces) != 2 || traces[0] != "0af7651916cd43dd8448eb211c80319c" {
 		t.Fatalf("traces %v do not continue the message's traceparent", traces)
+	}
+}
+
+// EventBridge delivers one batch several times at once (three instances):
+// each message is sent once; a delivery that found a message in flight
+// fails, and its redelivery replays.
+func (e *idemEnv) concurrentBatches(t *testing.T) {
+	batch := []fcrt.MNSMessage{
+		{MessageID: "TWICE-1", Body: notice("13900000201", "ok")},
+		{MessageID: "TWICE-2", Body: notice("13900000202", "ok")},
+		{MessageID: "TWICE-3", Body: notice("13900000203", "ok")},
+	}
+	var wg sync.WaitGroup
+	errs := make([]error, 3)
+	for i := range errs {
+		wg.Go(func() { _, _, errs[i] = e.deliver(t, batch...) })
+	}
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			t.Errorf("delivery %d: %v", i, err)
+		}
+	}
+	for _, n := range []string{"13900000201", "13900000202", "13900000203"} {
+		if got := e.sent(n); got != 1 {
+			t.Errorf("%s sent %d times", n, got)
+		}
+	}
+	if n := len(e.s.Dispatch.Instances()); n < 2 {
+		t.Errorf("the deliveries ran on %d instance(s): nothing ran at once", n)
 	}
 }
 
