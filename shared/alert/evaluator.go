@@ -29,6 +29,11 @@ type Options struct {
 	AppendReserve time.Duration
 }
 
+// MaxLateRun is how far behind a key's last evaluated slot a run may be
+// and still be taken for a late or duplicated timer delivery (skipped).
+// The function uses a timer's trigger time only within this of its clock.
+const MaxLateRun = 10 * time.Minute
+
 // Evaluator runs every enabled rule once per Run.
 type Evaluator struct {
 	cfg  *Config
@@ -157,8 +162,12 @@ func (e *Evaluator) evaluateRule(ctx context.Context, r Rule, rep Report, folded
 	var out []Record
 	for k, o := range inputs {
 		prev := folded.States[k]
-		if !prev.Slot.IsZero() && !prev.Slot.Before(rep.Slot) {
-			continue // this slot was already evaluated (a duplicated timer delivery)
+		if lead := prev.Slot.Sub(rep.Slot); !prev.Slot.IsZero() && lead >= 0 && lead <= MaxLateRun {
+			// This slot (or a later one) was already evaluated: a
+			// duplicated or late timer delivery. A key further ahead was
+			// stamped by a clock that ran ahead; skipping it would blind
+			// the rule until this clock caught up.
+			continue
 		}
 		group := prev.Group
 		if o != nil {

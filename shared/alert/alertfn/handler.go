@@ -24,7 +24,7 @@ import (
 // and still be used as the run's time. Using it makes two deliveries of one
 // tick land in the same evaluation slot even if the second one is late;
 // past the skew (a replay hours later) the clock is used instead.
-const MaxTriggerSkew = 10 * time.Minute
+const MaxTriggerSkew = alert.MaxLateRun
 
 // Deps are what a Handler needs.
 type Deps struct {
