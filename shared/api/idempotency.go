@@ -243,7 +243,7 @@ func (h *Handler) settle(ctx context.Context, x *exchange) {
 	if !st.held {
 		return
 	}
-	final := o != nil && (o.Status == sms.StatusRejected || st.keepRefusals && !o.Retryable() && o.Class != classStore)
+	final := o != nil && (o.Status == sms.StatusRejected || st.keepRefusals && !o.Retryable() && o.Class != classStore && !awaitsOperator(*o))
 	if !mayHaveSent && !final {
 		h.releaseClaim(ctx, x)
 		return

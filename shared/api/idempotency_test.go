@@ -280,16 +280,16 @@ func TestDeliverDispositions(t *testing.T) {
 // message of the batch makes EventBridge deliver it again, it replays
 // instead of going to Alibaba (or through the send limit) a second time.
 func TestDeliverRefusalsReplayOnRedelivery(t *testing.T) {
-	account := sms.Outcome{Status: sms.StatusFailed, Class: sms.ClassAccount, Code: "isv.AMOUNT_NOT_ENOUGH", HTTPStatus: 200}
-	s := &scriptedSender{outcomes: []sms.Outcome{account, accepted("B1"), accepted("B2")}}
+	flow := sms.Outcome{Status: sms.StatusThrottled, Class: sms.ClassFlowControl, Code: "isv.BUSINESS_LIMIT_CONTROL", HTTPStatus: 200}
+	s := &scriptedSender{outcomes: []sms.Outcome{flow, accepted("B1"), accepted("B2")}}
 	h := idemHandler(t, s, memStore(), nil)
 	ctx := context.Background()
 	steps := []struct {
 		body, id string
 		want     Disposition
 	}{
-		{noticeBody, "acct", DispositionRefused},
-		{noticeBody, "acct", DispositionReplayed},
+		{noticeBody, "flow", DispositionRefused},
+		{noticeBody, "flow", DispositionReplayed},
 		{okBody, "otp-1", DispositionSent},
 		{okBody, "otp-2", DispositionRefused}, // our per-number limit
 		{okBody, "otp-2", DispositionReplayed},
@@ -301,6 +301,32 @@ func TestDeliverRefusalsReplayOnRedelivery(t *testing.T) {
 	}
 	if n := s.calls.Load(); n != 2 {
 		t.Fatalf("sender called %d times, want 2 (the refused message went out again)", n)
+	}
+}
+
+// Credentials or account trouble (a RAM policy, the balance, the daily
+// quota) refuses every message until an operator acts, and nothing was
+// sent. Consumed as "refused", each message was gone for good: its body is
+// in no log, so nobody could publish it again. Retried instead (the key
+// released), the batch fails, and after EventBridge's retries it waits in
+// the dead-letter queue; re-driven once the cause is fixed, it is sent.
+//
+// conformance: MNS-08
+func TestDeliverLeavesOperatorTroubleToTheDeadLetterQueue(t *testing.T) {
+	for _, o := range []sms.Outcome{
+		{Status: sms.StatusFailed, Class: sms.ClassAccount, Code: "isv.AMOUNT_NOT_ENOUGH", HTTPStatus: 200},
+		{Status: sms.StatusFailed, Class: sms.ClassCredentials, Code: "isp.RAM_PERMISSION_DENY", HTTPStatus: 200},
+	} {
+		s := &scriptedSender{outcomes: []sms.Outcome{o, accepted("B1")}}
+		h := idemHandler(t, s, memStore(), nil)
+		keyed := strings.Replace(noticeBody, `{`, `{"idempotency_key":"order-77",`, 1)
+		if d := h.Deliver(context.Background(), Message{Body: []byte(keyed), ID: "m1", Source: "test"}); d.Disposition != DispositionRetry {
+			t.Errorf("%s: %+v, want retry", o.Code, d)
+		}
+		// Re-driven from the dead-letter queue: a new message id, the same key.
+		if d := h.Deliver(context.Background(), Message{Body: []byte(keyed), ID: "m2", Source: "test"}); d.Disposition != DispositionSent {
+			t.Errorf("%s, once fixed: %+v, want sent (the refusal was stored)", o.Code, d)
+		}
 	}
 }
 

@@ -203,13 +203,23 @@ func disposition(x *exchange) Delivery {
 		d.Disposition = DispositionRetry
 	case o.MayHaveSent():
 		d.Disposition = DispositionSent
-	case o.Retryable():
+	case o.Retryable(), awaitsOperator(*o):
+		// Provably not sent: worth another try, or (credentials, account)
+		// kept by EventBridge's retries and then its dead-letter queue
+		// until an operator has fixed the cause (the body is in no log).
 		d.Disposition = DispositionRetry
 	default:
 		// Refused by Alibaba, by our send limit, by Alibaba's flow control
-		// (its window outlasts EventBridge's retries), or credentials and
-		// account trouble an operator must fix: logged, not retried.
+		// (its window outlasts EventBridge's retries), or an answer we do
+		// not know: logged, not retried.
 		d.Disposition = DispositionRefused
 	}
 	return d
+}
+
+// awaitsOperator: nothing was sent, and nothing will be until an operator
+// fixes the credentials (RAM role, policy) or the account (balance,
+// service, quotas). Such a message is released, never stored as refused.
+func awaitsOperator(o sms.Outcome) bool {
+	return o.Class == sms.ClassCredentials || o.Class == sms.ClassAccount
 }
