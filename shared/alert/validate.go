@@ -195,6 +195,12 @@ func validateRule(r Rule, channels map[string]bool, add addFunc) {
 	} else if math.IsNaN(*r.Threshold) || math.IsInf(*r.Threshold, 0) {
 		// NaN compares false with everything: the rule could never fire.
 		add("threshold", "must be a finite number (got %v)", *r.Threshold)
+	} else if t := *r.Threshold; r.Unit == UnitRatio && (t < 0 || t > 1) {
+		// A rate lies in [0, 1]: `threshold: 5` meant 5 % and would never
+		// (or, with <, always) breach.
+		add("threshold", "a ratio is a fraction between 0 and 1: 5%% is 0.05 (got %v)", t)
+	} else if (r.Unit == UnitMillis || r.Unit == UnitCount) && t < 0 {
+		add("threshold", "a %s value is never negative (got %v)", r.Unit, t)
 	}
 	if _, ok := comparisons[r.Comparison]; !ok {
 		add("comparison", "must be one of > >= < <= == != (got %q)", r.Comparison)

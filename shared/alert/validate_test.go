@@ -40,6 +40,8 @@ func TestValidationNamesRuleAndField(t *testing.T) {
 		{"kind: failure_rate", "query: '* | SELECT template_code, count(1) AS value GROUP BY template_code'\n    group_by: [template_code]", `rule "r": field query: a grouped query needs a LIMIT`},
 		{"threshold: 0.05", "threshold: .nan", `rule "r": field threshold: must be a finite number`},
 		{"threshold: 0.05", "threshold: -.inf", `rule "r": field threshold: must be a finite number`},
+		{"threshold: 0.05", "threshold: 5", `rule "r": field threshold: a ratio is a fraction between 0 and 1: 5% is 0.05 (got 5)`},
+		{"kind: failure_rate\n    window: 5m\n    threshold: 0.05", "kind: latency_quantile\n    window: 5m\n    threshold: -1", `rule "r": field threshold: a ms value is never negative (got -1)`},
 		{"kind: failure_rate", "kind: latency_quantile\n    quantile: .nan", `rule "r": field quantile: must be between 0 and 1 (got NaN)`},
 		{"channels:", "settings: {interval: 1ns}\nchannels:", `settings: field interval: must be at least 1s`},
 		{"channels:", "settings: {interval: 1500ms}\nchannels:", `settings: field interval: must be whole seconds`},
