@@ -73,3 +73,38 @@ func TestProtocolSurvivesJSONStorage(t *testing.T) {
 		t.Errorf("final state %+v", s)
 	}
 }
+
+// A hand-written query can answer Infinity (a division by zero in double
+// SQL). Stored in a state record it cannot be JSON: the append would fail
+// and with it the whole run, every other rule's notices included. Such a
+// row makes its own rule unknown and no other.
+func TestANonFiniteValueBlocksNoOtherRule(t *testing.T) {
+	rules := testRules + `
+  - name: odd
+    severity: info
+    query: '* | SELECT 1 AS value'
+    window: 5m
+    threshold: 1
+    comparison: ">"
+    channels: [a]
+`
+	h := newHarness(t, rules)
+	log := &jsonLog{}
+	h.sls.set(func(q string) []map[string]string {
+		if q == "* | SELECT 1 AS value" {
+			return []map[string]string{{"value": "Infinity", "samples": "5"}}
+		}
+		return []map[string]string{rateRow(100, 20)}
+	}, true, nil)
+	var rep Report
+	for i := range 2 {
+		var err error
+		if rep, err = h.evaluator(log).Run(context.Background(), h.t0.Add(time.Duration(i)*time.Minute)); err != nil {
+			t.Fatalf("run %d: %v", i, err)
+		}
+	}
+	h.want([]string{"firing"}, []string{"firing"})
+	if rep.Unknown != 1 {
+		t.Errorf("report %+v: the odd rule should be unknown", rep)
+	}
+}

@@ -39,8 +39,8 @@ func observations(r Rule, rows []map[string]string) ([]observation, error) {
 		}
 		if s, ok := row[ColSamples]; ok {
 			n, err := strconv.ParseFloat(s, 64)
-			if err != nil {
-				return nil, fmt.Errorf("row %d: column %s: %q is not a number", i+1, ColSamples, s)
+			if err != nil || n < 0 || n > math.MaxInt64 || math.IsNaN(n) {
+				return nil, fmt.Errorf("row %d: column %s: %q is not a count", i+1, ColSamples, s)
 			}
 			o.Samples = int64(n)
 		} else if r.MinSamples > 0 {
@@ -52,6 +52,11 @@ func observations(r Rule, rows []map[string]string) ([]observation, error) {
 		}
 		f, err := strconv.ParseFloat(v, 64)
 		switch {
+		case err == nil && math.IsInf(f, 0):
+			// Infinity (a division by zero in double SQL) cannot be
+			// stored in a state record: the append, and with it the
+			// whole run, would fail.
+			return nil, fmt.Errorf("row %d: column %s: %q is not a finite number", i+1, ColValue, v)
 		case err == nil && !math.IsNaN(f):
 			o.Value = f
 		case o.Samples == 0 && cleanNull(v) == "":

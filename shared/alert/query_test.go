@@ -22,11 +22,15 @@ func TestObservations(t *testing.T) {
 		t.Errorf("a null quantile over no rows is no data: %+v", obs[1])
 	}
 	for want, row := range map[string]map[string]string{
-		`no column "template_code"`:       {"samples": "1", "value": "1"},
-		"no column value":                 {"template_code": "x", "samples": "1"},
-		`column value: "null" is not a`:   {"template_code": "x", "samples": "5", "value": "null"},
-		"no column samples":               {"template_code": "x", "value": "1"},
-		`column samples: "many" is not a`: {"template_code": "x", "samples": "many", "value": "1"},
+		`no column "template_code"`:                 {"samples": "1", "value": "1"},
+		"no column value":                           {"template_code": "x", "samples": "1"},
+		`column value: "null" is not a`:             {"template_code": "x", "samples": "5", "value": "null"},
+		"no column samples":                         {"template_code": "x", "value": "1"},
+		`column samples: "many" is not a`:           {"template_code": "x", "samples": "many", "value": "1"},
+		`column samples: "-3" is not a`:             {"template_code": "x", "samples": "-3", "value": "1"},
+		`column samples: "Infinity" is not`:         {"template_code": "x", "samples": "Infinity", "value": "1"},
+		`column value: "Infinity" is not a finite`:  {"template_code": "x", "samples": "5", "value": "Infinity"},
+		`column value: "-Infinity" is not a finite`: {"template_code": "x", "samples": "5", "value": "-Infinity"},
 	} {
 		if _, err := observations(r, []map[string]string{row}); err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("row %v: err %v, want %q", row, err, want)
