@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/base64"
+	"log/slog"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -33,14 +34,19 @@ func (s *countingSender) Send(ctx context.Context, req sms.Request, hook sms.Att
 // memory store and events written to logs.
 func realDispatcher(t *testing.T, s api.Sender, logs *bytes.Buffer) *Dispatcher {
 	t.Helper()
+	log := obs.NewLogger(obs.NewShipper(config.Logs{}, "dispatch", creds.NewSource(true), logs))
+	return New(realHandler(t, s, log), log, 2)
+}
+
+// realHandler is the API handler with a memory store and no send limits.
+func realHandler(t *testing.T, s api.Sender, log *slog.Logger) *api.Handler {
+	t.Helper()
 	limits, err := idem.ParseLimits(idem.LimitsOff, "")
 	if err != nil {
 		t.Fatal(err)
 	}
-	log := obs.NewLogger(obs.NewShipper(config.Logs{}, "dispatch", creds.NewSource(true), logs))
-	h := api.New(api.Options{Sender: s, Logger: log, Hasher: phone.NewHasher([]byte("k")),
+	return api.New(api.Options{Sender: s, Logger: log, Hasher: phone.NewHasher([]byte("k")),
 		Idempotency: &api.Idempotency{Store: idem.NewMemory(time.Hour, time.Minute), Limits: limits, Keyer: idem.NewKeyer([]byte("k"))}})
-	return New(h, log, 2)
 }
 
 // Every malformed envelope or body a publisher (or an attacker who may put
@@ -80,6 +86,25 @@ func TestMalformedMessagesArePoisonWithTheirReason(t *testing.T) {
 			if strings.Contains(out, secret) {
 				t.Errorf("%s: the logs hold %q:\n%s", c.name, secret, out)
 			}
+		}
+	}
+}
+
+// FC may freeze the instance the moment the invocation answers: every
+// message's events (held per invocation) are shipped before FCHandler
+// returns, the poison and the retried ones too.
+func TestEveryMessageIsShippedBeforeTheInvocationAnswers(t *testing.T) {
+	var shipped bytes.Buffer
+	shipper := obs.NewShipper(config.Logs{}, "dispatch", creds.NewSource(true), &shipped)
+	log := obs.NewLogger(shipper)
+	handle := FCHandler(New(realHandler(t, &countingSender{}, log), log, 2), shipper)
+	payload := "[" + mnsEvent("S1", request) + "," + mnsEvent("S2", "{") + "," + mnsEvent("S3", request) + "]"
+	if _, err := handle(context.Background(), []byte(payload)); err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range []string{"S1", "S2", "S3"} {
+		if !strings.Contains(shipped.String(), `"message_id":"`+id+`"`) {
+			t.Errorf("%s: no event shipped when the invocation answered:\n%s", id, shipped.String())
 		}
 	}
 }
