@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"net/url"
 	"regexp"
 	"slices"
 	"strings"
@@ -272,6 +273,11 @@ func validateChannel(ch Channel, add addFunc) {
 	case ChannelWebhook:
 		if (ch.URL == "") == (ch.URLEnv == "") {
 			add("url", "set exactly one of url and url_env")
+		}
+		if u, err := url.Parse(ch.URL); ch.URL != "" && (err != nil || u.User != nil || u.RawQuery != "") {
+			// The file is in the repository and the code package: a token
+			// in user info or the query string would be a secret in both.
+			add("url", "a URL with user info or a query string may hold a credential: use url_env")
 		}
 	case ChannelSMS:
 		if ch.SignName == "" {

@@ -51,6 +51,8 @@ func TestValidationNamesRuleAndField(t *testing.T) {
 		{"type: webhook, url: http://127.0.0.1/x", "type: wecom, url_env: W, secret_env: S", `channel "hook": field secret_env: WeCom robots are not signed`},
 		{"type: webhook, url: http://127.0.0.1/x", "type: sms, phones_env: P, template_code: T", `channel "hook": field sign_name: is required`},
 		{"type: webhook, url: http://127.0.0.1/x", "type: webhook, url: http://x, url_env: U", `channel "hook": field url: set exactly one of url and url_env`},
+		{"url: http://127.0.0.1/x", "url: 'https://hooks.example.com/in?token=T0ken'", `channel "hook": field url: a URL with user info or a query string may hold a credential: use url_env`},
+		{"url: http://127.0.0.1/x", "url: 'https://user:pw@hooks.example.com/in'", `channel "hook": field url: a URL with user info`},
 	}
 	for _, c := range cases {
 		if !strings.Contains(base, c.from) {
