@@ -92,6 +92,10 @@ func (c *Config) Validate() error {
 		channels[ch.Name] = true
 		validateChannel(ch, func(field, format string, args ...any) { add(what, field, format, args...) })
 	}
+	enabledChannels := map[string]bool{}
+	for _, ch := range c.Channels {
+		enabledChannels[ch.Name] = ch.IsEnabled()
+	}
 	rules := map[string]Rule{}
 	for i, r := range c.Rules {
 		what := fmt.Sprintf("rule %q", r.Name)
@@ -103,6 +107,9 @@ func (c *Config) Validate() error {
 		}
 		rules[r.Name] = r
 		validateRule(r, channels, func(field, format string, args ...any) { add(what, field, format, args...) })
+		if r.IsEnabled() && len(r.Channels) > 0 && !slices.ContainsFunc(r.Channels, func(ch string) bool { return enabledChannels[ch] }) {
+			add(what, "channels", "every channel it names is disabled: it would fire unheard (enable one, or disable the rule)")
+		}
 	}
 	if !slices.ContainsFunc(c.Rules, Rule.IsEnabled) {
 		// An empty or truncated file would deploy a function that alerts
