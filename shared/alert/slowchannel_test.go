@@ -88,6 +88,7 @@ func TestHangingChannelDelaysNoOtherAndIsTriedOncePerRun(t *testing.T) {
 	}
 }
 
+// conformance: FC-18
 // A send that cannot finish before the invocation's deadline is not
 // started: it would be cut off after leaving, and a notice that may have
 // left is never retried, so the alert would have fired without a word.
