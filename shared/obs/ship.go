@@ -112,7 +112,7 @@ func (s *Shipper) put(ctx context.Context, endpoint, project, logstore string, e
 	}
 	s.cred.Set(sls.Credentials{AccessKeyID: t.AccessKeyID, AccessKeySecret: t.AccessKeySecret, SecurityToken: t.SecurityToken})
 	client := s.client(endpoint)
-	groups := splitForPutLogs(toLogGroup(events, s.topic, InstanceID))
+	groups := SplitForPutLogs(toLogGroup(events, s.topic, InstanceID))
 	s.quiet.Settle(ctx, s.now())
 	defer func() { s.quiet.Ended(s.now()) }()
 	// The SDK takes no context: bound the wait, and fall back past it.
@@ -180,9 +180,10 @@ const (
 	maxRawBytesPerPut = 3<<20 - 64<<10 // room for the topic, source and tags
 )
 
-// splitForPutLogs cuts g into groups PutLogs takes, in order; a group
-// within the limits is returned as it is.
-func splitForPutLogs(g *sls.LogGroup) []*sls.LogGroup {
+// SplitForPutLogs cuts g into groups PutLogs takes, in order; a group
+// within the limits is returned as it is. The alert state log cuts its
+// appends with it too.
+func SplitForPutLogs(g *sls.LogGroup) []*sls.LogGroup {
 	if len(g.Logs) <= maxLogsPerPut && g.Size() <= maxRawBytesPerPut {
 		return []*sls.LogGroup{g}
 	}

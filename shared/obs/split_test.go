@@ -27,7 +27,7 @@ func TestBatchIsSplitWithinPutLogsLimits(t *testing.T) {
 		"large logs":   {batch(100, 100<<10), 4},
 		"just at 4096": {batch(maxLogsPerPut, 10), 1},
 	} {
-		groups := splitForPutLogs(toLogGroup(c.events, "receipts", "i"))
+		groups := SplitForPutLogs(toLogGroup(c.events, "receipts", "i"))
 		if len(groups) != c.groups {
 			t.Errorf("%s: %d groups, want %d", name, len(groups), c.groups)
 		}

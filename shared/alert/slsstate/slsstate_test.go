@@ -3,6 +3,7 @@ package slsstate
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -284,4 +285,37 @@ func ruleOver(t *testing.T, rule alert.Rule, logs [][]string) alert.Result {
 		t.Fatal(err)
 	}
 	return res
+}
+
+// conformance: SLS-03
+// A run with many notices (a wide outage: hundreds of groups, each on
+// every channel) writes more outcomes than one PutLogs takes (4096 logs).
+// Refused whole, they would all look unsent and go out again after the
+// lease, and again: the records are cut into groups SLS takes, in order.
+func TestAppendCutsALargeRunIntoGroupsSLSTakes(t *testing.T) {
+	addr, _ := emulator(t, nil)
+	conn := &Conn{Creds: creds.NewSource(false), Endpoint: addr, Timeout: 10 * time.Second}
+	log := &StateLog{Conn: conn, Lookback: time.Hour}
+	ctx := invocation(project, logstore)
+	const n = 5000
+	records := make([]alert.Record, n)
+	for i := range records {
+		records[i] = transition(fmt.Sprintf("t%05d", i), "", "r", alert.StatusFiring)
+		records[i].Key.Group = fmt.Sprintf("template_code=SMS_%05d", i)
+	}
+	if err := log.Append(ctx, records); err != nil {
+		t.Fatalf("append of %d records: %v", n, err)
+	}
+	got, err := log.Load(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != n {
+		t.Fatalf("read back %d records, want %d", len(got), n)
+	}
+	for i, r := range got {
+		if r.ID != records[i].ID {
+			t.Fatalf("record %d is %s, want %s: the order was lost", i, r.ID, records[i].ID)
+		}
+	}
 }

@@ -51,7 +51,8 @@ type StateLog struct {
 
 var _ alert.StateLog = (*StateLog)(nil)
 
-// Append writes records, in order, as one log group to the state shard.
+// Append writes records, in order, to the state shard: one log group, or
+// several in a row when they are more than one PutLogs takes.
 func (l *StateLog) Append(ctx context.Context, records []alert.Record) error {
 	if len(records) == 0 {
 		return nil
@@ -67,9 +68,17 @@ func (l *StateLog) Append(ctx context.Context, records []alert.Record) error {
 	if err != nil {
 		return err
 	}
-	key := HashKey
-	if err := client.PostLogStoreLogs(loc.Project, loc.Logstore, group, &key); err != nil {
-		return fmt.Errorf("state append: PutLogs %s/%s: %w", loc.Project, loc.Logstore, err)
+	// A wide outage can owe more outcomes than one PutLogs takes; refused
+	// whole, they would look unsent and go out again after every lease.
+	// The groups go one after another, so the shard keeps their order.
+	for _, g := range obs.SplitForPutLogs(group) {
+		if err := ctx.Err(); err != nil {
+			return fmt.Errorf("state append: %w", err)
+		}
+		key := HashKey
+		if err := client.PostLogStoreLogs(loc.Project, loc.Logstore, g, &key); err != nil {
+			return fmt.Errorf("state append: PutLogs %s/%s: %w", loc.Project, loc.Logstore, err)
+		}
 	}
 	return nil
 }
