@@ -184,6 +184,11 @@ func validateRule(r Rule, channels map[string]bool, add addFunc) {
 	if r.Query != "" && r.Filter != "" {
 		add("filter", "only applies to built-in kinds; put it in the query")
 	}
+	if strings.Contains(r.Filter, "|") {
+		// The filter goes inside the search part: a pipe would end it
+		// there and SLS would refuse the query on every run.
+		add("filter", "is a search condition only: no `|` (the SQL part is the kind's)")
+	}
 	quantileKind := r.Kind == KindLatencyQuantile || r.Kind == KindDeliveryLatencyQuantile
 	// Written so that NaN (YAML .nan) fails too: it would reach SLS as a
 	// quantile and make every run of the rule unknown.

@@ -35,6 +35,7 @@ func TestValidationNamesRuleAndField(t *testing.T) {
 		{"threshold: 0.05", "threshold: 0.05\n    min_samples: -3", `rule "r": field min_samples: must not be negative`},
 		{"threshold: 0.05", "threshold: lots", `rule "r": field threshold: cannot unmarshal`},
 		{"name: r", "name: R!", `field name: must match`},
+		{"kind: failure_rate", "kind: failure_rate\n    filter: 'function: send | SELECT 1'", `rule "r": field filter: is a search condition only`},
 		{"type: webhook, url: http://127.0.0.1/x", "type: webhook, url: http://127.0.0.1/x, enabled: false", `rule "r": field channels: every channel it names is disabled`},
 		{"threshold: 0.05", "threshold: 0.05\n    threshold: 5", `rule "r": field threshold: given twice (lines 9 and 10)`},
 		{"severity: warning", "severity: warning\n    enabled: false", `rules: no enabled rule`},
