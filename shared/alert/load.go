@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"time"
 
 	"gopkg.in/yaml.v3"
 )
@@ -108,7 +109,9 @@ func parse(data []byte, base *Config) (*Config, error) {
 	errs = append(errs, decodeNamed(raw.Channels, &cfg.Channels, "channel")...)
 	for i := range raw.Silences {
 		var s Silence
-		errs = append(errs, decodeFields(&raw.Silences[i], &s, fmt.Sprintf("silence #%d", i+1))...)
+		label := fmt.Sprintf("silence #%d", i+1)
+		errs = append(errs, decodeFields(&raw.Silences[i], &s, label)...)
+		errs = append(errs, checkZoned(&raw.Silences[i], label, "start", "end")...)
 		cfg.Silences = append(cfg.Silences, s)
 	}
 	if len(errs) > 0 {
@@ -119,6 +122,24 @@ func parse(data []byte, base *Config) (*Config, error) {
 		return nil, err
 	}
 	return cfg, nil
+}
+
+// checkZoned refuses a time written without its offset. YAML reads
+// "2026-11-27 10:00:00" (or a bare date) as UTC: an operator writing
+// local time would mute the wrong hours, and be paged during the work.
+func checkZoned(n *yaml.Node, what string, keys ...string) []error {
+	var errs []error
+	for i := 0; n.Kind == yaml.MappingNode && i+1 < len(n.Content); i += 2 {
+		key, val := n.Content[i], n.Content[i+1]
+		if !slices.Contains(keys, key.Value) || val.Kind != yaml.ScalarNode {
+			continue
+		}
+		if _, err := time.Parse(time.RFC3339, val.Value); err != nil {
+			errs = append(errs, fmt.Errorf("%s: field %s: must be an RFC 3339 time with its offset, e.g. 2026-11-27T10:00:00+08:00 (got %q, line %d)",
+				what, key.Value, val.Value, val.Line))
+		}
+	}
+	return errs
 }
 
 // named is a rule or a channel: both are patched by name.

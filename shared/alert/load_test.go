@@ -241,3 +241,24 @@ func TestLoadPicksTheNamedThenThePackagedFileThenTheDefaults(t *testing.T) {
 		t.Fatalf("bad packaged file: %v", err)
 	}
 }
+
+// YAML reads a time without an offset as UTC: a silence written in local
+// time ("10:00 to 18:00", meant in Beijing) would mute 18:00 to 02:00 and
+// page everyone during the maintenance. The offset is required.
+func TestSilenceTimesNeedTheirOffset(t *testing.T) {
+	for _, c := range []struct{ start, want string }{
+		{"2026-11-27 10:00:00", `silence #1: field start: must be an RFC 3339 time with its offset`},
+		{"2026-11-27T10:00:00", `silence #1: field start: must be an RFC 3339 time with its offset`},
+		{"2026-11-27", `silence #1: field start: must be an RFC 3339 time with its offset`},
+		{"2026-11-27T10:00:00+08:00", ""},
+		{"2026-11-27T02:00:00Z", ""},
+	} {
+		_, err := Parse([]byte("include_defaults: true\nsilences:\n  - {rule: sms_failure_rate, start: " + c.start + ", end: 2026-11-27T18:00:00+08:00}\n"))
+		switch {
+		case c.want == "" && err != nil:
+			t.Errorf("start %s: %v", c.start, err)
+		case c.want != "" && (err == nil || !strings.Contains(err.Error(), c.want)):
+			t.Errorf("start %s: err %v, want %q", c.start, err, c.want)
+		}
+	}
+}
