@@ -107,9 +107,12 @@ func (e *Evaluator) sendAll(ctx context.Context, sends []*delivery) {
 					continue
 				}
 				d.tried = true
-				var timedOut bool
-				d.err, timedOut = e.send(ctx, ch, d.msg)
-				if timedOut {
+				var timedOut, panicked bool
+				d.err, timedOut, panicked = e.safeSend(ctx, ch, d.msg)
+				switch {
+				case panicked:
+					skip = "the channel panicked on an earlier notice in this run"
+				case timedOut:
 					skip = fmt.Sprintf("an earlier notice on this channel used up the %s send timeout in this run", e.opts.SendTimeout)
 				}
 			}
@@ -168,6 +171,20 @@ func (c *Config) rule(name string) (Rule, bool) {
 		}
 	}
 	return Rule{}, false
+}
+
+// safeSend is send on a goroutine of sendAll, where a panic would end the
+// process (the FC SDK recovers the handler's goroutine only) and lose
+// every outcome of the run. A panic may strike after the request left, so
+// it is an unknown delivery: not sent again.
+func (e *Evaluator) safeSend(ctx context.Context, channel string, m notify.Message) (err error, timedOut, panicked bool) {
+	defer func() {
+		if p := recover(); p != nil {
+			err, timedOut, panicked = &notify.UnknownError{Err: fmt.Errorf("channel %q panicked: %v", channel, p)}, false, true
+		}
+	}()
+	err, timedOut = e.send(ctx, channel, m)
+	return err, timedOut, false
 }
 
 // send delivers one message within SendTimeout; timedOut says the

@@ -116,3 +116,32 @@ func TestNoSendStartsThatCannotFinishBeforeTheDeadline(t *testing.T) {
 	h.run(2)
 	h.want([]string{"firing"}, []string{"firing"})
 }
+
+type panickingChannel struct{}
+
+func (panickingChannel) Send(context.Context, notify.Message) error { panic("a hostile answer") }
+
+// A channel that panics must not take the process, and the run's other
+// notices and outcomes, with it: its notice is an unknown delivery (the
+// request may have left) and the other channel is served.
+func TestAPanickingChannelEndsAsAnUnknownDelivery(t *testing.T) {
+	h := newHarness(t, testRules)
+	h.sls.set(fixed(rateRow(100, 20)), true, nil)
+	e, err := NewEvaluator(h.cfg, Options{Querier: h.sls, StateLog: h.log, Emitter: h.rec,
+		Channels: map[string]notify.Channel{"a": panickingChannel{}, "b": &notify.Webhook{URL: h.b.srv.URL}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rep Report
+	for i := range 2 {
+		if rep, err = e.Run(context.Background(), h.t0.Add(time.Duration(i)*time.Minute)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if rep.Sent != 1 || rep.DeliveryUnknown != 1 || len(h.b.messages()) != 1 {
+		t.Errorf("report %+v, b got %v", rep, h.b.kinds())
+	}
+	if h.rec.count("alert.notification") != 2 {
+		t.Errorf("events %v", h.rec.events)
+	}
+}
