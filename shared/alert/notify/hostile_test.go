@@ -109,3 +109,33 @@ func TestAnswerCutOffAfterA2xxIsUnknownNotAFailure(t *testing.T) {
 		}
 	}
 }
+
+// A TLS handshake that fails (an expired or self-signed certificate, a
+// plain-HTTP server behind an https:// URL) happens before any byte of
+// the request is sent: the notice provably did not arrive and is retried,
+// not taken for an unknown delivery, which is never retried: every notice
+// of a misconfigured receiver would have been given up as "maybe sent".
+func TestFailedTLSHandshakeIsAFailureNotAnUnknown(t *testing.T) {
+	tlsSrv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.WriteString(w, `{"errcode":0,"code":0}`)
+	}))
+	defer tlsSrv.Close()
+	plain := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.WriteString(w, `{"errcode":0,"code":0}`)
+	}))
+	defer plain.Close()
+	for name, url := range map[string]string{
+		"untrusted certificate": tlsSrv.URL,
+		"plain HTTP server":     strings.Replace(plain.URL, "http://", "https://", 1),
+	} {
+		for chName, ch := range map[string]Channel{
+			"dingtalk": &DingTalk{URL: url}, "wecom": &WeCom{URL: url}, "lark": &Lark{URL: url}, "webhook": &Webhook{URL: url},
+		} {
+			err := ch.Send(context.Background(), sample)
+			var unknown *UnknownError
+			if err == nil || errors.As(err, &unknown) {
+				t.Errorf("%s, %s: err %v, want a plain failure (retried)", name, chName, err)
+			}
+		}
+	}
+}
