@@ -51,6 +51,7 @@ channels:
     phones_env: SMSFLOW_ALERT_ONCALL_PHONES
     params: {name: "${rule}", status: "${status}"}
   - {name: down, type: webhook, url: "http://127.0.0.1:9/down"}
+  - {name: hang, type: webhook, url_env: SMSFLOW_E2E_HANG_URL}
 rules:
   - {name: e2e_fire, severity: critical, kind: failure_rate, filter: "out_id: sfire*", window: 8s, threshold: 0.05,
      min_samples: 20, for: 2, repeat_interval: 1h, channels: [webhook, dingtalk, wecom, lark, oncall-sms]}
@@ -72,6 +73,8 @@ rules:
      min_samples: 5, channels: [webhook]}
   - {name: e2e_hyst, severity: warning, kind: failure_rate, filter: "out_id: shyst*", window: 10s, threshold: 0.05,
      min_samples: 10, channels: [webhook]}
+  - {name: e2e_hang, severity: warning, kind: failure_rate, filter: "out_id: shang*", group_by: [template_code],
+     window: 30s, threshold: 0.05, channels: [webhook, hang]}
   - {name: timer_probe, severity: info, kind: no_traffic, filter: "out_id: never-sent", window: 10s, threshold: 1,
      channels: [webhook]}
 `
@@ -118,6 +121,36 @@ type alertEnv struct {
 	fault  *slsFault
 	bin    string
 	phones atomic.Int64
+	hang   *hangReceiver
+}
+
+// hangReceiver takes a notice and never answers: a hostile or wedged
+// endpoint. It notes whether the healthy channel had both of its notices
+// while the first request hung.
+type hangReceiver struct {
+	srv        *httptest.Server
+	hits       atomic.Int32
+	servedMeanwhile atomic.Bool
+	healthy    func() int // the webhook notices of the hang rule so far
+}
+
+func newHangReceiver() *hangReceiver {
+	h := &hangReceiver{healthy: func() int { return 0 }}
+	h.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		first := h.hits.Add(1) == 1
+		_, _ = io.Copy(io.Discard, r.Body) // then the server sees the client leave
+		for r.Context().Err() == nil && h.healthy() < 2 {
+			time.Sleep(10 * time.Millisecond)
+		}
+		if first && h.healthy() == 2 {
+			h.servedMeanwhile.Store(true)
+		}
+		select {
+		case <-r.Context().Done():
+		case <-time.After(time.Minute):
+		}
+	}))
+	return h
 }
 
 // TestAlertEndToEnd drives the alert function of one local stack through
@@ -131,6 +164,8 @@ func TestAlertEndToEnd(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 	fault := &slsFault{}
+	hang := newHangReceiver()
+	defer hang.srv.Close()
 	binDir := t.TempDir()
 	s, err := stack.Start(ctx, stack.Options{
 		BinDir: binDir, FunctionOutput: io.Discard,
@@ -141,14 +176,15 @@ func TestAlertEndToEnd(t *testing.T) {
 		SendEnv: map[string]string{"SMSFLOW_DYSMS_MAX_ATTEMPTS": "1"},
 		Alert: stack.AlertOptions{
 			RulesYAML: alertTestRules, Interval: time.Second, TimerPayload: `{"rules":["timer_probe"]}`,
-			SLSFilter: fault.wrap,
+			SLSFilter: fault.wrap, Env: map[string]string{"SMSFLOW_E2E_HANG_URL": hang.srv.URL},
 		},
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	env := &alertEnv{s: s, fault: fault, bin: filepath.Join(binDir, "alert", "main")}
+	env := &alertEnv{s: s, fault: fault, bin: filepath.Join(binDir, "alert", "main"), hang: hang}
+	hang.healthy = func() int { return len(env.notes("e2e_hang", "webhook")) }
 	t.Run("fires after for, once per channel, repeats nothing, resolves once", env.fireAndResolve)
 	t.Run("grouping fires for one template only", env.grouping)
 	t.Run("minimum samples", env.minSamples)
@@ -156,6 +192,7 @@ func TestAlertEndToEnd(t *testing.T) {
 	t.Run("no evidence keeps a firing alert for a window", env.hysteresis)
 	t.Run("incomplete or failing query", env.unknown)
 	t.Run("a channel down while another is up", env.channelDown)
+	t.Run("a hanging channel holds no other back and is tried once a run", env.hangingChannel)
 	t.Run("state log down: the run fails and sends nothing", env.stateDown)
 	t.Run("overlapping runs notify once", env.overlapping)
 	t.Run("the timer fires", env.timerFires)
@@ -350,6 +387,26 @@ func (e *alertEnv) channelDown(t *testing.T) {
 		t.Fatalf("retry: %+v, webhook got %d", r, len(e.notes(rule, "webhook")))
 	}
 	e.wantEvents(t, alert.EventNotification, rule, "channel", "down", 2)
+}
+
+func (e *alertEnv) hangingChannel(t *testing.T) {
+	const rule = "e2e_hang"
+	e.inject(t, dysms.FaultSystemError, 4)
+	e.sendN(t, "shang", 2, "SMS_LOCAL_NOTICE")
+	e.sendN(t, "shang", 2, "SMS_LOCAL_OTP") // two failing groups: two notices per channel
+	r := e.invoke(t, nextSecond(2*time.Second), rule)
+	if got := e.hang.hits.Load(); got != 1 {
+		t.Errorf("the hanging channel was tried %d times in one run, want 1", got)
+	}
+	if !e.hang.servedMeanwhile.Load() {
+		t.Error("the webhook waited for the hanging channel")
+	}
+	// Sent: the webhook's two; unknown: the hung one (it may have left);
+	// failed: the one not attempted, for the next run.
+	if r.Sent != 2 || r.DeliveryUnknown != 1 || r.Failed != 1 || len(e.notes(rule, "webhook")) != 2 {
+		t.Fatalf("report %+v, webhook got %d", r, len(e.notes(rule, "webhook")))
+	}
+	e.wantEvents(t, alert.EventNotification, rule, "channel", "hang", 2)
 }
 
 func (e *alertEnv) stateDown(t *testing.T) {
