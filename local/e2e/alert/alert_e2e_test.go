@@ -128,10 +128,10 @@ type alertEnv struct {
 // endpoint. It notes whether the healthy channel had both of its notices
 // while the first request hung.
 type hangReceiver struct {
-	srv        *httptest.Server
-	hits       atomic.Int32
+	srv             *httptest.Server
+	hits            atomic.Int32
 	servedMeanwhile atomic.Bool
-	healthy    func() int // the webhook notices of the hang rule so far
+	healthy         func() int // the webhook notices of the hang rule so far
 }
 
 func newHangReceiver() *hangReceiver {
