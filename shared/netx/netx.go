@@ -2,19 +2,34 @@
 package netx
 
 import (
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"net"
+	"net/http"
 )
 
 // NotSent is true only when a request provably never left: no connection
-// was made (refused, unreachable, DNS failure). Anything later (a timeout
-// while waiting for the answer, a reset) may have reached the other side,
-// which matters to every call that is not idempotent.
+// was made (refused, unreachable, DNS failure), or its TLS handshake failed
+// (a refused certificate, a plain-HTTP server behind an https:// URL),
+// which happens before any byte of the request is written. Anything later
+// (a timeout while waiting for the answer, a reset) may have reached the
+// other side, which matters to every call that is not idempotent.
 func NotSent(err error) bool {
 	var op *net.OpError
 	if errors.As(err, &op) && op.Op == "dial" {
 		return true
 	}
 	var dns *net.DNSError
-	return errors.As(err, &dns)
+	return errors.As(err, &dns) || handshakeFailed(err)
+}
+
+func handshakeFailed(err error) bool {
+	var verify *tls.CertificateVerificationError
+	var unknownCA x509.UnknownAuthorityError
+	var hostname x509.HostnameError
+	var invalid x509.CertificateInvalidError
+	var header tls.RecordHeaderError
+	return errors.As(err, &verify) || errors.As(err, &unknownCA) || errors.As(err, &hostname) ||
+		errors.As(err, &invalid) || errors.As(err, &header) || errors.Is(err, http.ErrSchemeMismatch)
 }

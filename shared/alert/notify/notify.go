@@ -5,10 +5,7 @@ package notify
 import (
 	"bytes"
 	"context"
-	"crypto/tls"
-	"crypto/x509"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -93,7 +90,7 @@ func postJSON(ctx context.Context, client *http.Client, url string, body []byte,
 	req.Header.Set("Content-Type", "application/json; charset=utf-8")
 	resp, err := noRedirects(client).Do(req)
 	if err != nil {
-		notSent := netx.NotSent(err) || handshakeFailed(err)
+		notSent := netx.NotSent(err)
 		err = fmt.Errorf("post: %w", redact.Error(err))
 		if !notSent {
 			return nil, &UnknownError{Err: err}
@@ -121,20 +118,6 @@ func postJSON(ctx context.Context, client *http.Client, url string, body []byte,
 		return nil, err
 	}
 	return answer, nil
-}
-
-// handshakeFailed reports a TLS handshake that failed: the certificate
-// was refused, or a plain-HTTP server answered an https:// URL. Both
-// happen before any byte of the request is sent, so the notice provably
-// did not arrive (and a retry cannot page twice).
-func handshakeFailed(err error) bool {
-	var verify *tls.CertificateVerificationError
-	var unknownCA x509.UnknownAuthorityError
-	var hostname x509.HostnameError
-	var invalid x509.CertificateInvalidError
-	var header tls.RecordHeaderError
-	return errors.As(err, &verify) || errors.As(err, &unknownCA) || errors.As(err, &hostname) ||
-		errors.As(err, &invalid) || errors.As(err, &header) || errors.Is(err, http.ErrSchemeMismatch)
 }
 
 // noRedirects is client (http.DefaultClient when nil) made to answer a
