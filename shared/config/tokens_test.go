@@ -3,6 +3,7 @@ package config
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -90,5 +91,18 @@ func TestThePublishedLocalReceiptsTokensOpenOnlyTheLocalStack(t *testing.T) {
 				t.Fatalf("the local stack itself: %v", err)
 			}
 		})
+	}
+}
+
+// The hash check is the regexp it replaced, ^[0-9a-fA-F]{64}$, without
+// compiling one at every cold start.
+func TestIsSHA256HexIsTheRegexp(t *testing.T) {
+	re := regexp.MustCompile(`^[0-9a-fA-F]{64}$`)
+	h := strings.Repeat("0123456789abcdefABCDEF", 3)[:64]
+	for _, s := range []string{"", h, h[:63], h + "0", h[:63] + "g", h[:63] + "G", " " + h[1:], h[:63] + "\n", strings.ToUpper(h),
+		strings.Repeat("é", 32), h[:62] + "é", "0x" + h[2:]} {
+		if isSHA256Hex(s) != re.MatchString(s) {
+			t.Errorf("%q: %v, the regexp says %v", s, isSHA256Hex(s), re.MatchString(s))
+		}
 	}
 }

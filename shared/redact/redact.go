@@ -11,6 +11,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // Withheld stands for a URL that cannot be parsed well enough to show
@@ -29,20 +30,25 @@ func URL(raw string) string {
 }
 
 // urlInText finds URLs inside free text. It stops at the characters that
-// end a URL in prose and in quoted Go errors.
-var urlInText = regexp.MustCompile(`(?i)\b[a-z][a-z0-9+.\-]*://[^\s"'<>\x60]+`)
+// end a URL in prose and in quoted Go errors. Compiled on first use, not
+// at start: only error paths redact, and start-up is measured (issue 10).
+var urlInText = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`(?i)\b[a-z][a-z0-9+.\-]*://[^\s"'<>\x60]+`)
+})
 
 // secretParam finds credential-named parameters outside a URL (an echoed
 // query string, a form body): name=value, the value up to a separator.
-var secretParam = regexp.MustCompile(`(?i)\b((?:access_?token|token|key|sign|signature|secret|password|passwd|securitytoken|accesskeysecret)=)[^&\s"'<>]+`)
+var secretParam = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`(?i)\b((?:access_?token|token|key|sign|signature|secret|password|passwd|securitytoken|accesskeysecret)=)[^&\s"'<>]+`)
+})
 
 // Text redacts every URL and every credential-named parameter in s.
 func Text(s string) string {
 	if !strings.Contains(s, "://") && !strings.Contains(s, "=") {
 		return s
 	}
-	s = urlInText.ReplaceAllStringFunc(s, URL)
-	return secretParam.ReplaceAllString(s, "${1}REDACTED")
+	s = urlInText().ReplaceAllStringFunc(s, URL)
+	return secretParam().ReplaceAllString(s, "${1}REDACTED")
 }
 
 // Error returns err with every URL in its message redacted, including the

@@ -13,6 +13,7 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+	"sync"
 
 	"smsflow/shared/phone"
 )
@@ -159,10 +160,11 @@ func countDigits(s string) int {
 	return n
 }
 
-var longDigits = regexp.MustCompile(`[0-9]{7,}`)
+// longDigits is compiled on first use: start-up is measured (issue 10).
+var longDigits = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`[0-9]{7,}`) })
 
 // Digits masks every run of 7 or more digits, wholly: what a phone number
 // (or a long code) looks like when nothing more is known about it.
 func Digits(s string) string {
-	return longDigits.ReplaceAllStringFunc(s, func(d string) string { return strings.Repeat("*", len(d)) })
+	return longDigits().ReplaceAllStringFunc(s, func(d string) string { return strings.Repeat("*", len(d)) })
 }
