@@ -54,8 +54,8 @@ func TestProvisionTwiceChangesNothingTheSecondTime(t *testing.T) {
 		t.Fatalf("first run:\n%s", first)
 	}
 	idx, err := c.GetIndex("smsflow-local", "sms")
-	if err != nil || !provision.SameIndex(*idx, obs.Index()) {
-		t.Fatalf("index after provisioning is not obs.Index(): %v", err)
+	if err != nil || !provision.SameIndex(*idx, provision.Index()) {
+		t.Fatalf("index after provisioning is not provision.Index(): %v", err)
 	}
 	before, err := c.GetDashboard("smsflow-local", dashboard.Name)
 	if err != nil || len(before.ChartList) != len(dashboard.Charts()) {
@@ -75,7 +75,7 @@ func TestProvisionTwiceChangesNothingTheSecondTime(t *testing.T) {
 // Drift (someone edits a chart in the console, an older index) is put back.
 func TestProvisionRepairsDrift(t *testing.T) {
 	addr, c := localSLS(t)
-	old := obs.Index()
+	old := provision.Index()
 	delete(old.Keys, obs.KeyLatencyMS)
 	if err := c.CreateIndex("smsflow-local", "sms", old); err != nil {
 		t.Fatal(err)

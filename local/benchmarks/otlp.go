@@ -17,6 +17,7 @@ import (
 	"smsflow/shared/config"
 	"smsflow/shared/creds"
 	"smsflow/shared/obs"
+	"smsflow/shared/provision"
 	"smsflow/shared/slstrace"
 	"smsflow/shared/trace"
 )
@@ -39,7 +40,7 @@ func otlpCost(_ context.Context, b *Bench) error {
 		return err
 	}
 	defer srv.Close()
-	for _, err := range []error{srv.EnsureProject("p"), srv.EnsureLogstore("p", "events"), srv.EnsureIndex("p", "events", obs.Index()),
+	for _, err := range []error{srv.EnsureProject("p"), srv.EnsureLogstore("p", "events"), srv.EnsureIndex("p", "events", provision.Index()),
 		srv.EnsureTraceInstance("p", "smsflow")} {
 		if err != nil {
 			return err

@@ -19,15 +19,15 @@ import (
 	"smsflow/shared/provision"
 )
 
-var update = flag.Bool("update", false, "rewrite template.yaml's generated index block from obs.Index()")
+var update = flag.Bool("update", false, "rewrite template.yaml's generated index block from provision.Index()")
 
 const (
-	indexBegin = "      # BEGIN obs.Index()"
-	indexEnd   = "      # END obs.Index()"
+	indexBegin = "      # BEGIN provision.Index()"
+	indexEnd   = "      # END provision.Index()"
 )
 
 // templateIndex reads the ALIYUN::SLS::Index of the events' logstore as
-// the SDK's Index, so it compares with obs.Index() the way provisioning
+// the SDK's Index, so it compares with provision.Index() the way provisioning
 // compares with SLS.
 func templateIndex(t testing.TB, d descriptors) sls.Index {
 	t.Helper()
@@ -66,10 +66,10 @@ func chars(s string) []string {
 	return out
 }
 
-// indexBlock renders obs.Index() as template.yaml's generated block, in
+// indexBlock renders provision.Index() as template.yaml's generated block, in
 // obs.Fields order.
 func indexBlock() string {
-	idx := obs.Index()
+	idx := provision.Index()
 	var b strings.Builder
 	b.WriteString(indexBegin + ": generated, do not edit. After changing shared/obs run\n")
 	b.WriteString("      #   go test ./local/deploycheck -run TestTemplateIndexIsObsIndex -update\n")
@@ -117,7 +117,7 @@ func TestTemplateIndexIsObsIndex(t *testing.T) {
 		}
 	}
 	got := templateIndex(t, loadDescriptors(t))
-	want := obs.Index()
+	want := provision.Index()
 	if !provision.SameIndex(got, want) {
 		var missing, extra []string
 		for k := range want.Keys {
@@ -130,7 +130,7 @@ func TestTemplateIndexIsObsIndex(t *testing.T) {
 				extra = append(extra, k)
 			}
 		}
-		t.Fatalf("template.yaml's index is not obs.Index() (missing %v, extra %v, or types/tokens differ): run\n"+
+		t.Fatalf("template.yaml's index is not provision.Index() (missing %v, extra %v, or types/tokens differ): run\n"+
 			"  go test ./local/deploycheck -run TestTemplateIndexIsObsIndex -update", missing, extra)
 	}
 }

@@ -22,6 +22,7 @@ import (
 	"smsflow/shared/config"
 	"smsflow/shared/creds"
 	"smsflow/shared/obs"
+	"smsflow/shared/provision"
 	"smsflow/shared/redmetrics"
 	"smsflow/shared/slsclient"
 	"smsflow/shared/trace"
@@ -94,7 +95,7 @@ func TestPanelsAnswerFromFedPrometheus(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer srv.Close()
-	for _, err := range []error{srv.EnsureProject("p"), srv.EnsureLogstore("p", "events"), srv.EnsureIndex("p", "events", obs.Index())} {
+	for _, err := range []error{srv.EnsureProject("p"), srv.EnsureLogstore("p", "events"), srv.EnsureIndex("p", "events", provision.Index())} {
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -224,5 +224,5 @@ func (s *Server) EnsureTraceInstance(project, instance string) error {
 	if err := s.EnsureLogstore(project, slstrace.Logstore(instance)); err != nil {
 		return err
 	}
-	return s.EnsureIndex(project, slstrace.Logstore(instance), slstrace.Index())
+	return s.EnsureIndex(project, slstrace.Logstore(instance), traceIndex())
 }

@@ -119,10 +119,10 @@ func TestDashboardPageShowsAMixedRun(t *testing.T) {
 			t.Errorf("top error codes lack Alibaba's isp.SYSTEM_ERROR: %v", codes)
 		}
 	})
-	t.Run("the local SLS index is obs.Index", func(t *testing.T) {
+	t.Run("the local SLS index is provision.Index", func(t *testing.T) {
 		idx, err := client.GetIndex(stack.LocalProject, stack.LocalLogstore)
-		if err != nil || !provision.SameIndex(*idx, obs.Index()) {
-			t.Fatalf("local index differs from obs.Index(): %v", err)
+		if err != nil || !provision.SameIndex(*idx, provision.Index()) {
+			t.Fatalf("local index differs from provision.Index(): %v", err)
 		}
 	})
 	t.Run("every field the functions logged is indexed", func(t *testing.T) {

@@ -24,7 +24,7 @@ import (
 	"smsflow/local/dysms"
 	"smsflow/local/fcrt"
 	"smsflow/local/sls"
-	"smsflow/shared/obs"
+	"smsflow/shared/provision"
 )
 
 // The local contract (README.md, "Local stack").
@@ -263,7 +263,7 @@ func (s *Stack) bootstrapSLS() error {
 	if err := s.SLS.EnsureLogstore(LocalProject, LocalLogstore); err != nil {
 		return fmt.Errorf("sls logstore: %w", err)
 	}
-	if err := s.SLS.EnsureIndex(LocalProject, LocalLogstore, obs.Index()); err != nil {
+	if err := s.SLS.EnsureIndex(LocalProject, LocalLogstore, provision.Index()); err != nil {
 		return fmt.Errorf("sls index: %w", err)
 	}
 	return nil

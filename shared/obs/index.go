@@ -1,9 +1,5 @@
 package obs
 
-import (
-	sls "github.com/aliyun/aliyun-log-go-sdk"
-)
-
 // FieldSpec describes one indexed field: its SLS index type and meaning.
 type FieldSpec struct {
 	Key  string
@@ -64,22 +60,4 @@ var Fields = []FieldSpec{
 	{KeyReplayed, "text", "true when the answer was replayed from the idempotency store instead of sending"},
 	{KeyMessageID, "text", "id of the delivered queue message (MNS message id, or the CloudEvent id): dispatch, and receipts from the MNS report queue"},
 	{KeyDisposition, "text", "dispatch: what became of a message: sent, replayed, refused, retry (the invocation fails so EventBridge retries), poison"},
-}
-
-// tokens split text fields for search; ',' lets one hash or mask be found in
-// a multi-number list.
-var tokens = []string{",", " ", "'", "\"", ";", "=", "(", ")", "[", "]", "{", "}", "?", "@", "&", "<", ">", "/", ":", "\n", "\t", "\r"}
-
-// Index is the logstore index the events need: every field indexed with
-// analytics (doc_value), so alert rules and dashboards can run SQL on it.
-func Index() sls.Index {
-	keys := make(map[string]sls.IndexKey, len(Fields))
-	for _, f := range Fields {
-		k := sls.IndexKey{Type: f.Type, DocValue: true}
-		if f.Type == "text" {
-			k.Token = tokens
-		}
-		keys[f.Key] = k
-	}
-	return sls.Index{Keys: keys, Line: &sls.IndexLine{Token: tokens}}
 }

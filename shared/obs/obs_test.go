@@ -62,9 +62,19 @@ func localSLS(t *testing.T, setup ...func(*localsls.Server) error) *httptest.Ser
 	return hs
 }
 
+// eventsIndex indexes every field for analytics, as provision.Index does
+// (which imports this package, so its tests here cannot).
+func eventsIndex() sdk.Index {
+	keys := map[string]sdk.IndexKey{}
+	for _, f := range Fields {
+		keys[f.Key] = sdk.IndexKey{Type: f.Type, DocValue: true, Token: []string{" ", ","}}
+	}
+	return sdk.Index{Keys: keys, Line: &sdk.IndexLine{Token: []string{" ", ","}}}
+}
+
 // conformance: SLS-01
 func TestEventsShipToTheBoundLogstoreAsNativeFields(t *testing.T) {
-	hs := localSLS(t, func(srv *localsls.Server) error { return srv.EnsureIndex("p", "events", Index()) })
+	hs := localSLS(t, func(srv *localsls.Server) error { return srv.EnsureIndex("p", "events", eventsIndex()) })
 	endpoint := strings.TrimPrefix(hs.URL, "http://")
 
 	var stdout bytes.Buffer
@@ -146,7 +156,6 @@ func TestEveryKeyIsInTheSchema(t *testing.T) {
 	for _, fs := range Fields {
 		inSchema[fs.Key] = true
 	}
-	idx := Index()
 	ast.Inspect(f, func(n ast.Node) bool {
 		vs, ok := n.(*ast.ValueSpec)
 		if !ok || !strings.HasPrefix(vs.Names[0].Name, "Key") {
@@ -155,9 +164,6 @@ func TestEveryKeyIsInTheSchema(t *testing.T) {
 		key, _ := strconv.Unquote(vs.Values[0].(*ast.BasicLit).Value)
 		if !inSchema[key] {
 			t.Errorf("%s (%q) is not in obs.Fields", vs.Names[0].Name, key)
-		}
-		if k, ok := idx.Keys[key]; !ok || !k.DocValue {
-			t.Errorf("%q is not indexed for analytics", key)
 		}
 		return true
 	})

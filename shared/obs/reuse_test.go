@@ -12,7 +12,7 @@ import (
 	"smsflow/local/testkit"
 	"smsflow/shared/config"
 	"smsflow/shared/creds"
-	"smsflow/shared/slsclient"
+	"smsflow/shared/slsput"
 )
 
 // shipperOnCountingSLS is a Shipper bound to a local SLS whose listener
@@ -24,7 +24,7 @@ func shipperOnCountingSLS(t *testing.T) (*Shipper, func() int64, *bytes.Buffer) 
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { srv.Close() })
-	for _, step := range []error{srv.EnsureProject("p"), srv.EnsureLogstore("p", "events"), srv.EnsureIndex("p", "events", Index())} {
+	for _, step := range []error{srv.EnsureProject("p"), srv.EnsureLogstore("p", "events"), srv.EnsureIndex("p", "events", eventsIndex())} {
 		if step != nil {
 			t.Fatal(step)
 		}
@@ -57,11 +57,11 @@ func TestSequentialShipsReuseOneConnection(t *testing.T) {
 }
 
 // Bursts of overlapping ships (plain net/http in tests, or a PutLogs left
-// running past its timeout) keep up to slsclient.IdleConns connections.
+// running past its timeout) keep up to slsput.IdleConns connections.
 func TestOverlappingShipsReuseTheirConnections(t *testing.T) {
 	s, dials, stdout := shipperOnCountingSLS(t)
 	ctx := WithInvocation(fcContext("p", "events"))
-	const burst = slsclient.IdleConns
+	const burst = slsput.IdleConns
 	for range 100 / burst {
 		var wg sync.WaitGroup
 		for range burst {

@@ -9,13 +9,11 @@ import (
 	"sync/atomic"
 	"time"
 
-	sls "github.com/aliyun/aliyun-log-go-sdk"
-
 	"smsflow/shared/config"
 	"smsflow/shared/creds"
 	"smsflow/shared/netx"
 	"smsflow/shared/redact"
-	"smsflow/shared/slsclient"
+	"smsflow/shared/slsput"
 )
 
 // Shipper writes events to the function's SLS logstore with PutLogs, as
@@ -26,12 +24,11 @@ type Shipper struct {
 	cfg    config.Logs
 	topic  string
 	creds  *creds.Source
-	cred   *slsclient.Live
 	stdout io.Writer
 	outMu  sync.Mutex
 
 	mu      sync.Mutex
-	clients map[string]sls.ClientInterface
+	clients map[string]*slsput.Client
 
 	// spans exports each flushed batch's spans over OTLP (nil: off).
 	spans *spanExporter
@@ -44,8 +41,6 @@ type Shipper struct {
 	// now is its clock.
 	quiet netx.Quiet
 	now   func() time.Time
-	// calls runs the PutLogs the SDK gives no context for.
-	calls netx.Detached
 }
 
 // NewShipper returns a Shipper; topic is usually the function's name.
@@ -53,8 +48,8 @@ func NewShipper(cfg config.Logs, topic string, src *creds.Source, stdout io.Writ
 	if cfg.Timeout <= 0 {
 		cfg.Timeout = time.Second
 	}
-	s := &Shipper{cfg: cfg, topic: topic, creds: src, cred: &slsclient.Live{}, stdout: stdout,
-		clients: map[string]sls.ClientInterface{}, now: time.Now}
+	s := &Shipper{cfg: cfg, topic: topic, creds: src, stdout: stdout,
+		clients: map[string]*slsput.Client{}, now: time.Now}
 	spans, err := newSpanExporter(cfg.OTLP, topic, src)
 	if err != nil {
 		// Traces are an extra: a bad setting must not stop messages, but
@@ -110,103 +105,45 @@ func (s *Shipper) put(ctx context.Context, endpoint, project, logstore string, e
 	if err != nil {
 		return fmt.Errorf("credentials: %w", err)
 	}
-	s.cred.Set(sls.Credentials{AccessKeyID: t.AccessKeyID, AccessKeySecret: t.AccessKeySecret, SecurityToken: t.SecurityToken})
 	client := s.client(endpoint)
-	groups := SplitForPutLogs(toLogGroup(events, s.topic, InstanceID))
 	s.quiet.Settle(ctx, s.now())
 	defer func() { s.quiet.Ended(s.now()) }()
-	// The SDK takes no context: bound the wait, and fall back past it.
-	var putErr error
-	done := s.calls.Go(func() {
-		for _, g := range groups {
-			if putErr = client.PutLogs(project, logstore, g); putErr != nil {
-				return
-			}
+	// Each PutLogs is bounded by ctx and cfg.Timeout, its retries included.
+	for _, g := range slsput.Split(toLogGroup(events, s.topic, InstanceID)) {
+		if err := client.PutLogs(ctx, t, slsput.Dest{Project: project, Logstore: logstore}, g); err != nil {
+			return err
 		}
-	})
-	timer := time.NewTimer(s.cfg.Timeout)
-	defer timer.Stop()
-	select {
-	case <-done:
-		return putErr
-	case <-timer.C:
-		return fmt.Errorf("PutLogs took longer than %s", s.cfg.Timeout)
-	case <-ctx.Done():
-		return fmt.Errorf("PutLogs: %w", ctx.Err())
 	}
+	return nil
 }
 
-func (s *Shipper) client(endpoint string) sls.ClientInterface {
+func (s *Shipper) client(endpoint string) *slsput.Client {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if c, ok := s.clients[endpoint]; ok {
 		return c
 	}
-	c := slsclient.New(endpoint, s.cred, s.cfg.Timeout)
+	c := slsput.New(endpoint, s.cfg.Timeout)
 	s.clients[endpoint] = c
 	return c
 }
 
-func toLogGroup(events []Event, topic, source string) *sls.LogGroup {
+func toLogGroup(events []Event, topic, source string) *slsput.Group {
 	n := 0
 	for _, e := range events {
 		n += len(e.Fields)
 	}
-	// A handful of slabs rather than an allocation per field.
-	contents, contentPtrs := make([]sls.LogContent, n), make([]*sls.LogContent, n)
-	logs, logPtrs, times := make([]sls.Log, len(events)), make([]*sls.Log, len(events)), make([]uint32, 2*len(events))
-	k := 0
+	// One slab of contents rather than a slice per event.
+	contents := make([]slsput.Content, 0, n)
+	logs := make([]slsput.Log, len(events))
 	for i, e := range events {
-		start := k
-		for j := range e.Fields {
-			contents[k] = sls.LogContent{Key: &e.Fields[j].Key, Value: &e.Fields[j].Value}
-			contentPtrs[k] = &contents[k]
-			k++
+		start := len(contents)
+		for _, f := range e.Fields {
+			contents = append(contents, slsput.Content(f))
 		}
-		times[2*i], times[2*i+1] = uint32(e.Time.Unix()), uint32(e.Time.Nanosecond())
-		logs[i] = sls.Log{Time: &times[2*i], TimeNs: &times[2*i+1], Contents: contentPtrs[start:k:k]}
-		logPtrs[i] = &logs[i]
+		logs[i] = slsput.Log{Time: e.Time, Contents: contents[start:len(contents):len(contents)]}
 	}
-	return &sls.LogGroup{Logs: logPtrs, Topic: &topic, Source: &source}
-}
-
-// PutLogs takes at most 4096 logs and 3 MB (raw protobuf) per log group
-// and refuses the whole group past either (PostBodyTooLarge; conformance
-// SLS-03). A receipt push can hold thousands of receipts, and a group SLS
-// refuses is refused again on every re-push, so a batch is cut into groups
-// within both.
-const (
-	maxLogsPerPut     = 4096
-	maxRawBytesPerPut = 3<<20 - 64<<10 // room for the topic, source and tags
-)
-
-// SplitForPutLogs cuts g into groups PutLogs takes, in order; a group
-// within the limits is returned as it is. The alert state log cuts its
-// appends with it too.
-func SplitForPutLogs(g *sls.LogGroup) []*sls.LogGroup {
-	if len(g.Logs) <= maxLogsPerPut && g.Size() <= maxRawBytesPerPut {
-		return []*sls.LogGroup{g}
-	}
-	var out []*sls.LogGroup
-	start, size := 0, 0
-	for i, l := range g.Logs {
-		// A log's share of the group: its bytes, a tag and a length.
-		n := l.Size() + 1 + varintLen(l.Size())
-		if i > start && (i-start == maxLogsPerPut || size+n > maxRawBytesPerPut) {
-			out = append(out, &sls.LogGroup{Logs: g.Logs[start:i:i], Topic: g.Topic, Source: g.Source, LogTags: g.LogTags})
-			start, size = i, 0
-		}
-		size += n
-	}
-	return append(out, &sls.LogGroup{Logs: g.Logs[start:], Topic: g.Topic, Source: g.Source, LogTags: g.LogTags})
-}
-
-func varintLen(n int) int {
-	l := 1
-	for ; n >= 0x80; n >>= 7 {
-		l++
-	}
-	return l
+	return &slsput.Group{Logs: logs, Topic: topic, Source: source}
 }
 
 func (s *Shipper) toStdout(events []Event) {
@@ -220,7 +157,7 @@ func (s *Shipper) toStdout(events []Event) {
 
 // diagnose writes a line that is not an event (and holds no personal data).
 func (s *Shipper) diagnose(msg string) {
-	// Exporters and the SLS SDK quote their URL in errors; an OTLP
+	// Exporters and HTTP clients quote their URL in errors; an OTLP
 	// endpoint may hold its receiver's key (issue 10.4).
 	msg = redact.Text(msg)
 	s.outMu.Lock()

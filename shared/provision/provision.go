@@ -1,5 +1,5 @@
 // Package provision makes an SLS logstore ready for smsflow: the index the
-// events need (obs.Index, the single source of truth) and the operations
+// events need (provision.Index, the single source of truth) and the operations
 // dashboard (shared/dashboard). Each step reads what is there first and
 // writes only when it differs, so running it again changes nothing.
 //
@@ -17,7 +17,6 @@ import (
 	sls "github.com/aliyun/aliyun-log-go-sdk"
 
 	"smsflow/shared/dashboard"
-	"smsflow/shared/obs"
 )
 
 // Change says what a step did.
@@ -39,7 +38,7 @@ type Report struct {
 func Run(c sls.ClientInterface, project, logstore string) (Report, error) {
 	var r Report
 	var err error
-	if r.Index, err = EnsureIndex(c, project, logstore, obs.Index()); err != nil {
+	if r.Index, err = EnsureIndex(c, project, logstore, Index()); err != nil {
 		return r, err
 	}
 	if r.Dashboard, err = EnsureDashboard(c, project, dashboard.SLS(logstore)); err != nil {

@@ -13,8 +13,8 @@ import (
 // SLS answers GetIndex with its own additions and in its own order; only
 // what smsflow sets counts as a difference.
 func TestSameIndexComparesWhatSmsflowSets(t *testing.T) {
-	want := obs.Index()
-	got := obs.Index()
+	want := Index()
+	got := Index()
 	k := got.Keys[obs.KeyStatus]
 	k.Token = slices.Clone(k.Token)
 	slices.Reverse(k.Token)
@@ -44,5 +44,20 @@ func TestSameDashboardIgnoresServerAttributes(t *testing.T) {
 	got.ChartList[0].Search.Query = "*"
 	if SameDashboard(got, want) {
 		t.Fatal("a changed query went unnoticed")
+	}
+}
+
+// Every field of the event schema is indexed, with analytics (alert rules
+// and dashboards run SQL on it), text fields with the search tokens.
+func TestIndexHoldsEveryFieldForAnalytics(t *testing.T) {
+	idx := Index()
+	if len(idx.Keys) != len(obs.Fields) {
+		t.Errorf("%d keys indexed, %d fields in the schema", len(idx.Keys), len(obs.Fields))
+	}
+	for _, f := range obs.Fields {
+		k, ok := idx.Keys[f.Key]
+		if !ok || !k.DocValue || k.Type != f.Type || (f.Type == "text") != (len(k.Token) > 0) {
+			t.Errorf("%q: indexed %v as %+v", f.Key, ok, k)
+		}
 	}
 }

@@ -19,6 +19,7 @@ import (
 	"smsflow/shared/creds"
 	"smsflow/shared/obs"
 	"smsflow/shared/phone"
+	"smsflow/shared/provision"
 	"smsflow/shared/slsclient"
 )
 
@@ -38,7 +39,7 @@ func TestPushLargerThanOneLogGroupIsStored(t *testing.T) {
 	for _, step := range []func() error{
 		func() error { return srv.EnsureProject("p") },
 		func() error { return srv.EnsureLogstore("p", "events") },
-		func() error { return srv.EnsureIndex("p", "events", obs.Index()) },
+		func() error { return srv.EnsureIndex("p", "events", provision.Index()) },
 	} {
 		if err := step(); err != nil {
 			t.Fatal(err)

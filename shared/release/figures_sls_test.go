@@ -16,6 +16,7 @@ import (
 	"smsflow/shared/alert/slsstate"
 	"smsflow/shared/creds"
 	"smsflow/shared/obs"
+	"smsflow/shared/provision"
 	"smsflow/shared/slsclient"
 )
 
@@ -34,7 +35,7 @@ func TestReplaysOfAStored5xxDoNotCountAgainstTheCanary(t *testing.T) {
 	if err := srv.EnsureLogstore("p", "events"); err != nil {
 		t.Fatal(err)
 	}
-	if err := srv.EnsureIndex("p", "events", obs.Index()); err != nil {
+	if err := srv.EnsureIndex("p", "events", provision.Index()); err != nil {
 		t.Fatal(err)
 	}
 	ts := httptest.NewServer(srv)

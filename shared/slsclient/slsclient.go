@@ -7,7 +7,6 @@ package slsclient
 import (
 	"context"
 	"fmt"
-	"net"
 	"net/http"
 	"strings"
 	"sync/atomic"
@@ -15,32 +14,14 @@ import (
 
 	sls "github.com/aliyun/aliyun-log-go-sdk"
 
-	"smsflow/shared/config"
 	"smsflow/shared/creds"
+	"smsflow/shared/slsput"
 )
-
-// IdleConns is how many idle connections a client keeps per host. One
-// instance runs one invocation at a time, which makes one SLS call at a
-// time, so one connection carries them all; the rest covers a PutLogs left
-// running past its timeout (its connection stays busy until it ends) and
-// callers that overlap anyway (tests under plain net/http). Go's default
-// of 2 would close all but two after each burst.
-const IdleConns = 4
 
 // New returns a client for endpoint (host[:port], no scheme).
 func New(endpoint string, provider sls.CredentialsProvider, timeout time.Duration) sls.ClientInterface {
 	c := sls.CreateNormalInterfaceV2(endpoint, provider)
-	transport := http.DefaultTransport.(*http.Transport).Clone()
-	transport.MaxIdleConnsPerHost = IdleConns
-	if config.IsLoopback(endpoint) {
-		// Every <project>.<endpoint> host is the one local emulator.
-		dialer := &net.Dialer{Timeout: timeout}
-		transport.DialContext = func(ctx context.Context, network, _ string) (net.Conn, error) {
-			return dialer.DialContext(ctx, network, endpoint)
-		}
-		transport.Proxy = nil
-	}
-	c.SetHTTPClient(&http.Client{Transport: transport, Timeout: timeout})
+	c.SetHTTPClient(&http.Client{Transport: slsput.Transport(endpoint, timeout), Timeout: timeout})
 	c.SetRetryTimeout(timeout)
 	// The SDK fills RequestTimeOut in lazily on every call, under a read
 	// lock: set it here so concurrent calls only read it.

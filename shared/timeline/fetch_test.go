@@ -14,6 +14,7 @@ import (
 	localsls "smsflow/local/sls"
 	"smsflow/local/sts"
 	"smsflow/shared/obs"
+	"smsflow/shared/provision"
 )
 
 // A message to many numbers has a receipt per number: a trace can hold far
@@ -29,7 +30,7 @@ func TestFetchReadsEveryPage(t *testing.T) {
 	if err := srv.EnsureLogstore("p", "l"); err != nil {
 		t.Fatal(err)
 	}
-	if err := srv.EnsureIndex("p", "l", obs.Index()); err != nil {
+	if err := srv.EnsureIndex("p", "l", provision.Index()); err != nil {
 		t.Fatal(err)
 	}
 	addr := ts.Listener.Addr().String()

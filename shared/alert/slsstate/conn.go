@@ -20,6 +20,7 @@ import (
 	"smsflow/shared/creds"
 	"smsflow/shared/obs"
 	"smsflow/shared/slsclient"
+	"smsflow/shared/slsput"
 )
 
 // Credentials yields the triple that signs a call made for ctx;
@@ -36,12 +37,13 @@ type Conn struct {
 	// Endpoint is host[:port]; "" = the invocation region's intranet
 	// endpoint (<region>-intranet.log.aliyuncs.com).
 	Endpoint string
-	// Timeout bounds one SDK call, its retries included.
+	// Timeout bounds one call, its retries included.
 	Timeout time.Duration
 
 	mu      sync.Mutex
 	live    slsclient.Live
 	clients map[string]sls.ClientInterface
+	writers map[string]*slsput.Client
 }
 
 // Location is a project and logstore; empty parts default to the
@@ -57,6 +59,19 @@ var ErrNoLocation = errors.New("no SLS project/logstore: bind a logConfig to the
 // target resolves the client, project and logstore a call for ctx uses,
 // and refreshes the credential triple it signs with.
 func (c *Conn) target(ctx context.Context, loc Location) (sls.ClientInterface, Location, error) {
+	endpoint, loc, t, err := c.resolve(ctx, loc)
+	if err != nil {
+		return nil, loc, err
+	}
+	// One provider for every client: any invocation's valid triple will do,
+	// and Live swaps the triple as one value.
+	c.live.Set(sls.Credentials{AccessKeyID: t.AccessKeyID, AccessKeySecret: t.AccessKeySecret, SecurityToken: t.SecurityToken})
+	return c.client(endpoint), loc, nil
+}
+
+// resolve names the endpoint, project and logstore a call for ctx uses,
+// and the triple it signs with.
+func (c *Conn) resolve(ctx context.Context, loc Location) (string, Location, creds.Triple, error) {
 	inv, _ := obs.InvocationFrom(ctx)
 	if loc.Project == "" {
 		loc.Project = inv.LogProject
@@ -69,16 +84,36 @@ func (c *Conn) target(ctx context.Context, loc Location) (sls.ClientInterface, L
 		endpoint = inv.Region + "-intranet.log.aliyuncs.com"
 	}
 	if loc.Project == "" || loc.Logstore == "" || endpoint == "" {
-		return nil, loc, ErrNoLocation
+		return "", loc, creds.Triple{}, ErrNoLocation
 	}
 	t, err := c.Creds.Get(ctx)
 	if err != nil {
-		return nil, loc, fmt.Errorf("credentials: %w", err)
+		return "", loc, creds.Triple{}, fmt.Errorf("credentials: %w", err)
 	}
-	// One provider for every client: any invocation's valid triple will do,
-	// and Live swaps the triple as one value.
-	c.live.Set(sls.Credentials{AccessKeyID: t.AccessKeyID, AccessKeySecret: t.AccessKeySecret, SecurityToken: t.SecurityToken})
-	return c.client(endpoint), loc, nil
+	return endpoint, loc, t, nil
+}
+
+// writer is the PutLogs client for endpoint: writes take ctx, which the
+// SDK's do not.
+func (c *Conn) writer(endpoint string) *slsput.Client {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if w, ok := c.writers[endpoint]; ok {
+		return w
+	}
+	if c.writers == nil {
+		c.writers = map[string]*slsput.Client{}
+	}
+	w := slsput.New(endpoint, c.timeout())
+	c.writers[endpoint] = w
+	return w
+}
+
+func (c *Conn) timeout() time.Duration {
+	if c.Timeout <= 0 {
+		return 10 * time.Second
+	}
+	return c.Timeout
 }
 
 func (c *Conn) client(endpoint string) sls.ClientInterface {
@@ -90,11 +125,7 @@ func (c *Conn) client(endpoint string) sls.ClientInterface {
 	if c.clients == nil {
 		c.clients = map[string]sls.ClientInterface{}
 	}
-	timeout := c.Timeout
-	if timeout <= 0 {
-		timeout = 10 * time.Second
-	}
-	cl := slsclient.New(endpoint, &c.live, timeout)
+	cl := slsclient.New(endpoint, &c.live, c.timeout())
 	c.clients[endpoint] = cl
 	return cl
 }

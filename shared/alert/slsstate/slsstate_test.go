@@ -20,6 +20,7 @@ import (
 	"smsflow/shared/alert"
 	"smsflow/shared/creds"
 	"smsflow/shared/obs"
+	"smsflow/shared/provision"
 	"smsflow/shared/slsclient"
 )
 
@@ -177,7 +178,7 @@ func TestQuerier(t *testing.T) {
 	}{{"complete", nil, true}, {"incomplete", incomplete, false}} {
 		t.Run(tc.name, func(t *testing.T) {
 			addr, srv := emulator(t, tc.wrap)
-			if err := srv.EnsureIndex(project, logstore, obs.Index()); err != nil {
+			if err := srv.EnsureIndex(project, logstore, provision.Index()); err != nil {
 				t.Fatal(err)
 			}
 			conn := &Conn{Creds: creds.NewSource(false), Endpoint: addr, Timeout: 5 * time.Second}
@@ -210,7 +211,7 @@ func TestQuerier(t *testing.T) {
 
 func TestQuerierError(t *testing.T) {
 	addr, srv := emulator(t, nil)
-	if err := srv.EnsureIndex(project, logstore, obs.Index()); err != nil {
+	if err := srv.EnsureIndex(project, logstore, provision.Index()); err != nil {
 		t.Fatal(err)
 	}
 	q := &Querier{Conn: &Conn{Creds: creds.NewSource(false), Endpoint: addr, Timeout: 5 * time.Second}}
@@ -258,12 +259,12 @@ func TestNoTrafficIgnoresRefusalsAndReplays(t *testing.T) {
 }
 
 // ruleOver stores one log per entry of logs (key, value pairs, stamped
-// now) in a local SLS indexed as obs.Index, and runs rule's compiled query
+// now) in a local SLS indexed as provision.Index, and runs rule's compiled query
 // over them as the alert function does.
 func ruleOver(t *testing.T, rule alert.Rule, logs [][]string) alert.Result {
 	t.Helper()
 	addr, srv := emulator(t, nil)
-	if err := srv.EnsureIndex(project, logstore, obs.Index()); err != nil {
+	if err := srv.EnsureIndex(project, logstore, provision.Index()); err != nil {
 		t.Fatal(err)
 	}
 	ctx := invocation(project, logstore)

@@ -13,6 +13,7 @@ import (
 
 	"smsflow/shared/alert"
 	"smsflow/shared/obs"
+	"smsflow/shared/slsput"
 )
 
 // StateEvent is the event name of a stored alert.Record. The evaluator's
@@ -60,7 +61,7 @@ func (l *StateLog) Append(ctx context.Context, records []alert.Record) error {
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("state append: %w", err)
 	}
-	client, loc, err := l.Conn.target(ctx, l.Location)
+	endpoint, loc, cred, err := l.Conn.resolve(ctx, l.Location)
 	if err != nil {
 		return fmt.Errorf("state append: %w", err)
 	}
@@ -71,38 +72,29 @@ func (l *StateLog) Append(ctx context.Context, records []alert.Record) error {
 	// A wide outage can owe more outcomes than one PutLogs takes; refused
 	// whole, they would look unsent and go out again after every lease.
 	// The groups go one after another, so the shard keeps their order.
-	for _, g := range obs.SplitForPutLogs(group) {
-		if err := ctx.Err(); err != nil {
+	w := l.Conn.writer(endpoint)
+	for _, g := range slsput.Split(group) {
+		if err := w.PutLogs(ctx, cred, slsput.Dest{Project: loc.Project, Logstore: loc.Logstore, HashKey: HashKey}, g); err != nil {
 			return fmt.Errorf("state append: %w", err)
-		}
-		key := HashKey
-		if err := client.PostLogStoreLogs(loc.Project, loc.Logstore, g, &key); err != nil {
-			return fmt.Errorf("state append: PutLogs %s/%s: %w", loc.Project, loc.Logstore, err)
 		}
 	}
 	return nil
 }
 
-func toLogGroup(records []alert.Record, now time.Time) (*sls.LogGroup, error) {
-	logs := make([]*sls.Log, 0, len(records))
-	sec, ns := uint32(now.Unix()), uint32(now.Nanosecond())
+func toLogGroup(records []alert.Record, now time.Time) (*slsput.Group, error) {
+	logs := make([]slsput.Log, 0, len(records))
 	for _, r := range records {
 		body, err := json.Marshal(r)
 		if err != nil {
 			return nil, fmt.Errorf("state append: encode record %s: %w", r.ID, err)
 		}
-		kv := [][2]string{
-			{fieldEvent, StateEvent}, {"rule", r.Key.Rule}, {"group", r.Key.Group}, {"type", string(r.Type)},
-			{"id", r.ID}, {"prev", r.Prev}, {"run_id", r.RunID}, {fieldRecord, string(body)},
-		}
-		contents := make([]*sls.LogContent, len(kv))
-		for i := range kv {
-			contents[i] = &sls.LogContent{Key: &kv[i][0], Value: &kv[i][1]}
-		}
-		logs = append(logs, &sls.Log{Time: &sec, TimeNs: &ns, Contents: contents})
+		logs = append(logs, slsput.Log{Time: now, Contents: []slsput.Content{
+			{Key: fieldEvent, Value: StateEvent}, {Key: "rule", Value: r.Key.Rule}, {Key: "group", Value: r.Key.Group},
+			{Key: "type", Value: string(r.Type)}, {Key: "id", Value: r.ID}, {Key: "prev", Value: r.Prev},
+			{Key: "run_id", Value: r.RunID}, {Key: fieldRecord, Value: string(body)},
+		}})
 	}
-	topic, source := "alert", obs.InstanceID
-	return &sls.LogGroup{Logs: logs, Topic: &topic, Source: &source}, nil
+	return &slsput.Group{Logs: logs, Topic: "alert", Source: obs.InstanceID}, nil
 }
 
 // Load reads the state shard by cursor from Lookback ago to its end, in
