@@ -23,13 +23,15 @@ const goalStartupRatio = 1.5
 const startsPerRound = 7
 
 // startup starts fresh instances of a hello-world function
-// (local/benchmarks/hello), of the floor (local/benchmarks/floor: hello-world
-// linking the four SDKs of the design card) and of send, all built here with
-// the same flags, alternately, and reads when each first polled the FC
-// emulator's runtime API. The ratios cancel what all pay (exec, the Go
-// runtime, the fc SDK, this machine's load): send / hello-world is issue
-// 10's goal; floor / hello-world is the part the design's SDKs fix, and
-// send / floor what smsflow's own code adds.
+// (local/benchmarks/hello), of the floor (local/benchmarks/floor:
+// hello-world linking the SDKs send links), of the floor with the SLS SDK
+// (local/benchmarks/withsls: the design card's four SDKs) and of send, all
+// built here with the same flags, alternately, and reads when each first
+// polled the FC emulator's runtime API. The ratios cancel what all pay
+// (exec, the Go runtime, the fc SDK, this machine's load): send /
+// hello-world is issue 10's goal; floor / hello-world is the part send's
+// SDKs fix, send / floor what smsflow's own code adds, and with-SLS /
+// floor what linking the SLS SDK would add (send writes without it).
 func startup(ctx context.Context, b *Bench) error {
 	st, err := b.Stack(ctx)
 	if err != nil {
@@ -42,26 +44,24 @@ func startup(ctx context.Context, b *Bench) error {
 	defer os.RemoveAll(dir)
 	send := st.SendFunction
 	send.Output, send.Logger = io.Discard, slog.New(slog.DiscardHandler)
-	hello, err := benchFunction(ctx, dir, "hello", send)
-	if err != nil {
-		return err
+	fns := []fcrt.Function{{}, {}, {}, send}
+	for k, name := range []string{"hello", "floor", "withsls"} {
+		if fns[k], err = benchFunction(ctx, dir, name, send); err != nil {
+			return err
+		}
 	}
-	floor, err := benchFunction(ctx, dir, "floor", send)
-	if err != nil {
-		return err
-	}
-	fns := []fcrt.Function{hello, floor, send}
+	const hello, floor, withSLS, sendK = 0, 1, 2, 3
 	for _, fn := range fns { // warm the page cache for each
 		if _, err := startOnce(ctx, fn); err != nil {
 			return err
 		}
 	}
-	var startMs [3][]float64
-	var sendRatio, floorRatio, addedRatio []float64
+	var startMs [4][]float64
+	var sendRatio, floorRatio, addedRatio, slsRatio []float64
 	for r := 0; r < b.Rounds; r++ {
-		var round [3]Samples
+		var round [4]Samples
 		for i := 0; i < startsPerRound; i++ {
-			for k, fn := range fns { // alternating: drift in load hits all three alike
+			for k, fn := range fns { // alternating: drift in load hits all alike
 				d, err := startOnce(ctx, fn)
 				if err != nil {
 					return err
@@ -69,16 +69,17 @@ func startup(ctx context.Context, b *Bench) error {
 				round[k] = append(round[k], d)
 			}
 		}
-		var med [3]float64
+		var med [4]float64
 		for k := range fns {
 			med[k] = ms(round[k].Quantile(0.5))
 			startMs[k] = append(startMs[k], med[k])
 		}
-		sendRatio = append(sendRatio, med[2]/med[0])
-		floorRatio = append(floorRatio, med[1]/med[0])
-		addedRatio = append(addedRatio, med[2]/med[1])
+		sendRatio = append(sendRatio, med[sendK]/med[hello])
+		floorRatio = append(floorRatio, med[floor]/med[hello])
+		addedRatio = append(addedRatio, med[sendK]/med[floor])
+		slsRatio = append(slsRatio, med[withSLS]/med[floor])
 	}
-	var inits [3]map[string]float64
+	var inits [4]map[string]float64
 	for k, fn := range fns {
 		if inits[k], err = initCost(ctx, fn.Binary, b.Rounds); err != nil {
 			return err
@@ -86,17 +87,19 @@ func startup(ctx context.Context, b *Bench) error {
 	}
 	rs := SpreadOf(sendRatio)
 	fmt.Fprintf(b.Out, "  %d starts of each per round, alternating; a round's figure is its median start\n", startsPerRound)
-	fmt.Fprintf(b.Out, "  hello-world go1 function    %s\n", SpreadOf(startMs[0]).Format("%.1f", "ms"))
-	fmt.Fprintf(b.Out, "  floor (+ the 4 SDKs)        %s\n", SpreadOf(startMs[1]).Format("%.1f", "ms"))
-	fmt.Fprintf(b.Out, "  send                        %s\n", SpreadOf(startMs[2]).Format("%.1f", "ms"))
+	fmt.Fprintf(b.Out, "  hello-world go1 function    %s\n", SpreadOf(startMs[hello]).Format("%.1f", "ms"))
+	fmt.Fprintf(b.Out, "  floor (+ send's SDKs)       %s\n", SpreadOf(startMs[floor]).Format("%.1f", "ms"))
+	fmt.Fprintf(b.Out, "  floor + the SLS SDK         %s\n", SpreadOf(startMs[withSLS]).Format("%.1f", "ms"))
+	fmt.Fprintf(b.Out, "  send                        %s\n", SpreadOf(startMs[sendK]).Format("%.1f", "ms"))
 	fmt.Fprintf(b.Out, "  send / hello-world          %-30s goal ≤ %gx  %s\n", rs.Format("%.2f", "x"), goalStartupRatio,
 		b.Goal("start-up send / hello-world", rs.Median <= goalStartupRatio, fmt.Sprintf("%s, goal ≤ %gx", rs.Format("%.2f", "x"), goalStartupRatio)))
-	fmt.Fprintf(b.Out, "      floor / hello-world     %-30s (what the four SDKs cost before any smsflow code)\n", SpreadOf(floorRatio).Format("%.2f", "x"))
+	fmt.Fprintf(b.Out, "      floor / hello-world     %-30s (what send's SDKs cost: Dysmsapi, credentials-go, fc)\n", SpreadOf(floorRatio).Format("%.2f", "x"))
 	fmt.Fprintf(b.Out, "      send / floor            %-30s (what smsflow adds)\n", SpreadOf(addedRatio).Format("%.2f", "x"))
-	fmt.Fprintf(b.Out, "  package init before main (GODEBUG=inittrace=1, least of %d runs per package): hello-world %.2f ms in %d packages, floor %.2f ms in %d, send %.2f ms in %d\n",
-		b.Rounds, sumInit(inits[0]), len(inits[0]), sumInit(inits[1]), len(inits[1]), sumInit(inits[2]), len(inits[2]))
-	fmt.Fprintf(b.Out, "  send's costliest (ms): %s\n", topInit(inits[2], 6))
-	fmt.Fprintf(b.Out, "  send's beyond the floor (ms): %s\n", topInit(beyond(inits[2], inits[1]), 6))
+	fmt.Fprintf(b.Out, "      with SLS SDK / floor    %-30s (what linking the SLS SDK would add; send writes with shared/slsput)\n", SpreadOf(slsRatio).Format("%.2f", "x"))
+	fmt.Fprintf(b.Out, "  package init before main (GODEBUG=inittrace=1, least of %d runs per package): hello-world %.2f ms in %d packages, floor %.2f ms in %d, with the SLS SDK %.2f ms in %d, send %.2f ms in %d\n",
+		b.Rounds, sumInit(inits[hello]), len(inits[hello]), sumInit(inits[floor]), len(inits[floor]), sumInit(inits[withSLS]), len(inits[withSLS]), sumInit(inits[sendK]), len(inits[sendK]))
+	fmt.Fprintf(b.Out, "  send's costliest (ms): %s\n", topInit(inits[sendK], 6))
+	fmt.Fprintf(b.Out, "  send's beyond the floor (ms): %s\n", topInit(beyond(inits[sendK], inits[floor]), 6))
 	return nil
 }
 
