@@ -2,26 +2,20 @@ package obs
 
 import (
 	"context"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
 	"time"
 
-	"go.opentelemetry.io/otel/attribute"
-	"go.opentelemetry.io/otel/codes"
-	"go.opentelemetry.io/otel/sdk/instrumentation"
-	"go.opentelemetry.io/otel/sdk/resource"
-	sdktrace "go.opentelemetry.io/otel/sdk/trace"
-	"go.opentelemetry.io/otel/sdk/trace/tracetest"
-	"google.golang.org/protobuf/proto"
-
 	"smsflow/shared/config"
 	"smsflow/shared/creds"
 	"smsflow/shared/slstrace"
 )
 
-var scope = instrumentation.Scope{Name: "smsflow/shared/obs"}
+// scopeName is the instrumentation scope of every span.
+const scopeName = "smsflow/shared/obs"
 
 // spanExporter sends one invocation's spans with OTLP/HTTP, synchronously
 // and within a bound: FC may freeze the instance once the handler has
@@ -86,29 +80,25 @@ func (a *slsAuth) RoundTrip(r *http.Request) (*http.Response, error) {
 }
 
 // resourceOf describes the process in semantic-convention terms.
-func (x *spanExporter) resourceOf(ctx context.Context) *resource.Resource {
-	attrs := []attribute.KeyValue{attribute.String("service.name", x.service),
-		attribute.String("cloud.provider", "alibaba_cloud"), attribute.String("cloud.platform", "alibaba_cloud_fc"),
-		attribute.String("faas.instance", InstanceID), attribute.String("host.name", InstanceID)}
+func (x *spanExporter) resourceOf(ctx context.Context) []attr {
+	attrs := []attr{stringAttr("service.name", x.service),
+		stringAttr("cloud.provider", "alibaba_cloud"), stringAttr("cloud.platform", "alibaba_cloud_fc"),
+		stringAttr("faas.instance", InstanceID), stringAttr("host.name", InstanceID)}
 	if inv, ok := InvocationFrom(ctx); ok {
-		attrs = append(attrs, attribute.String("faas.name", inv.Function), attribute.String("faas.version", inv.Version),
-			attribute.String("cloud.region", inv.Region))
+		attrs = append(attrs, stringAttr("faas.name", inv.Function), stringAttr("faas.version", inv.Version),
+			stringAttr("cloud.region", inv.Region))
 	}
-	return resource.NewSchemaless(attrs...)
+	return attrs
 }
 
 // export sends the spans of events; on failure (or past the bound) it
 // writes them to stdout in SLS Trace's shape and returns the error.
 func (x *spanExporter) export(ctx context.Context, s *Shipper, events []Event, start, end time.Time) error {
-	stubs := spansFrom(events, start, end)
-	if len(stubs) == 0 {
+	spans := spansFrom(events, start, end)
+	if len(spans) == 0 {
 		return nil
 	}
 	res := x.resourceOf(ctx)
-	for i := range stubs {
-		stubs[i].Resource = res
-	}
-	spans := tracetest.SpanStubs(stubs).Snapshots()
 	// The caller's cancellation must not lose the spans (they fall back),
 	// but its deadline bounds the export: the receipts function answers
 	// Alibaba within its budget once the events are stored, and a stalled
@@ -120,7 +110,7 @@ func (x *spanExporter) export(ctx context.Context, s *Shipper, events []Event, s
 	}
 	ectx, cancel := context.WithTimeout(context.WithoutCancel(ctx), bound)
 	defer cancel()
-	warning, err := x.deliver(ectx, spans)
+	warning, err := x.deliver(ectx, res, spans)
 	if warning != "" {
 		s.diagnose(warning)
 	}
@@ -128,7 +118,7 @@ func (x *spanExporter) export(ctx context.Context, s *Shipper, events []Event, s
 		return nil
 	}
 	s.Failures.Add(1)
-	s.spansToStdout(spans)
+	s.spansToStdout(res, spans)
 	s.diagnose(fmt.Sprintf("exporting %d spans over OTLP failed, wrote them to stdout: %v", len(spans), err))
 	return fmt.Errorf("exporting %d spans: %w", len(spans), err)
 }
@@ -139,12 +129,8 @@ func (x *spanExporter) export(ctx context.Context, s *Shipper, events []Event, s
 // the function's logstore, not the trace store: nothing is stored twice
 // in one place). A warning with nothing rejected is returned as such.
 // conformance: OT-09
-func (x *spanExporter) deliver(ctx context.Context, spans []sdktrace.ReadOnlySpan) (warning string, err error) {
-	body, err := proto.Marshal(tracesData(spans))
-	if err != nil {
-		return "", fmt.Errorf("encoding spans: %w", err)
-	}
-	ps, err := x.post.post(ctx, body)
+func (x *spanExporter) deliver(ctx context.Context, res []attr, spans []span) (warning string, err error) {
+	ps, err := x.post.post(ctx, encodeTraces(res, scopeName, spans))
 	switch {
 	case err != nil:
 		return "", err
@@ -156,11 +142,11 @@ func (x *spanExporter) deliver(ctx context.Context, spans []sdktrace.ReadOnlySpa
 	return "", nil
 }
 
-func (s *Shipper) spansToStdout(spans []sdktrace.ReadOnlySpan) {
+func (s *Shipper) spansToStdout(res []attr, spans []span) {
 	s.outMu.Lock()
 	defer s.outMu.Unlock()
-	for _, sp := range spans {
-		fields := traceSpanOf(sp).Fields()
+	for i := range spans {
+		fields := traceSpanOf(res, &spans[i]).Fields()
 		m := make(map[string]string, len(fields))
 		for _, f := range fields {
 			m[f.Key] = f.Value
@@ -170,44 +156,38 @@ func (s *Shipper) spansToStdout(spans []sdktrace.ReadOnlySpan) {
 	}
 }
 
-// traceSpanOf converts an SDK span to SLS Trace's shape.
-func traceSpanOf(sp sdktrace.ReadOnlySpan) slstrace.Span {
-	t := slstrace.Span{TraceID: sp.SpanContext().TraceID().String(), SpanID: sp.SpanContext().SpanID().String(),
-		TraceState: sp.SpanContext().TraceState().String(), Name: sp.Name(), Kind: slstrace.KindName(int(sp.SpanKind())),
-		Start: sp.StartTime(), End: sp.EndTime(), Attributes: attrMap(sp.Attributes()),
-		StatusCode: statusName(sp.Status().Code), StatusMessage: sp.Status().Description}
-	if p := sp.Parent(); p.SpanID().IsValid() {
-		t.ParentSpanID = p.SpanID().String()
+// traceSpanOf converts a span to SLS Trace's shape.
+func traceSpanOf(res []attr, sp *span) slstrace.Span {
+	t := slstrace.Span{TraceID: hex.EncodeToString(sp.traceID[:]), SpanID: hex.EncodeToString(sp.spanID[:]),
+		Name: sp.name, Kind: slstrace.KindName(int(sp.kind)),
+		Start: sp.start, End: sp.end, Attributes: attrMap(sp.attrs),
+		StatusCode: statusName(sp.status), StatusMessage: sp.statusMsg}
+	if sp.parentID != ([8]byte{}) {
+		t.ParentSpanID = hex.EncodeToString(sp.parentID[:])
 	}
-	if r := sp.Resource(); r != nil {
-		t.Resource = attrMap(r.Attributes())
-		t.Service, _ = t.Resource["service.name"].(string)
-		t.Host, _ = t.Resource["host.name"].(string)
-		delete(t.Resource, "service.name")
-		delete(t.Resource, "host.name")
-	}
-	for _, e := range sp.Events() {
-		t.Logs = append(t.Logs, map[string]any{"name": e.Name, "time": e.Time.UnixMicro(), "attribute": attrMap(e.Attributes)})
+	t.Resource = attrMap(res)
+	t.Service, _ = t.Resource["service.name"].(string)
+	t.Host, _ = t.Resource["host.name"].(string)
+	delete(t.Resource, "service.name")
+	delete(t.Resource, "host.name")
+	for _, e := range sp.events {
+		t.Logs = append(t.Logs, map[string]any{"name": e.name, "time": e.time.UnixMicro(), "attribute": attrMap(e.attrs)})
 	}
 	return t
 }
 
-func attrMap(kvs []attribute.KeyValue) map[string]any {
-	m := make(map[string]any, len(kvs))
-	for _, kv := range kvs {
-		m[string(kv.Key)] = kv.Value.AsInterface()
+func attrMap(attrs []attr) map[string]any {
+	m := make(map[string]any, len(attrs))
+	for _, a := range attrs {
+		m[a.key] = a.value
 	}
 	return m
 }
 
 // statusName is the upper-case status SLS Trace stores.
-func statusName(c codes.Code) string {
-	switch c {
-	case codes.Ok:
-		return slstrace.StatusOK
-	case codes.Error:
+func statusName(c statusCode) string {
+	if c == statusCodeError {
 		return slstrace.StatusError
-	default:
-		return slstrace.StatusUnset
 	}
+	return slstrace.StatusUnset
 }

@@ -13,7 +13,7 @@ import (
 	"time"
 
 	"github.com/cenkalti/backoff/v5"
-	"google.golang.org/protobuf/encoding/protowire"
+	"smsflow/shared/pbwire"
 
 	"smsflow/shared/redact"
 	"smsflow/shared/scrub"
@@ -147,19 +147,19 @@ func retryAfter(v string) (time.Duration, bool) {
 // counts as a plain success: the status already said the spans are in.
 func partialOf(b []byte) partialSuccess {
 	var inner []byte
-	if !fields(b, func(num protowire.Number, typ protowire.Type, _ uint64, v []byte) {
-		if num == 1 && typ == protowire.BytesType {
+	if !fields(b, func(num pbwire.Number, typ pbwire.Type, _ uint64, v []byte) {
+		if num == 1 && typ == pbwire.BytesType {
 			inner = v
 		}
 	}) {
 		return partialSuccess{}
 	}
 	var ps partialSuccess
-	if !fields(inner, func(num protowire.Number, typ protowire.Type, n uint64, v []byte) {
+	if !fields(inner, func(num pbwire.Number, typ pbwire.Type, n uint64, v []byte) {
 		switch {
-		case num == 1 && typ == protowire.VarintType:
+		case num == 1 && typ == pbwire.VarintType:
 			ps.rejected = int64(n)
-		case num == 2 && typ == protowire.BytesType:
+		case num == 2 && typ == pbwire.BytesType:
 			ps.message = string(v)
 		}
 	}) {
@@ -172,8 +172,8 @@ func partialOf(b []byte) partialSuccess {
 // the specification asks for (field 2), else the body as it came.
 func answerText(b []byte, contentType string) string {
 	var msg []byte
-	if isProto(contentType) && fields(b, func(num protowire.Number, typ protowire.Type, _ uint64, v []byte) {
-		if num == 2 && typ == protowire.BytesType {
+	if isProto(contentType) && fields(b, func(num pbwire.Number, typ pbwire.Type, _ uint64, v []byte) {
+		if num == 2 && typ == pbwire.BytesType {
 			msg = v
 		}
 	}) && msg != nil {
@@ -185,28 +185,28 @@ func answerText(b []byte, contentType string) string {
 // fields walks the top-level fields of a protobuf message, giving f each
 // one's number, wire type and value (a varint's number, a length-delimited
 // field's bytes; other types are skipped). False: b is not well-formed.
-func fields(b []byte, f func(num protowire.Number, typ protowire.Type, varint uint64, bytes []byte)) bool {
+func fields(b []byte, f func(num pbwire.Number, typ pbwire.Type, varint uint64, bytes []byte)) bool {
 	for len(b) > 0 {
-		num, typ, n := protowire.ConsumeTag(b)
+		num, typ, n := pbwire.ConsumeTag(b)
 		if n < 0 {
 			return false
 		}
 		b = b[n:]
 		switch typ {
-		case protowire.VarintType:
-			v, m := protowire.ConsumeVarint(b)
+		case pbwire.VarintType:
+			v, m := pbwire.ConsumeVarint(b)
 			n = m
 			if m >= 0 {
 				f(num, typ, v, nil)
 			}
-		case protowire.BytesType:
-			v, m := protowire.ConsumeBytes(b)
+		case pbwire.BytesType:
+			v, m := pbwire.ConsumeBytes(b)
 			n = m
 			if m >= 0 {
 				f(num, typ, 0, v)
 			}
 		default:
-			n = protowire.ConsumeFieldValue(num, typ, b)
+			n = pbwire.ConsumeFieldValue(typ, b)
 		}
 		if n < 0 {
 			return false

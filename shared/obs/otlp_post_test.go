@@ -256,7 +256,7 @@ func TestOTLPSendsRoleCredentialsAndNeverQuotesThem(t *testing.T) {
 		shipper := NewShipper(cfg, "send", creds.NewSource(false), &stdout)
 		NewLogger(shipper).LogAttrs(bctx, slog.LevelInfo, EventResult, slog.String(KeyStatus, "accepted"))
 		shipper.Flush(bctx)
-		_, exportErr := shipper.spans.deliver(bctx, nil)
+		_, exportErr := shipper.spans.deliver(bctx, nil, nil)
 		hs.Close()
 
 		if got.Get(slstrace.HeaderAKID) != role.AccessKeyID || got.Get(slstrace.HeaderAKSecret) != role.AccessKeySecret ||
@@ -355,7 +355,7 @@ func TestOTLPWithoutCredentialsIsNotRetried(t *testing.T) {
 	ctx := fccontext.NewContext(context.Background(), &fccontext.FcContext{
 		Credentials: fccontext.Credentials{AccessKeyId: "LTAIlonglived", AccessKeySecret: "long-lived-secret"}})
 	began := time.Now()
-	_, err = x.deliver(ctx, nil)
+	_, err = x.deliver(ctx, nil, nil)
 	if !errors.Is(err, errCredentials) || got.Load() != 0 {
 		t.Fatalf("err %v, %d requests", err, got.Load())
 	}

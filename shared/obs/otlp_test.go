@@ -136,7 +136,7 @@ func TestParentSpanCoversItsChildren(t *testing.T) {
 		ev(child, EventAttempt, at.Add(1500*time.Microsecond), KeyLatencyMS, "1"),
 		ev(root, EventResult, at.Add(1600*time.Microsecond), KeyDurationMS, "1"),
 	}, at, at.Add(2*time.Millisecond))
-	if len(stubs) != 2 || stubs[1].StartTime.Before(stubs[0].StartTime) || stubs[1].EndTime.After(stubs[0].EndTime) {
-		t.Fatalf("request %v–%v, attempt %v–%v", stubs[0].StartTime, stubs[0].EndTime, stubs[1].StartTime, stubs[1].EndTime)
+	if len(stubs) != 2 || stubs[1].start.Before(stubs[0].start) || stubs[1].end.After(stubs[0].end) {
+		t.Fatalf("request %v–%v, attempt %v–%v", stubs[0].start, stubs[0].end, stubs[1].start, stubs[1].end)
 	}
 }

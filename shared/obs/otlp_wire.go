@@ -1,164 +1,179 @@
 package obs
 
 import (
-	"math"
+	"cmp"
+	"slices"
 	"time"
 
-	"go.opentelemetry.io/otel/attribute"
-	"go.opentelemetry.io/otel/codes"
-	"go.opentelemetry.io/otel/sdk/instrumentation"
-	"go.opentelemetry.io/otel/sdk/resource"
-	sdktrace "go.opentelemetry.io/otel/sdk/trace"
-	oteltrace "go.opentelemetry.io/otel/trace"
-	commonpb "go.opentelemetry.io/proto/otlp/common/v1"
-	resourcepb "go.opentelemetry.io/proto/otlp/resource/v1"
-	tracepb "go.opentelemetry.io/proto/otlp/trace/v1"
+	"smsflow/shared/pbwire"
 )
 
-// The OTLP/HTTP request body for traces is an ExportTraceServiceRequest.
-// Its generated Go package also holds the gRPC service, and linking it
-// links gRPC (and its init work) into every function. TracesData has the
-// same single field (1, repeated ResourceSpans) and is meant to be embedded
-// by protocols carrying OTLP traces (opentelemetry-proto trace.proto), so
-// its encoding is byte for byte the request's. conformance: OT-08
+// The OTLP/HTTP request body for traces is an ExportTraceServiceRequest:
+// one field (1, repeated ResourceSpans), the same as TracesData, which is
+// meant to be embedded by protocols carrying OTLP traces
+// (opentelemetry-proto trace.proto). We encode it here with protowire, in
+// field-number order as the generated code writes it and leaving out what
+// proto3 leaves out, rather than through OTLP's generated types, whose
+// package initialisation every cold start would pay (spans.go). Its tests
+// decode it with those types and compare. conformance: OT-08
 
-// tracesData groups spans by resource, then by instrumentation scope, in
-// the order they first appear (the official exporter groups the same way,
-// through maps; a stable order makes the bytes reproducible).
-func tracesData(spans []sdktrace.ReadOnlySpan) *tracepb.TracesData {
-	type scopeKey struct {
-		res   attribute.Distinct
-		scope instrumentation.Scope
-	}
-	byRes := map[attribute.Distinct]*tracepb.ResourceSpans{}
-	byScope := map[scopeKey]*tracepb.ScopeSpans{}
-	td := &tracepb.TracesData{}
-	for _, sp := range spans {
-		if sp == nil {
-			continue
-		}
-		res := sp.Resource()
-		rk := res.Equivalent()
-		rs := byRes[rk]
-		if rs == nil {
-			rs = &tracepb.ResourceSpans{Resource: resourceProto(res), SchemaUrl: res.SchemaURL()}
-			byRes[rk] = rs
-			td.ResourceSpans = append(td.ResourceSpans, rs)
-		}
-		sk := scopeKey{rk, sp.InstrumentationScope()}
-		ss := byScope[sk]
-		if ss == nil {
-			ss = &tracepb.ScopeSpans{Scope: scopeProto(sk.scope), SchemaUrl: sk.scope.SchemaURL}
-			byScope[sk] = ss
-			rs.ScopeSpans = append(rs.ScopeSpans, ss)
-		}
-		ss.Spans = append(ss.Spans, spanProto(sp))
-	}
-	return td
+// Field numbers of opentelemetry-proto (common.proto, resource.proto,
+// trace.proto, trace_service.proto).
+const (
+	fReqResourceSpans = 1
+
+	fResSpansResource   = 1
+	fResSpansScopeSpans = 2
+	fResourceAttrs      = 1
+
+	fScopeSpansScope = 1
+	fScopeSpansSpans = 2
+	fScopeName       = 1
+
+	fSpanTraceID      = 1
+	fSpanSpanID       = 2
+	fSpanParentSpanID = 4
+	fSpanName         = 5
+	fSpanKind         = 6
+	fSpanStart        = 7
+	fSpanEnd          = 8
+	fSpanAttrs        = 9
+	fSpanEvents       = 11
+	fSpanStatus       = 15
+	fSpanFlags        = 16
+
+	fEventTime  = 1
+	fEventName  = 2
+	fEventAttrs = 3
+
+	fStatusMessage = 2
+	fStatusCode    = 3
+
+	fKVKey   = 1
+	fKVValue = 2
+
+	fAnyString = 1
+	fAnyInt    = 3
+)
+
+// Span flags (trace.proto SpanFlags): the low byte is the W3C trace flags
+// (sampled), and the next two bits say whether the parent is remote, which
+// we always know: a parent of ours is the caller's or FC's.
+const (
+	flagSampled     = 0x01
+	flagHasIsRemote = 0x100
+	flagIsRemote    = 0x200
+)
+
+// encodeTraces is the request body for spans of one process: one
+// resource (its attributes sorted by key, as OpenTelemetry's attribute
+// sets are) and one instrumentation scope.
+func encodeTraces(resource []attr, scopeName string, spans []span) []byte {
+	resource = slices.SortedStableFunc(slices.Values(resource), func(a, b attr) int { return cmp.Compare(a.key, b.key) })
+	var b []byte
+	b = appendMessage(b, fReqResourceSpans, func(b []byte) []byte {
+		b = appendMessage(b, fResSpansResource, func(b []byte) []byte { return appendAttrs(b, fResourceAttrs, resource) })
+		return appendMessage(b, fResSpansScopeSpans, func(b []byte) []byte {
+			b = appendMessage(b, fScopeSpansScope, func(b []byte) []byte { return appendString(b, fScopeName, scopeName) })
+			for i := range spans {
+				b = appendMessage(b, fScopeSpansSpans, spans[i].appendTo)
+			}
+			return b
+		})
+	})
+	return b
 }
 
-func resourceProto(r *resource.Resource) *resourcepb.Resource {
-	if r == nil {
-		return nil
+func (s *span) appendTo(b []byte) []byte {
+	b = appendBytes(b, fSpanTraceID, s.traceID[:])
+	b = appendBytes(b, fSpanSpanID, s.spanID[:])
+	flags := uint32(flagSampled | flagHasIsRemote)
+	if s.parentID != ([8]byte{}) {
+		b = appendBytes(b, fSpanParentSpanID, s.parentID[:])
+		flags |= flagIsRemote
 	}
-	return &resourcepb.Resource{Attributes: iterProto(r.Iter())}
+	b = appendString(b, fSpanName, s.name)
+	b = appendVarint(b, fSpanKind, uint64(s.kind))
+	b = appendFixed64(b, fSpanStart, unixNano(s.start))
+	b = appendFixed64(b, fSpanEnd, unixNano(s.end))
+	b = appendAttrs(b, fSpanAttrs, s.attrs)
+	for _, e := range s.events {
+		b = appendMessage(b, fSpanEvents, func(b []byte) []byte {
+			b = appendFixed64(b, fEventTime, unixNano(e.time))
+			b = appendString(b, fEventName, e.name)
+			return appendAttrs(b, fEventAttrs, e.attrs)
+		})
+	}
+	// The status is always sent, empty when unset, as the SDK sends it.
+	b = appendMessage(b, fSpanStatus, func(b []byte) []byte {
+		b = appendString(b, fStatusMessage, s.statusMsg)
+		return appendVarint(b, fStatusCode, uint64(s.status))
+	})
+	b = pbwire.AppendTag(b, fSpanFlags, pbwire.Fixed32Type)
+	return pbwire.AppendFixed32(b, flags)
 }
 
-// scopeProto leaves an empty scope out rather than sending an empty one.
-func scopeProto(s instrumentation.Scope) *commonpb.InstrumentationScope {
-	if s == (instrumentation.Scope{}) {
-		return nil
+func appendAttrs(b []byte, num pbwire.Number, attrs []attr) []byte {
+	for _, a := range attrs {
+		b = appendMessage(b, num, func(b []byte) []byte {
+			b = appendString(b, fKVKey, a.key)
+			return appendMessage(b, fKVValue, func(b []byte) []byte {
+				switch v := a.value.(type) {
+				case int64:
+					// An AnyValue's oneof is sent even when zero.
+					return pbwire.AppendVarint(pbwire.AppendTag(b, fAnyInt, pbwire.VarintType), uint64(v))
+				case string:
+					return pbwire.AppendString(pbwire.AppendTag(b, fAnyString, pbwire.BytesType), v)
+				}
+				return b // no other type is made (attr)
+			})
+		})
 	}
-	return &commonpb.InstrumentationScope{Name: s.Name, Version: s.Version, Attributes: iterProto(s.Attributes.Iter())}
+	return b
 }
 
-func spanProto(sp sdktrace.ReadOnlySpan) *tracepb.Span {
-	sc := sp.SpanContext()
-	tid, sid := sc.TraceID(), sc.SpanID()
-	st := sp.Status()
-	out := &tracepb.Span{
-		TraceId:                tid[:],
-		SpanId:                 sid[:],
-		TraceState:             sc.TraceState().String(),
-		Name:                   sp.Name(),
-		Kind:                   kindProto(sp.SpanKind()),
-		StartTimeUnixNano:      unixNano(sp.StartTime()),
-		EndTimeUnixNano:        unixNano(sp.EndTime()),
-		Attributes:             attrsProto(sp.Attributes()),
-		DroppedAttributesCount: count32(sp.DroppedAttributes()),
-		Events:                 eventsProto(sp.Events()),
-		DroppedEventsCount:     count32(sp.DroppedEvents()),
-		Links:                  linksProto(sp.Links()),
-		DroppedLinksCount:      count32(sp.DroppedLinks()),
-		Status:                 &tracepb.Status{Code: statusProto(st.Code), Message: st.Description},
-		Flags:                  flagsOf(sc.TraceFlags(), sp.Parent()),
-	}
-	if p := sp.Parent().SpanID(); p.IsValid() {
-		out.ParentSpanId = p[:]
-	}
-	return out
+// appendMessage appends field num holding what body appends, its length
+// first: the body is appended in place and the length slid in front.
+func appendMessage(b []byte, num pbwire.Number, body func([]byte) []byte) []byte {
+	b = pbwire.AppendTag(b, num, pbwire.BytesType)
+	start := len(b)
+	b = body(b)
+	n := len(b) - start
+	lenBytes := pbwire.SizeVarint(uint64(n))
+	b = append(b, make([]byte, lenBytes)...)
+	copy(b[start+lenBytes:], b[start:start+n])
+	pbwire.AppendVarint(b[start:start], uint64(n))
+	return b
 }
 
-// flagsOf is the W3C trace flags in the low byte, plus the bits that say
-// whether the parent (or a link's span) is remote, which we always know.
-func flagsOf(tf oteltrace.TraceFlags, other oteltrace.SpanContext) uint32 {
-	f := uint32(tf) | uint32(tracepb.SpanFlags_SPAN_FLAGS_CONTEXT_HAS_IS_REMOTE_MASK)
-	if other.IsRemote() {
-		f |= uint32(tracepb.SpanFlags_SPAN_FLAGS_CONTEXT_IS_REMOTE_MASK)
+// appendString, appendBytes, appendVarint and appendFixed64 leave a zero
+// value out, as proto3 does.
+func appendString(b []byte, num pbwire.Number, s string) []byte {
+	if s == "" {
+		return b
 	}
-	return f
+	return pbwire.AppendString(pbwire.AppendTag(b, num, pbwire.BytesType), s)
 }
 
-func eventsProto(events []sdktrace.Event) []*tracepb.Span_Event {
-	if len(events) == 0 {
-		return nil
+func appendBytes(b []byte, num pbwire.Number, v []byte) []byte {
+	if len(v) == 0 {
+		return b
 	}
-	out := make([]*tracepb.Span_Event, len(events))
-	for i, e := range events {
-		out[i] = &tracepb.Span_Event{Name: e.Name, TimeUnixNano: unixNano(e.Time),
-			Attributes: attrsProto(e.Attributes), DroppedAttributesCount: count32(e.DroppedAttributeCount)}
-	}
-	return out
+	return pbwire.AppendBytes(pbwire.AppendTag(b, num, pbwire.BytesType), v)
 }
 
-func linksProto(links []sdktrace.Link) []*tracepb.Span_Link {
-	if len(links) == 0 {
-		return nil
+func appendVarint(b []byte, num pbwire.Number, v uint64) []byte {
+	if v == 0 {
+		return b
 	}
-	out := make([]*tracepb.Span_Link, len(links))
-	for i, l := range links {
-		tid, sid := l.SpanContext.TraceID(), l.SpanContext.SpanID()
-		out[i] = &tracepb.Span_Link{TraceId: tid[:], SpanId: sid[:], TraceState: l.SpanContext.TraceState().String(),
-			Attributes: attrsProto(l.Attributes), DroppedAttributesCount: count32(l.DroppedAttributeCount),
-			Flags: flagsOf(l.SpanContext.TraceFlags(), l.SpanContext)}
-	}
-	return out
+	return pbwire.AppendVarint(pbwire.AppendTag(b, num, pbwire.VarintType), v)
 }
 
-func kindProto(k oteltrace.SpanKind) tracepb.Span_SpanKind {
-	switch k {
-	case oteltrace.SpanKindInternal:
-		return tracepb.Span_SPAN_KIND_INTERNAL
-	case oteltrace.SpanKindServer:
-		return tracepb.Span_SPAN_KIND_SERVER
-	case oteltrace.SpanKindClient:
-		return tracepb.Span_SPAN_KIND_CLIENT
-	case oteltrace.SpanKindProducer:
-		return tracepb.Span_SPAN_KIND_PRODUCER
-	case oteltrace.SpanKindConsumer:
-		return tracepb.Span_SPAN_KIND_CONSUMER
+func appendFixed64(b []byte, num pbwire.Number, v uint64) []byte {
+	if v == 0 {
+		return b
 	}
-	return tracepb.Span_SPAN_KIND_UNSPECIFIED
-}
-
-func statusProto(c codes.Code) tracepb.Status_StatusCode {
-	switch c {
-	case codes.Ok:
-		return tracepb.Status_STATUS_CODE_OK
-	case codes.Error:
-		return tracepb.Status_STATUS_CODE_ERROR
-	}
-	return tracepb.Status_STATUS_CODE_UNSET
+	return pbwire.AppendFixed64(pbwire.AppendTag(b, num, pbwire.Fixed64Type), v)
 }
 
 // unixNano clamps times before 1970 (or the zero time) to 0: the field is
@@ -168,72 +183,4 @@ func unixNano(t time.Time) uint64 {
 		return 0
 	}
 	return uint64(max(0, t.UnixNano()))
-}
-
-func count32(n int) uint32 {
-	return uint32(min(max(n, 0), math.MaxUint32))
-}
-
-func attrsProto(kvs []attribute.KeyValue) []*commonpb.KeyValue {
-	if len(kvs) == 0 {
-		return nil
-	}
-	out := make([]*commonpb.KeyValue, len(kvs))
-	for i, kv := range kvs {
-		out[i] = &commonpb.KeyValue{Key: string(kv.Key), Value: valueProto(kv.Value)}
-	}
-	return out
-}
-
-func iterProto(it attribute.Iterator) []*commonpb.KeyValue {
-	if it.Len() == 0 {
-		return nil
-	}
-	out := make([]*commonpb.KeyValue, 0, it.Len())
-	for it.Next() {
-		kv := it.Attribute()
-		out = append(out, &commonpb.KeyValue{Key: string(kv.Key), Value: valueProto(kv.Value)})
-	}
-	return out
-}
-
-// valueProto maps every attribute type; homogeneous slices become an
-// ArrayValue of scalars, an EMPTY value an AnyValue with nothing set.
-func valueProto(v attribute.Value) *commonpb.AnyValue {
-	switch v.Type() {
-	case attribute.EMPTY:
-		return &commonpb.AnyValue{}
-	case attribute.BOOL:
-		return &commonpb.AnyValue{Value: &commonpb.AnyValue_BoolValue{BoolValue: v.AsBool()}}
-	case attribute.INT64:
-		return &commonpb.AnyValue{Value: &commonpb.AnyValue_IntValue{IntValue: v.AsInt64()}}
-	case attribute.FLOAT64:
-		return &commonpb.AnyValue{Value: &commonpb.AnyValue_DoubleValue{DoubleValue: v.AsFloat64()}}
-	case attribute.STRING:
-		return &commonpb.AnyValue{Value: &commonpb.AnyValue_StringValue{StringValue: v.AsString()}}
-	case attribute.BYTESLICE:
-		return &commonpb.AnyValue{Value: &commonpb.AnyValue_BytesValue{BytesValue: v.AsByteSlice()}}
-	case attribute.BOOLSLICE:
-		return arrayOf(v.AsBoolSlice(), attribute.BoolValue)
-	case attribute.INT64SLICE:
-		return arrayOf(v.AsInt64Slice(), attribute.Int64Value)
-	case attribute.FLOAT64SLICE:
-		return arrayOf(v.AsFloat64Slice(), attribute.Float64Value)
-	case attribute.STRINGSLICE:
-		return arrayOf(v.AsStringSlice(), attribute.StringValue)
-	case attribute.SLICE:
-		return arrayOf(v.AsSlice(), func(v attribute.Value) attribute.Value { return v })
-	case attribute.MAP:
-		return &commonpb.AnyValue{Value: &commonpb.AnyValue_KvlistValue{KvlistValue: &commonpb.KeyValueList{Values: attrsProto(v.AsMap())}}}
-	}
-	// A type newer than this code: say so rather than drop the key.
-	return &commonpb.AnyValue{Value: &commonpb.AnyValue_StringValue{StringValue: "INVALID"}}
-}
-
-func arrayOf[T any](xs []T, wrap func(T) attribute.Value) *commonpb.AnyValue {
-	vals := make([]*commonpb.AnyValue, len(xs))
-	for i, x := range xs {
-		vals[i] = valueProto(wrap(x))
-	}
-	return &commonpb.AnyValue{Value: &commonpb.AnyValue_ArrayValue{ArrayValue: &commonpb.ArrayValue{Values: vals}}}
 }

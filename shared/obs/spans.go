@@ -5,12 +5,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-
-	"go.opentelemetry.io/otel/attribute"
-	"go.opentelemetry.io/otel/codes"
-	sdktrace "go.opentelemetry.io/otel/sdk/trace"
-	"go.opentelemetry.io/otel/sdk/trace/tracetest"
-	oteltrace "go.opentelemetry.io/otel/trace"
 )
 
 // The spans smsflow exports are the ones its events already describe: every
@@ -19,6 +13,59 @@ import (
 // them from the batch at flush time (instead of keeping live SDK spans)
 // keeps one source of truth, the same ids, and the same privacy rules:
 // a span holds nothing an event does not.
+//
+// The spans are plain values in OTLP's model (otlp_wire.go encodes them),
+// not the OpenTelemetry SDK's: no span here is ever live, and linking the
+// SDK and OTLP's generated types cost every cold start of every function
+// about a third of a millisecond of package initialisation (issue 10;
+// docs/architecture.md). Their tests hold the encoding to OTLP's types.
+
+// span is one OTLP span.
+type span struct {
+	traceID    [16]byte
+	spanID     [8]byte
+	parentID   [8]byte // zero: a root span; else the parent is remote (FC's gateway, a caller)
+	name       string
+	kind       spanKind
+	start, end time.Time
+	attrs      []attr
+	events     []spanEvent
+	status     statusCode
+	statusMsg  string
+}
+
+type spanEvent struct {
+	name  string
+	time  time.Time
+	attrs []attr
+}
+
+// attr is an attribute: its value a string or an int64, the only types
+// smsflow's spans carry.
+type attr struct {
+	key   string
+	value any
+}
+
+func stringAttr(k, v string) attr    { return attr{k, v} }
+func intAttr(k string, v int64) attr { return attr{k, v} }
+
+// spanKind and statusCode are OTLP's enums (trace.proto), numbered as there.
+type spanKind int32
+
+const (
+	kindInternal spanKind = 1
+	kindServer   spanKind = 2
+	kindClient   spanKind = 3
+	kindConsumer spanKind = 5
+)
+
+type statusCode int32
+
+const (
+	statusCodeUnset statusCode = 0
+	statusCodeError statusCode = 2
+)
 
 // Span names: the event that defines the span (low cardinality, stable).
 const (
@@ -41,7 +88,7 @@ type spanGroup struct {
 
 // spansFrom builds the spans of one invocation that began at start and
 // ended at end.
-func spansFrom(events []Event, start, end time.Time) []tracetest.SpanStub {
+func spansFrom(events []Event, start, end time.Time) []span {
 	var groups []*spanGroup
 	byID := map[string]*spanGroup{}
 	for _, e := range events {
@@ -57,23 +104,23 @@ func spansFrom(events []Event, start, end time.Time) []tracetest.SpanStub {
 		}
 		g.events = append(g.events, e)
 	}
-	out := make([]tracetest.SpanStub, 0, len(groups))
-	index := map[oteltrace.SpanID]int{}
+	out := make([]span, 0, len(groups))
+	index := map[[8]byte]int{}
 	for _, g := range groups {
-		if s, ok := g.stub(start, end); ok {
-			index[s.SpanContext.SpanID()] = len(out)
+		if s, ok := g.span(start, end); ok {
+			index[s.spanID] = len(out)
 			out = append(out, s)
 		}
 	}
 	// Durations are whole milliseconds: a child may seem to start a little
 	// before its parent. A parent covers its children, as viewers expect.
 	for _, c := range out {
-		if i, ok := index[c.Parent.SpanID()]; ok && c.Parent.IsValid() {
-			if c.StartTime.Before(out[i].StartTime) {
-				out[i].StartTime = c.StartTime
+		if i, ok := index[c.parentID]; ok && c.parentID != ([8]byte{}) {
+			if c.start.Before(out[i].start) {
+				out[i].start = c.start
 			}
-			if c.EndTime.After(out[i].EndTime) {
-				out[i].EndTime = c.EndTime
+			if c.end.After(out[i].end) {
+				out[i].end = c.end
 			}
 		}
 	}
@@ -103,96 +150,93 @@ func (g *spanGroup) main() Event {
 	return best
 }
 
-func (g *spanGroup) stub(invStart, invEnd time.Time) (tracetest.SpanStub, bool) {
-	sc, ok := spanContext(g.traceID, g.spanID)
-	if !ok {
-		return tracetest.SpanStub{}, false
+func (g *spanGroup) span(invStart, invEnd time.Time) (span, bool) {
+	var s span
+	if !decodeID(s.traceID[:], g.traceID) || !decodeID(s.spanID[:], g.spanID) {
+		return span{}, false
 	}
 	m := g.main()
-	name, kind := spanNameKind(m)
-	s := tracetest.SpanStub{Name: name, SpanContext: sc, SpanKind: kind,
-		InstrumentationScope: scope}
-	if g.parentID != "" {
-		if p, ok := spanContext(g.traceID, g.parentID); ok {
-			s.Parent = p.WithRemote(true)
-		}
+	s.name, s.kind = spanNameKind(m)
+	if g.parentID != "" && !decodeID(s.parentID[:], g.parentID) {
+		s.parentID = [8]byte{}
 	}
 	// A span ends with its last event; it starts where a duration says it
 	// did, else when the invocation began.
-	s.StartTime, s.EndTime = invStart, invStart
+	s.start, s.end = invStart, invStart
 	var measured bool
 	for _, e := range g.events {
-		if e.Time.After(s.EndTime) {
-			s.EndTime = e.Time
+		if e.Time.After(s.end) {
+			s.end = e.Time
 		}
 		for _, k := range []string{KeyLatencyMS, KeyDurationMS} {
 			if ms, err := strconv.ParseInt(e.Get(k), 10, 64); err == nil {
-				if st := e.Time.Add(-time.Duration(ms) * time.Millisecond); !measured || st.Before(s.StartTime) {
-					s.StartTime, measured = st, true
+				if st := e.Time.Add(-time.Duration(ms) * time.Millisecond); !measured || st.Before(s.start) {
+					s.start, measured = st, true
 				}
 			}
 		}
 	}
-	if s.EndTime.Before(s.StartTime) {
-		s.EndTime = s.StartTime
+	if s.end.Before(s.start) {
+		s.end = s.start
 	}
-	if name == spanAlert && invEnd.After(s.EndTime) {
-		s.EndTime = invEnd
+	if s.name == spanAlert && invEnd.After(s.end) {
+		s.end = invEnd
 	}
-	s.Attributes = attributesOf(m, kind)
-	s.Status = statusOf(m, kind)
+	s.attrs = attributesOf(m, s.kind)
+	s.status, s.statusMsg = statusOf(m, s.kind)
 	for _, e := range g.events {
 		if e.Get(KeyEvent) == m.Get(KeyEvent) && e.Time.Equal(m.Time) {
 			continue
 		}
-		s.Events = append(s.Events, sdktrace.Event{Name: e.Get(KeyEvent), Time: e.Time, Attributes: attributesOf(e, oteltrace.SpanKindInternal)})
+		s.events = append(s.events, spanEvent{name: e.Get(KeyEvent), time: e.Time, attrs: attributesOf(e, kindInternal)})
 	}
 	return s, true
 }
 
-func spanContext(traceID, spanID string) (oteltrace.SpanContext, bool) {
-	var tid oteltrace.TraceID
-	var sid oteltrace.SpanID
-	if len(traceID) != 32 || len(spanID) != 16 {
-		return oteltrace.SpanContext{}, false
+// decodeID decodes a hex trace or span id into dst; an id of the wrong
+// length, not hex, or all zeros (invalid in W3C trace context) is refused.
+func decodeID(dst []byte, id string) bool {
+	if len(id) != 2*len(dst) {
+		return false
 	}
-	if _, err := hex.Decode(tid[:], []byte(traceID)); err != nil {
-		return oteltrace.SpanContext{}, false
+	if _, err := hex.Decode(dst, []byte(id)); err != nil {
+		return false
 	}
-	if _, err := hex.Decode(sid[:], []byte(spanID)); err != nil {
-		return oteltrace.SpanContext{}, false
+	for _, b := range dst {
+		if b != 0 {
+			return true
+		}
 	}
-	sc := oteltrace.NewSpanContext(oteltrace.SpanContextConfig{TraceID: tid, SpanID: sid, TraceFlags: oteltrace.FlagsSampled})
-	return sc, sc.IsValid()
+	return false
 }
 
-func spanNameKind(m Event) (string, oteltrace.SpanKind) {
+func spanNameKind(m Event) (string, spanKind) {
 	switch ev := m.Get(KeyEvent); {
 	case ev == EventAttempt:
-		return spanAttempt, oteltrace.SpanKindClient
+		return spanAttempt, kindClient
 	case ev == EventReceipt:
 		if m.Get(KeyReceiptSource) == "mns_queue" {
-			return spanReceipt, oteltrace.SpanKindConsumer
+			return spanReceipt, kindConsumer
 		}
-		return spanReceipt, oteltrace.SpanKindServer
+		return spanReceipt, kindServer
 	case strings.HasPrefix(ev, "alert."):
-		return spanAlert, oteltrace.SpanKindServer
+		return spanAlert, kindServer
 	case m.Get(KeyFunction) == "dispatch":
-		return spanRequest, oteltrace.SpanKindConsumer
+		return spanRequest, kindConsumer
 	default:
-		return spanRequest, oteltrace.SpanKindServer
+		return spanRequest, kindServer
 	}
 }
 
 // attributesOf maps an event's fields to semantic-convention attributes
 // where one exists and to `smsflow.<field>` otherwise.
-func attributesOf(e Event, kind oteltrace.SpanKind) []attribute.KeyValue {
-	out := make([]attribute.KeyValue, 0, len(e.Fields)+3)
+func attributesOf(e Event, kind spanKind) []attr {
+	out := make([]attr, 0, len(e.Fields)+3)
 	switch kind {
-	case oteltrace.SpanKindClient:
-		out = append(out, attribute.String("rpc.service", "Dysmsapi"), attribute.String("rpc.method", "SendSms"))
-	case oteltrace.SpanKindServer, oteltrace.SpanKindConsumer:
-		out = append(out, attribute.String("faas.trigger", faasTrigger(e)))
+	case kindClient:
+		out = append(out, stringAttr("rpc.service", "Dysmsapi"), stringAttr("rpc.method", "SendSms"))
+	case kindServer, kindConsumer:
+		out = append(out, stringAttr("faas.trigger", faasTrigger(e)))
 	}
 	for _, f := range e.Fields {
 		if structural[f.Key] {
@@ -200,16 +244,16 @@ func attributesOf(e Event, kind oteltrace.SpanKind) []attribute.KeyValue {
 		}
 		switch {
 		case f.Key == KeyFCRequestID:
-			out = append(out, attribute.String("faas.invocation_id", f.Value))
-		case f.Key == KeyHTTPStatus && kind != oteltrace.SpanKindClient,
-			f.Key == KeyUpstreamStatus && kind == oteltrace.SpanKindClient:
+			out = append(out, stringAttr("faas.invocation_id", f.Value))
+		case f.Key == KeyHTTPStatus && kind != kindClient,
+			f.Key == KeyUpstreamStatus && kind == kindClient:
 			if n, err := strconv.Atoi(f.Value); err == nil && n > 0 {
-				out = append(out, attribute.Int("http.response.status_code", n))
+				out = append(out, intAttr("http.response.status_code", int64(n)))
 			}
 		case f.Key == KeyErrorCode:
-			out = append(out, attribute.String("error.type", f.Value), attribute.String("smsflow.error_code", f.Value))
+			out = append(out, stringAttr("error.type", f.Value), stringAttr("smsflow.error_code", f.Value))
 		default:
-			out = append(out, attribute.String("smsflow."+f.Key, f.Value))
+			out = append(out, stringAttr("smsflow."+f.Key, f.Value))
 		}
 	}
 	return out
@@ -228,18 +272,18 @@ func faasTrigger(e Event) string {
 
 // statusOf follows the HTTP conventions: a client span fails on any
 // outcome but acceptance, a server span only on a 5xx or an ERROR event.
-func statusOf(m Event, kind oteltrace.SpanKind) sdktrace.Status {
+func statusOf(m Event, kind spanKind) (statusCode, string) {
 	if m.Get(KeyLevel) == "ERROR" {
-		return sdktrace.Status{Code: codes.Error, Description: m.Get(KeyErrorCode)}
+		return statusCodeError, m.Get(KeyErrorCode)
 	}
-	if kind == oteltrace.SpanKindClient {
+	if kind == kindClient {
 		if st := m.Get(KeyStatus); st != "" && st != "accepted" {
-			return sdktrace.Status{Code: codes.Error, Description: m.Get(KeyErrorCode)}
+			return statusCodeError, m.Get(KeyErrorCode)
 		}
-		return sdktrace.Status{Code: codes.Unset}
+		return statusCodeUnset, ""
 	}
 	if n, _ := strconv.Atoi(m.Get(KeyHTTPStatus)); n >= 500 {
-		return sdktrace.Status{Code: codes.Error, Description: m.Get(KeyErrorCode)}
+		return statusCodeError, m.Get(KeyErrorCode)
 	}
-	return sdktrace.Status{Code: codes.Unset}
+	return statusCodeUnset, ""
 }

@@ -3,7 +3,7 @@ package slsput
 import (
 	"time"
 
-	"google.golang.org/protobuf/encoding/protowire"
+	"smsflow/shared/pbwire"
 )
 
 // Content is one key and its value: a log's field, or a group's tag.
@@ -45,15 +45,15 @@ func (g *Group) Marshal() []byte {
 // AppendTo appends g's encoding to b.
 func (g *Group) AppendTo(b []byte) []byte {
 	for i := range g.Logs {
-		b = protowire.AppendTag(b, fieldGroupLogs, protowire.BytesType)
-		b = protowire.AppendVarint(b, uint64(g.Logs[i].size()))
+		b = pbwire.AppendTag(b, fieldGroupLogs, pbwire.BytesType)
+		b = pbwire.AppendVarint(b, uint64(g.Logs[i].size()))
 		b = g.Logs[i].appendTo(b)
 	}
 	b = appendString(b, fieldGroupTopic, g.Topic)
 	b = appendString(b, fieldGroupSource, g.Source)
 	for _, t := range g.Tags {
-		b = protowire.AppendTag(b, fieldGroupTags, protowire.BytesType)
-		b = protowire.AppendVarint(b, uint64(t.size()))
+		b = pbwire.AppendTag(b, fieldGroupTags, pbwire.BytesType)
+		b = pbwire.AppendVarint(b, uint64(t.size()))
 		b = t.appendTo(b)
 	}
 	return b
@@ -72,20 +72,20 @@ func (g *Group) Size() int {
 }
 
 func (l *Log) appendTo(b []byte) []byte {
-	b = protowire.AppendTag(b, fieldLogTime, protowire.VarintType)
-	b = protowire.AppendVarint(b, uint64(uint32(l.Time.Unix())))
+	b = pbwire.AppendTag(b, fieldLogTime, pbwire.VarintType)
+	b = pbwire.AppendVarint(b, uint64(uint32(l.Time.Unix())))
 	for _, c := range l.Contents {
-		b = protowire.AppendTag(b, fieldLogContents, protowire.BytesType)
-		b = protowire.AppendVarint(b, uint64(c.size()))
+		b = pbwire.AppendTag(b, fieldLogContents, pbwire.BytesType)
+		b = pbwire.AppendVarint(b, uint64(c.size()))
 		b = c.appendTo(b)
 	}
-	b = protowire.AppendTag(b, fieldLogTimeNs, protowire.Fixed32Type)
-	return protowire.AppendFixed32(b, uint32(l.Time.Nanosecond()))
+	b = pbwire.AppendTag(b, fieldLogTimeNs, pbwire.Fixed32Type)
+	return pbwire.AppendFixed32(b, uint32(l.Time.Nanosecond()))
 }
 
 func (l *Log) size() int {
-	n := protowire.SizeTag(fieldLogTime) + protowire.SizeVarint(uint64(uint32(l.Time.Unix()))) +
-		protowire.SizeTag(fieldLogTimeNs) + protowire.SizeFixed32()
+	n := pbwire.SizeTag(fieldLogTime) + pbwire.SizeVarint(uint64(uint32(l.Time.Unix()))) +
+		pbwire.SizeTag(fieldLogTimeNs) + pbwire.SizeFixed32()
 	for _, c := range l.Contents {
 		n += messageSize(fieldLogContents, c.size())
 	}
@@ -100,16 +100,16 @@ func (c Content) size() int {
 	return stringSize(fieldContentKey, c.Key) + stringSize(fieldContentVal, c.Value)
 }
 
-func appendString(b []byte, num protowire.Number, s string) []byte {
-	return protowire.AppendString(protowire.AppendTag(b, num, protowire.BytesType), s)
+func appendString(b []byte, num pbwire.Number, s string) []byte {
+	return pbwire.AppendString(pbwire.AppendTag(b, num, pbwire.BytesType), s)
 }
 
-func stringSize(num protowire.Number, s string) int {
-	return protowire.SizeTag(num) + protowire.SizeBytes(len(s))
+func stringSize(num pbwire.Number, s string) int {
+	return pbwire.SizeTag(num) + pbwire.SizeBytes(len(s))
 }
 
-func messageSize(num protowire.Number, n int) int {
-	return protowire.SizeTag(num) + protowire.SizeBytes(n)
+func messageSize(num pbwire.Number, n int) int {
+	return pbwire.SizeTag(num) + pbwire.SizeBytes(n)
 }
 
 // PutLogs takes at most 4096 logs and 3 MB (raw protobuf) per log group
