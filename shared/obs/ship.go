@@ -150,7 +150,7 @@ func (s *Shipper) toStdout(events []Event) {
 	s.outMu.Lock()
 	defer s.outMu.Unlock()
 	for _, e := range events {
-		b, _ := json.Marshal(e)
+		b, _ := e.MarshalJSON() // not json.Marshal(e): no reflection, no second pass compacting what is compact
 		s.stdout.Write(append(b, '\n'))
 	}
 }
