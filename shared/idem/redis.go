@@ -13,10 +13,23 @@ import (
 // non-cluster instance: the send-limit script touches one key per number
 // and window in one call.
 func NewRedis(c *redis.Client, retention, lease time.Duration) *Store {
-	return &Store{b: &redisBackend{c: c}, kind: KindRedis, retention: retention, lease: lease, now: time.Now}
+	return &Store{b: newRedisBackend(c), kind: KindRedis, retention: retention, lease: lease, now: time.Now}
 }
 
-type redisBackend struct{ c *redis.Client }
+// redisBackend holds its scripts rather than package variables: a script
+// hashes its source when made, and a package variable would make every
+// process that links idem pay that at start, memory store or not (start-up
+// is measured: issue 10).
+type redisBackend struct {
+	c      *redis.Client
+	script struct{ swap, drop, take *redis.Script }
+}
+
+func newRedisBackend(c *redis.Client) *redisBackend {
+	r := &redisBackend{c: c}
+	r.script.swap, r.script.drop, r.script.take = redis.NewScript(swapScript), redis.NewScript(dropScript), redis.NewScript(takeScript)
+	return r
+}
 
 func (r *redisBackend) setNX(ctx context.Context, key string, val []byte, ttl time.Duration) (bool, error) {
 	// SET key val NX PX ttl: the claim and its expiry in one atomic command.
@@ -36,26 +49,26 @@ func (r *redisBackend) get(ctx context.Context, key string) ([]byte, bool, error
 }
 
 // swapScript replaces a value only if it is still the one the caller read.
-var swapScript = redis.NewScript(`
+const swapScript = `
 if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
 if ARGV[3] == '0' then
   redis.call('SET', KEYS[1], ARGV[2], 'KEEPTTL')
 else
   redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
 end
-return 1`)
+return 1`
 
 func (r *redisBackend) swap(ctx context.Context, key string, old, val []byte, ttl time.Duration) (bool, error) {
-	n, err := swapScript.Run(ctx, r.c, []string{key}, old, val, strconv.FormatInt(ttl.Milliseconds(), 10)).Int()
+	n, err := r.script.swap.Run(ctx, r.c, []string{key}, old, val, strconv.FormatInt(ttl.Milliseconds(), 10)).Int()
 	return n == 1, err
 }
 
-var dropScript = redis.NewScript(`
+const dropScript = `
 if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
-return redis.call('DEL', KEYS[1])`)
+return redis.call('DEL', KEYS[1])`
 
 func (r *redisBackend) drop(ctx context.Context, key string, old []byte) (bool, error) {
-	n, err := dropScript.Run(ctx, r.c, []string{key}, old).Int()
+	n, err := r.script.drop.Run(ctx, r.c, []string{key}, old).Int()
 	return n == 1, err
 }
 
@@ -63,7 +76,7 @@ func (r *redisBackend) drop(ctx context.Context, key string, old []byte) (bool, 
 // trim what fell out of each window; if any window is full answer the wait
 // until its oldest counted send leaves it; else count the send everywhere.
 // ARGV: now (ms), member, then per key its window (ms) and limit.
-var takeScript = redis.NewScript(`
+const takeScript = `
 local now = tonumber(ARGV[1])
 local wait = 0
 for i, key in ipairs(KEYS) do
@@ -82,7 +95,7 @@ for i, key in ipairs(KEYS) do
   redis.call('ZADD', key, now, ARGV[2])
   redis.call('PEXPIRE', key, tonumber(ARGV[1 + 2*i]))
 end
-return 0`)
+return 0`
 
 func (r *redisBackend) take(ctx context.Context, windows []windowKey, member string, now time.Time) (time.Duration, error) {
 	keys := make([]string, len(windows))
@@ -91,7 +104,7 @@ func (r *redisBackend) take(ctx context.Context, windows []windowKey, member str
 		keys[i] = w.key
 		args = append(args, w.per.Milliseconds(), w.limit)
 	}
-	ms, err := takeScript.Run(ctx, r.c, keys, args...).Int64()
+	ms, err := r.script.take.Run(ctx, r.c, keys, args...).Int64()
 	return time.Duration(ms) * time.Millisecond, err
 }
 

@@ -137,11 +137,9 @@ func (e Event) MarshalJSON() ([]byte, error) {
 		if i > 0 {
 			b = append(b, ',')
 		}
-		kb, _ := json.Marshal(f.Key)
-		b = append(b, kb...)
+		b = appendJSONString(b, f.Key)
 		b = append(b, ':')
-		vb, _ := json.Marshal(f.Value)
-		b = append(b, vb...)
+		b = appendJSONString(b, f.Value)
 	}
 	return append(b, '}'), nil
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -133,4 +134,28 @@ func FuzzNormalize(f *testing.F) {
 			t.Fatalf("%q: mask reveals the number", s)
 		}
 	})
+}
+
+// countryCodeOf binary-searches the table and takes the first code that
+// matches: both hold only while it is sorted, prefix-free, and made of
+// one- to three-digit codes.
+func TestCountryCodesAreSortedPrefixFreeDigits(t *testing.T) {
+	if !slices.IsSorted(countryCodes) {
+		t.Fatal("countryCodes is not sorted: BinarySearch would miss codes")
+	}
+	for i, c := range countryCodes {
+		if len(c) < 1 || len(c) > 3 || strings.Trim(c, "0123456789") != "" {
+			t.Errorf("country code %q is not 1-3 digits", c)
+		}
+		for _, d := range countryCodes[i+1:] {
+			if strings.HasPrefix(d, c) {
+				t.Errorf("country code %q is a prefix of %q", c, d)
+			}
+		}
+	}
+	for code, want := range map[string]string{"8613800138000": "86", "14155550123": "1", "447700900123": "44", "35312345678": "353", "9991234": ""} {
+		if got := countryCodeOf(code); got != want {
+			t.Errorf("countryCodeOf(%s) = %q, want %q", code, got, want)
+		}
+	}
 }
