@@ -15,6 +15,11 @@ func NewRedisClient(cfg config.Redis) *redis.Client {
 	opts := &redis.Options{
 		Addr: cfg.RedisAddr, Username: cfg.RedisUsername, Password: cfg.RedisPassword, DB: cfg.RedisDB,
 		DialTimeout: cfg.RedisTimeout, ReadTimeout: cfg.RedisTimeout, WriteTimeout: cfg.RedisTimeout,
+		// A call also ends at its context's deadline when that comes first
+		// (go-redis otherwise bounds reads by ReadTimeout alone): a store
+		// call started near the invocation's deadline must not outlive it,
+		// or FC ends the instance before the send's events are shipped.
+		ContextTimeoutEnabled: true,
 		// One retry at most: a store that does not answer fast is down, and
 		// the caller falls back (refuses, or records anyway) instead of
 		// waiting out the invocation.
