@@ -107,6 +107,12 @@ func (c *Config) Validate() error {
 		}
 		rules[r.Name] = r
 		validateRule(r, channels, func(field, format string, args ...any) { add(what, field, format, args...) })
+		// Run k reads [slot_k − lag − window, slot_k − lag): with a window
+		// shorter than the interval, what happens between two windows is
+		// read by no run, and a burst of failures there never alerts.
+		if r.IsEnabled() && r.Window > 0 && c.Settings.Interval > 0 && r.Window < c.Settings.Interval {
+			add(what, "window", "%s is shorter than settings.interval %s: events between two runs' windows would never be evaluated", r.Window, c.Settings.Interval)
+		}
 		if r.IsEnabled() && len(r.Channels) > 0 && !slices.ContainsFunc(r.Channels, func(ch string) bool { return enabledChannels[ch] }) {
 			add(what, "channels", "every channel it names is disabled: it would fire unheard (enable one, or disable the rule)")
 		}

@@ -49,6 +49,7 @@ func TestValidationNamesRuleAndField(t *testing.T) {
 		{"channels:", "settings: {interval: 1500ms}\nchannels:", `settings: field interval: must be whole seconds`},
 		{"channels:", "settings: {index_lag: -5s}\nchannels:", `settings: field index_lag: must be at least 0s`},
 		{"channels:", "settings: {delivery_lease: -1m}\nchannels:", `settings: field delivery_lease: must be at least 1s`},
+		{"channels:", "settings: {interval: 10m}\nchannels:", `rule "r": field window: 5m0s is shorter than settings.interval 10m0s: events between two runs' windows would never be evaluated`},
 		{"type: webhook, url: http://127.0.0.1/x", "type: pager", `channel "hook": field type: must be one of`},
 		{"type: webhook, url: http://127.0.0.1/x", "type: wecom, url_env: W, secret_env: S", `channel "hook": field secret_env: WeCom robots are not signed`},
 		{"type: webhook, url: http://127.0.0.1/x", "type: sms, phones_env: P, template_code: T", `channel "hook": field sign_name: is required`},
