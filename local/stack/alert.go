@@ -136,6 +136,11 @@ func alertRules(ao AlertOptions) string {
 	return LocalRules(interval)
 }
 
+// MaxLocalAlertInterval is the shortest window in alert_rules_local.yaml:
+// a longer timer would leave events between two windows unread, and the
+// alert function refuses such a rule file.
+const MaxLocalAlertInterval = time.Minute
+
 // alertTimerFromEnv sets the launcher's timer period from
 // SMSFLOW_LOCAL_ALERT_INTERVAL (default DefaultAlertInterval).
 func alertTimerFromEnv(o *Options) error {
@@ -145,8 +150,8 @@ func alertTimerFromEnv(o *Options) error {
 		return nil
 	}
 	d, err := time.ParseDuration(v)
-	if err != nil || d < time.Second || d%time.Second != 0 {
-		return fmt.Errorf("SMSFLOW_LOCAL_ALERT_INTERVAL=%q must be whole seconds, at least 1s", v)
+	if err != nil || d < time.Second || d%time.Second != 0 || d > MaxLocalAlertInterval {
+		return fmt.Errorf("SMSFLOW_LOCAL_ALERT_INTERVAL=%q must be whole seconds, from 1s to %s (the local rules' shortest window: the alert function refuses a window shorter than its interval)", v, MaxLocalAlertInterval)
 	}
 	o.Alert.Interval = d
 	return nil
