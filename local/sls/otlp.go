@@ -11,7 +11,6 @@ import (
 	"time"
 
 	slssdk "github.com/aliyun/aliyun-log-go-sdk"
-	coltrace "go.opentelemetry.io/proto/otlp/collector/trace/v1"
 	commonpb "go.opentelemetry.io/proto/otlp/common/v1"
 	tracepb "go.opentelemetry.io/proto/otlp/trace/v1"
 	"google.golang.org/protobuf/encoding/protojson"
@@ -69,18 +68,17 @@ func (s *Server) serveOTLP(w http.ResponseWriter, r *http.Request, hostProject s
 			return
 		}
 	}
-	// The OTLP/HTTP answer: an ExportTraceServiceResponse in the request's encoding.
-	resp := &coltrace.ExportTraceServiceResponse{}
-	var out []byte
+	// The OTLP/HTTP answer: an empty ExportTraceServiceResponse (everything
+	// accepted, no partial_success) in the request's encoding: no bytes in
+	// protobuf, {} in JSON.
 	if jsonBody {
 		w.Header().Set("Content-Type", "application/json")
-		out, _ = protojson.Marshal(resp)
-	} else {
-		w.Header().Set("Content-Type", "application/x-protobuf")
-		out, _ = proto.Marshal(resp)
+		w.WriteHeader(http.StatusOK)
+		_, _ = io.WriteString(w, "{}")
+		return
 	}
+	w.Header().Set("Content-Type", "application/x-protobuf")
 	w.WriteHeader(http.StatusOK)
-	_, _ = w.Write(out)
 }
 
 // otlpAuth checks the AccessKey pair (and STS token) the headers carry
@@ -103,7 +101,7 @@ func (s *Server) otlpAuth(r *http.Request) string {
 	return ""
 }
 
-func decodeOTLP(r *http.Request) (*coltrace.ExportTraceServiceRequest, bool, error) {
+func decodeOTLP(r *http.Request) (*tracepb.TracesData, bool, error) {
 	var body io.Reader = io.LimitReader(r.Body, maxBodyBytes+1)
 	if r.Header.Get("Content-Encoding") == "gzip" {
 		gz, err := gzip.NewReader(body)
@@ -119,7 +117,11 @@ func decodeOTLP(r *http.Request) (*coltrace.ExportTraceServiceRequest, bool, err
 	if len(raw) > maxBodyBytes {
 		return nil, false, fmt.Errorf("body larger than %d bytes", maxBodyBytes)
 	}
-	req := &coltrace.ExportTraceServiceRequest{}
+	// TracesData is OTLP's own wire twin of ExportTraceServiceRequest (both
+	// are field 1, repeated ResourceSpans; trace.proto says the request
+	// must follow TracesData): decoding it keeps the collector package,
+	// and gRPC with it, out of the module.
+	req := &tracepb.TracesData{}
 	mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	switch mt {
 	case "application/x-protobuf":
@@ -136,7 +138,7 @@ func decodeOTLP(r *http.Request) (*coltrace.ExportTraceServiceRequest, bool, err
 }
 
 // spansToLogs lays each span out with SLS Trace's field names.
-func spansToLogs(req *coltrace.ExportTraceServiceRequest) []*slssdk.Log {
+func spansToLogs(req *tracepb.TracesData) []*slssdk.Log {
 	var logs []*slssdk.Log
 	for _, rs := range req.GetResourceSpans() {
 		res := attrs(rs.GetResource().GetAttributes())

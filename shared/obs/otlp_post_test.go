@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	tracepb "go.opentelemetry.io/proto/otlp/trace/v1"
 	"io"
 	"log/slog"
 	"net/http"
@@ -15,7 +16,6 @@ import (
 	"time"
 
 	"github.com/aliyun/fc-runtime-go-sdk/fccontext"
-	coltrace "go.opentelemetry.io/proto/otlp/collector/trace/v1"
 	"google.golang.org/protobuf/proto"
 
 	"smsflow/shared/config"
@@ -227,11 +227,11 @@ func TestOTLPSendsRoleCredentialsAndNeverQuotesThem(t *testing.T) {
 		}
 		secrets := []string{role.AccessKeyID, role.AccessKeySecret, role.SecurityToken, "configured-token-123"}
 		var got http.Header
-		var reqs []*coltrace.ExportTraceServiceRequest
+		var reqs []*tracepb.TracesData
 		hs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			got = r.Header.Clone()
 			b, _ := io.ReadAll(r.Body)
-			req := &coltrace.ExportTraceServiceRequest{}
+			req := &tracepb.TracesData{}
 			if err := proto.Unmarshal(b, req); err != nil {
 				t.Errorf("body: %v", err)
 			}

@@ -5,7 +5,6 @@ import (
 	"testing"
 	"time"
 
-	coltrace "go.opentelemetry.io/proto/otlp/collector/trace/v1"
 	commonpb "go.opentelemetry.io/proto/otlp/common/v1"
 	resourcepb "go.opentelemetry.io/proto/otlp/resource/v1"
 	tracepb "go.opentelemetry.io/proto/otlp/trace/v1"
@@ -23,8 +22,9 @@ func kv(k string, v *commonpb.AnyValue) *commonpb.KeyValue {
 	return &commonpb.KeyValue{Key: k, Value: v}
 }
 
-// Our request body decodes as the real ExportTraceServiceRequest (whose
-// package links gRPC, so only this test imports it), every field of a
+// Our request body decodes as the generated TracesData, the wire twin of
+// ExportTraceServiceRequest (whose package brings gRPC into the module:
+// nothing imports it, tests included; conformance OT-08), every field of a
 // span where the OTLP model puts it: ids, parent, kind, times, status,
 // events, flags, attributes of both types we make (zero values too),
 // resource and scope. Encoded again by the generated code, it is the same
@@ -46,13 +46,13 @@ func TestOTLPBodyIsAnExportTraceServiceRequest(t *testing.T) {
 	}}
 	res := []attr{stringAttr("service.name", "send"), stringAttr("cloud.provider", "alibaba_cloud")}
 	body := encodeTraces(res, scopeName, spans)
-	var got coltrace.ExportTraceServiceRequest
+	var got tracepb.TracesData
 	if err := proto.Unmarshal(body, &got); err != nil {
 		t.Fatalf("not an ExportTraceServiceRequest: %v", err)
 	}
 
 	const sampled, hasRemote, isRemote = 0x01, uint32(tracepb.SpanFlags_SPAN_FLAGS_CONTEXT_HAS_IS_REMOTE_MASK), uint32(tracepb.SpanFlags_SPAN_FLAGS_CONTEXT_IS_REMOTE_MASK)
-	want := &coltrace.ExportTraceServiceRequest{ResourceSpans: []*tracepb.ResourceSpans{{
+	want := &tracepb.TracesData{ResourceSpans: []*tracepb.ResourceSpans{{
 		// A resource's attributes come sorted by key, as OpenTelemetry's
 		// attribute sets are.
 		Resource: &resourcepb.Resource{Attributes: []*commonpb.KeyValue{kv("cloud.provider", str("alibaba_cloud")), kv("service.name", str("send"))}},
