@@ -13,7 +13,7 @@ import (
 
 // claimAndNotify appends the claims, re-reads the log, and sends only the
 // notices of claims this run won: a run that lost a race stays silent.
-func (e *Evaluator) claimAndNotify(ctx context.Context, claims []Record, rep *Report) error {
+func (e *Evaluator) claimAndNotify(ctx context.Context, claims []Record, rep *Report, clock func() time.Time) error {
 	if err := e.opts.StateLog.Append(ctx, claims); err != nil {
 		e.emitError(ctx, "", "state_append", err)
 		return fmt.Errorf("alert: append state: %w", err)
@@ -36,7 +36,7 @@ func (e *Evaluator) claimAndNotify(ctx context.Context, claims []Record, rep *Re
 		e.emitState(ctx, c)
 		sends = append(sends, e.owed(c)...)
 	}
-	e.sendAll(ctx, sends)
+	e.sendAll(ctx, sends, clock)
 	var outcomes []Record
 	for _, d := range sends {
 		outcomes = append(outcomes, e.outcome(ctx, d, rep))
@@ -86,8 +86,11 @@ func (e *Evaluator) owed(c Record) []*delivery {
 //   - the send timeout would not fit before ctx's deadline (less the
 //     AppendReserve kept for recording the outcomes): a send cut off after
 //     leaving is an unknown delivery, never retried, so the alert would
-//     have fired without a word.
-func (e *Evaluator) sendAll(ctx context.Context, sends []*delivery) {
+//     have fired without a word;
+//   - the send and its record would not fit in the claim's lease (less
+//     LeaseMargin): once the lease ends another run may take the notice
+//     over and send it too, two pages for one firing.
+func (e *Evaluator) sendAll(ctx context.Context, sends []*delivery, clock func() time.Time) {
 	byChannel := map[string][]*delivery{}
 	for _, d := range sends {
 		byChannel[d.channel] = append(byChannel[d.channel], d)
@@ -101,6 +104,9 @@ func (e *Evaluator) sendAll(ctx context.Context, sends []*delivery) {
 			for _, d := range ds {
 				if skip == "" && !e.sendFits(ctx) {
 					skip = "the invocation's deadline is too near for the send timeout"
+				}
+				if skip == "" && !e.leaseFits(d.notice, clock()) {
+					skip = fmt.Sprintf("the claim's %s delivery lease would end before the send and its record could", e.cfg.Settings.DeliveryLease)
 				}
 				if skip != "" {
 					d.err = fmt.Errorf("not attempted: %s", skip)
@@ -126,6 +132,14 @@ func (e *Evaluator) sendAll(ctx context.Context, sends []*delivery) {
 func (e *Evaluator) sendFits(ctx context.Context) bool {
 	deadline, ok := ctx.Deadline()
 	return !ok || time.Until(deadline) >= e.opts.SendTimeout+e.opts.AppendReserve
+}
+
+// leaseFits reports whether a send timeout and the record after it end,
+// by the wall clock now, LeaseMargin before the lease of n's claim does:
+// until then no other run takes the notice over (claimExpired).
+func (e *Evaluator) leaseFits(n Notice, now time.Time) bool {
+	end := n.ClaimedAt.Add(e.cfg.Settings.DeliveryLease - LeaseMargin)
+	return !now.Add(e.opts.SendTimeout + e.opts.AppendReserve).After(end)
 }
 
 // outcome turns a delivery into its state-log record, counts it in the

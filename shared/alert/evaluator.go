@@ -27,7 +27,19 @@ type Options struct {
 	// starts that could not end before it. The function passes its SLS
 	// call timeout.
 	AppendReserve time.Duration
+	// Now is the wall clock the delivery lease is kept by: claims are
+	// stamped with it, a run sends nothing that could not be recorded
+	// before its claim's lease ends (LeaseMargin before), and a run takes
+	// an unanswered claim over only once its own Now is a lease past the
+	// stamp. The function passes its clock. nil reads the run's time plus
+	// the time since Run began: the tests' simulated runs.
+	Now func() time.Time
 }
+
+// LeaseMargin is kept between a sender's last possible record and the
+// end of its claim's lease: room for clock skew between two instances
+// (NTP keeps it to milliseconds) and the state log's round trip.
+const LeaseMargin = 5 * time.Second
 
 // MaxLateRun is how far behind a key's last evaluated slot a run may be
 // and still be taken for a late or duplicated timer delivery (skipped).
@@ -61,6 +73,11 @@ func NewEvaluator(cfg *Config, opts Options) (*Evaluator, error) {
 			}
 		}
 	}
+	// A lease too short to hold one send and its record would leave every
+	// notice unsent, run after run: the alert would fire without a word.
+	if need := opts.SendTimeout + opts.AppendReserve + LeaseMargin; cfg.Settings.DeliveryLease < need {
+		return nil, fmt.Errorf("alert: settings: delivery_lease %s cannot hold one notification: it must be at least the send timeout (%s) + the state log's timeout (%s) + %s", cfg.Settings.DeliveryLease, opts.SendTimeout, opts.AppendReserve, LeaseMargin)
+	}
 	e := &Evaluator{cfg: cfg, opts: opts, emit: opts.Emitter}
 	if e.emit == nil {
 		e.emit = nopEmitter{}
@@ -87,6 +104,11 @@ type Report struct {
 // error only when the state log fails (then nothing was sent).
 func (e *Evaluator) Run(ctx context.Context, now time.Time) (Report, error) {
 	rep := Report{RunID: newRunID(), Slot: now.Truncate(e.cfg.Settings.Interval)}
+	clock := e.opts.Now
+	if clock == nil {
+		began := time.Now()
+		clock = func() time.Time { return now.Add(time.Since(began)) }
+	}
 	records, err := e.opts.StateLog.Load(ctx)
 	if err != nil {
 		e.emitError(ctx, "", "state_load", err)
@@ -98,7 +120,7 @@ func (e *Evaluator) Run(ctx context.Context, now time.Time) (Report, error) {
 		if !r.IsEnabled() {
 			continue
 		}
-		recs, ok := e.evaluateRule(ctx, r, rep, folded)
+		recs, ok := e.evaluateRule(ctx, r, rep, folded, clock())
 		if !ok {
 			rep.Unknown++
 			continue
@@ -107,7 +129,7 @@ func (e *Evaluator) Run(ctx context.Context, now time.Time) (Report, error) {
 		claims = append(claims, recs...)
 	}
 	if len(claims) > 0 {
-		if err := e.claimAndNotify(ctx, claims, &rep); err != nil {
+		if err := e.claimAndNotify(ctx, claims, &rep, clock); err != nil {
 			return rep, err
 		}
 	}
@@ -119,9 +141,10 @@ func (e *Evaluator) Run(ctx context.Context, now time.Time) (Report, error) {
 	return rep, nil
 }
 
-// evaluateRule runs the rule's one query and steps each of its keys. ok is
-// false when the result is unknown: then no key of the rule moves.
-func (e *Evaluator) evaluateRule(ctx context.Context, r Rule, rep Report, folded *Folded) ([]Record, bool) {
+// evaluateRule runs the rule's one query and steps each of its keys at the
+// wall clock now. ok is false when the result is unknown: then no key of
+// the rule moves.
+func (e *Evaluator) evaluateRule(ctx context.Context, r Rule, rep Report, folded *Folded, now time.Time) ([]Record, bool) {
 	to := rep.Slot.Add(-e.cfg.Settings.IndexLag)
 	res, err := e.opts.Querier.Query(ctx, to.Add(-r.Window), to, r.CompiledQuery())
 	if err == nil && !res.Complete {
@@ -176,7 +199,7 @@ func (e *Evaluator) evaluateRule(ctx context.Context, r Rule, rep Report, folded
 		id := transitionID(k, rep.Slot, folded.Head(k))
 		next, changed := step(prev, stepInput{
 			rule: r, slot: rep.Slot, obs: o, channels: channels, lease: e.cfg.Settings.DeliveryLease,
-			silenced: e.cfg.silenced(r.Name, group, rep.Slot), claimID: id,
+			silenced: e.cfg.silenced(r.Name, group, rep.Slot), claimID: id, now: now,
 		})
 		if !changed {
 			continue

@@ -24,6 +24,20 @@ type stepInput struct {
 	channels []string // the rule's enabled channels
 	lease    time.Duration
 	claimID  string // id of the transition this step would write
+	// now is the wall clock: a claim is stamped with it and expires a
+	// lease after it by the wall clock of the run that reads it, never by
+	// slots (a late timer delivery's slot lies behind the clock, so a
+	// slot-stamped claim could be taken over while its sender still
+	// sends). Zero reads the slot (the table tests' simulated runs).
+	now time.Time
+}
+
+// wallClock is in.now, or the slot when the caller gave no clock.
+func (in stepInput) wallClock() time.Time {
+	if in.now.IsZero() {
+		return in.slot
+	}
+	return in.now
 }
 
 // step is the state machine: ok → pending → firing → (repeat) → resolved → ok.
@@ -146,7 +160,7 @@ func claimFiring(s *State, in stepInput) {
 			if s.Outbox == nil {
 				s.Outbox = map[string]Notice{}
 			}
-			s.Outbox[ch] = Notice{Kind: kind, ClaimID: in.claimID, ClaimedAt: in.slot, Attempts: n.Attempts}
+			s.Outbox[ch] = Notice{Kind: kind, ClaimID: in.claimID, ClaimedAt: in.wallClock(), Attempts: n.Attempts}
 		}
 	}
 }
@@ -156,7 +170,7 @@ func claimFiring(s *State, in stepInput) {
 func reclaimExpired(s *State, in stepInput, kind NoticeKind) {
 	for ch, n := range s.Outbox {
 		if n.Kind == kind && (n.ClaimID == "" || claimExpired(n, in)) {
-			n.ClaimID, n.ClaimedAt, n.Failed = in.claimID, in.slot, false
+			n.ClaimID, n.ClaimedAt, n.Failed = in.claimID, in.wallClock(), false
 			s.Outbox[ch] = n
 		}
 	}
@@ -164,8 +178,9 @@ func reclaimExpired(s *State, in stepInput, kind NoticeKind) {
 
 // claimExpired: the claim failed, or its sender recorded nothing within
 // the lease (it died or was frozen), so another run may send it again.
+// A live sender never sends past its lease (Evaluator.leaseFits).
 func claimExpired(n Notice, in stepInput) bool {
-	return n.ClaimID == "" || n.Failed || !in.slot.Before(n.ClaimedAt.Add(in.lease))
+	return n.ClaimID == "" || n.Failed || !in.wallClock().Before(n.ClaimedAt.Add(in.lease))
 }
 
 // meaningfulChange ignores fields that move every evaluation (value, slot)

@@ -56,6 +56,11 @@ func New(d Deps) (*Handler, error) {
 	if d.Now == nil {
 		d.Now = time.Now
 	}
+	if d.Options.Now == nil {
+		// The delivery lease is kept by the wall clock, not the run's
+		// time: a late timer delivery's trigger time lies behind it.
+		d.Options.Now = d.Now
+	}
 	if d.Flush == nil {
 		d.Flush = func(context.Context) {}
 	}

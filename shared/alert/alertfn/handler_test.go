@@ -61,6 +61,7 @@ type fixture struct {
 	q     *rowsQuerier
 	ch    *recordingChannel
 	out   *bytes.Buffer
+	log   *alert.MemoryStateLog
 	clock time.Time
 }
 
@@ -70,12 +71,12 @@ func newFixture(t *testing.T) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f := &fixture{q: &rowsQuerier{}, ch: &recordingChannel{}, out: &bytes.Buffer{},
+	f := &fixture{q: &rowsQuerier{}, ch: &recordingChannel{}, out: &bytes.Buffer{}, log: &alert.MemoryStateLog{},
 		clock: time.Date(2026, 11, 27, 10, 0, 30, 0, time.UTC)}
 	// No SLS location outside FC: the shipper writes the batch to out.
 	shipper := obs.NewShipper(config.Logs{}, "alert", creds.NewSource(true), f.out)
 	f.h, err = New(Deps{Rules: rules, Flush: shipper.Flush, Now: func() time.Time { return f.clock },
-		Options: alert.Options{Querier: f.q, StateLog: &alert.MemoryStateLog{},
+		Options: alert.Options{Querier: f.q, StateLog: f.log,
 			Channels: map[string]notify.Channel{"hook": f.ch}, Emitter: alert.SlogEmitter{Logger: obs.NewLogger(shipper)}}})
 	if err != nil {
 		t.Fatal(err)
@@ -162,6 +163,39 @@ func TestRunTime(t *testing.T) {
 		if got := f.h.runTime(trigger); !got.Equal(want) {
 			t.Errorf("runTime(%q) = %s, want %s", trigger, got, want)
 		}
+	}
+}
+
+// The function keeps delivery leases by its clock: a tick FC delivered
+// minutes late evaluates its own slot but stamps its claims with the time
+// it really runs, so a punctual later tick does not take them over while
+// this run is still sending (alert.TestNoSendOutlivesItsClaimsLease).
+func TestALateTicksClaimsAreStampedByTheClock(t *testing.T) {
+	f := newFixture(t)
+	f.clock = time.Date(2026, 11, 27, 10, 4, 30, 0, time.UTC)
+	res, err := f.h.Handle(context.Background(), timer("2026-11-27T10:00:00Z", `{"rules":["fast"]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !res.Slot.Equal(time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC)) || res.Sent != 1 {
+		t.Fatalf("result %+v, want the tick's slot and one notice sent", res)
+	}
+	var claims int
+	for _, r := range f.log.Records() {
+		if r.State == nil {
+			continue
+		}
+		for _, n := range r.State.Outbox {
+			if n.ClaimID == r.ID {
+				claims++
+				if !n.ClaimedAt.Equal(f.clock) {
+					t.Errorf("claim stamped %s, want the clock's %s", n.ClaimedAt, f.clock)
+				}
+			}
+		}
+	}
+	if claims != 1 {
+		t.Fatalf("%d claims, want 1", claims)
 	}
 }
 
