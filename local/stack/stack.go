@@ -24,6 +24,7 @@ import (
 	"smsflow/local/dysms"
 	"smsflow/local/fcrt"
 	"smsflow/local/sls"
+	"smsflow/shared/config"
 	"smsflow/shared/provision"
 )
 
@@ -37,8 +38,9 @@ const (
 	LocalLogstore      = "sms"
 	LocalRegion        = "cn-hangzhou"
 	LocalAccountID     = "1234567890123456"
-	// LocalPhoneHashKey keys phone_hash locally; production sets a secret.
-	LocalPhoneHashKey = "smsflow-local-phone-hash-key"
+	// LocalPhoneHashKey keys phone_hash locally; production sets a secret
+	// (the functions refuse this published one off loopback).
+	LocalPhoneHashKey = config.LocalStackPhoneHashKey
 	// DefaultMaxInstances is each local function's instance limit: room
 	// for the tests' bursts of concurrent requests, each on its own process.
 	DefaultMaxInstances = 12

@@ -118,6 +118,9 @@ func (c Send) Validate() error {
 	if err := c.HTTPAuth.Validate(); err != nil {
 		return err
 	}
+	if err := c.Privacy.validate(IsLoopback(c.Dysms.Endpoint)); err != nil {
+		return err
+	}
 	// The local stack's token is in README.md: it may only ever open the
 	// local stack (whose Dysmsapi endpoint is loopback).
 	for _, h := range c.TokenSHA256 {

@@ -99,7 +99,7 @@ func (c Dispatch) Validate() error {
 	if c.PhoneHashKey == "" {
 		return fmt.Errorf("SMSFLOW_PHONE_HASH_KEY is required with a shared idempotency store: every instance must derive the same keys")
 	}
-	return nil
+	return c.Privacy.validate(IsLoopback(c.Dysms.Endpoint))
 }
 
 // validateRedisAddr accepts host:port only. The address is not secret, so

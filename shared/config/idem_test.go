@@ -25,7 +25,7 @@ func TestDispatchNeedsASharedStoreAndHashKey(t *testing.T) {
 	if _, err := Load[Dispatch](); err == nil || !strings.Contains(err.Error(), "SMSFLOW_PHONE_HASH_KEY") {
 		t.Fatalf("without a hash key: %v", err)
 	}
-	t.Setenv("SMSFLOW_PHONE_HASH_KEY", "k")
+	t.Setenv("SMSFLOW_PHONE_HASH_KEY", testPhoneHashKey)
 	if _, err := Load[Dispatch](); err != nil {
 		t.Fatal(err)
 	}
@@ -41,6 +41,7 @@ func TestReceiptsShareTheRedisConnection(t *testing.T) {
 	t.Setenv("SMSFLOW_REDIS_ADDR", "10.0.0.7:6379")
 	t.Setenv("SMSFLOW_REDIS_DB", "3")
 	t.Setenv("SMSFLOW_REDIS_TLS", "true")
+	t.Setenv("SMSFLOW_PHONE_HASH_KEY", testPhoneHashKey)
 	r, err := Load[Receipts]()
 	if err != nil {
 		t.Fatal(err)
