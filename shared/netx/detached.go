@@ -1,7 +1,6 @@
 package netx
 
 import (
-	"context"
 	"sync"
 )
 
@@ -45,22 +44,6 @@ func (d *Detached) Go(f func()) <-chan struct{} {
 		go func() { j.f(); close(j.done) }()
 	}
 	return j.done
-}
-
-// Within runs f as Go does and waits for it until ctx ends. It answers
-// ctx's error when ctx ended first (or before f started); f then runs on,
-// and whatever it writes must not be read. For clients that bound a call
-// by their own timeouts, not the context's (go-redis's socket deadlines).
-func (d *Detached) Within(ctx context.Context, f func()) error {
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	select {
-	case <-d.Go(f):
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
 }
 
 func (d *Detached) start() {

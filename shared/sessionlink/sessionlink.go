@@ -19,7 +19,6 @@ import (
 
 	"smsflow/shared/config"
 	"smsflow/shared/idem"
-	"smsflow/shared/netx"
 	"smsflow/shared/sms"
 )
 
@@ -36,10 +35,6 @@ type Link = sms.SessionLink
 // function without Redis needs no special case.
 type Store struct {
 	c redis.UniversalClient
-	// calls lets each call give up at its context's deadline: go-redis
-	// bounds a read by its own timeout, not the context's, and the
-	// receipts function looks links up within Tencent's answer budget.
-	calls netx.Detached
 }
 
 // Open answers the store, or nil without a Redis address.
@@ -50,7 +45,11 @@ func Open(cfg config.Redis) *Store {
 	return New(idem.NewRedisClient(cfg))
 }
 
-// New wraps a client (tests give miniredis's or redistest's).
+// New wraps a client (tests give miniredis's or redistest's). Calls end at
+// their context's deadline only if the client has ContextTimeoutEnabled,
+// as idem.NewRedisClient sets: go-redis otherwise bounds a read by its own
+// timeout alone, and the receipts function looks links up within Tencent's
+// answer budget.
 func New(c redis.UniversalClient) *Store { return &Store{c: c} }
 
 // Put stores links in one pipeline.
@@ -58,17 +57,12 @@ func (s *Store) Put(ctx context.Context, links []Link) error {
 	if s == nil || len(links) == 0 {
 		return nil
 	}
-	var err error
-	if waitErr := s.calls.Within(ctx, func() {
-		_, err = s.c.Pipelined(ctx, func(p redis.Pipeliner) error {
-			for _, l := range links {
-				p.Set(ctx, keyPrefix+l.SerialNo, strconv.FormatInt(l.SentAt.UnixMilli(), 10)+" "+l.SessionContext, TTL)
-			}
-			return nil
-		})
-	}); waitErr != nil {
-		return fmt.Errorf("storing %d session links: %w", len(links), waitErr)
-	}
+	_, err := s.c.Pipelined(ctx, func(p redis.Pipeliner) error {
+		for _, l := range links {
+			p.Set(ctx, keyPrefix+l.SerialNo, strconv.FormatInt(l.SentAt.UnixMilli(), 10)+" "+l.SessionContext, TTL)
+		}
+		return nil
+	})
 	if err != nil {
 		return fmt.Errorf("storing %d session links: %w", len(links), err)
 	}
@@ -85,11 +79,7 @@ func (s *Store) Get(ctx context.Context, serials []string) (map[string]Link, err
 	for i, sn := range serials {
 		keys[i] = keyPrefix + sn
 	}
-	var vals []any
-	var err error
-	if waitErr := s.calls.Within(ctx, func() { vals, err = s.c.MGet(ctx, keys...).Result() }); waitErr != nil {
-		return out, fmt.Errorf("reading %d session links: %w", len(serials), waitErr)
-	}
+	vals, err := s.c.MGet(ctx, keys...).Result()
 	if err != nil && !errors.Is(err, redis.Nil) {
 		return out, fmt.Errorf("reading %d session links: %w", len(serials), err)
 	}
