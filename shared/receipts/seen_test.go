@@ -9,6 +9,7 @@ import (
 
 	"github.com/alicebob/miniredis/v2"
 
+	"smsflow/local/testkit"
 	"smsflow/shared/config"
 	"smsflow/shared/creds"
 	"smsflow/shared/obs"
@@ -191,5 +192,31 @@ func TestSeenDownStillRecords(t *testing.T) {
 func TestOpenSeenWithoutAnAddress(t *testing.T) {
 	if s := OpenSeen(config.Redis{}); s != nil {
 		t.Fatalf("no SMSFLOW_REDIS_ADDR: %T, want nil (repeats counted at query time)", s)
+	}
+}
+
+// A stalled store ends each Seen call at its caller's deadline (a share of
+// the 700 ms answer budget), not at go-redis's own read timeout: the
+// client OpenSeen makes has ContextTimeoutEnabled.
+func TestStalledSeenEndsAtTheCallersDeadline(t *testing.T) {
+	s := OpenSeen(config.Redis{RedisAddr: testkit.SilentAddr(t), RedisTimeout: time.Minute})
+	calls := map[string]func(context.Context) error{
+		"Claim":  func(ctx context.Context) error { _, err := s.Claim(ctx, []string{"r1"}, ClaimHold); return err },
+		"Keep":   func(ctx context.Context) error { return s.Keep(ctx, []string{"r1"}) },
+		"Forget": func(ctx context.Context) error { return s.Forget(ctx, []string{"r1"}) },
+	}
+	for name, call := range calls {
+		ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+		ended := make(chan error, 1)
+		go func() { ended <- call(ctx) }()
+		select {
+		case err := <-ended:
+			if err == nil {
+				t.Errorf("%s on a stalled store succeeded", name)
+			}
+		case <-time.After(20 * time.Second):
+			t.Errorf("%s on a stalled store outlived its caller's deadline", name)
+		}
+		cancel()
 	}
 }
