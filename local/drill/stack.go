@@ -27,15 +27,18 @@ const Scale = 60
 
 // drillRules are the default rules (shared/alert/defaults.yaml) with
 // every window divided by Scale (at least a second), and the settings
-// scaled likewise; only the signed webhook channel is on by default, which
-// the sink records with its status and rule.
+// scaled likewise but for delivery_lease, which must hold one send and its
+// record (the alert function's 10 s send and SLS timeouts, and
+// alert.LeaseMargin) and which no scenario waits out; only the signed
+// webhook channel is on by default, which the sink records with its status
+// and rule.
 func drillRules() (string, error) {
 	defaults, err := alert.Defaults()
 	if err != nil {
 		return "", fmt.Errorf("alert defaults: %w", err)
 	}
 	var b strings.Builder
-	b.WriteString("include_defaults: true\nsettings: {interval: 1s, index_lag: 1s, delivery_lease: 5s}\nrules:\n")
+	b.WriteString("include_defaults: true\nsettings: {interval: 1s, index_lag: 1s, delivery_lease: 30s}\nrules:\n")
 	for _, r := range defaults.Rules {
 		w := max(time.Second, (r.Window / Scale).Round(time.Second))
 		fmt.Fprintf(&b, "  - {name: %s, window: %ds}\n", r.Name, int(w/time.Second))
