@@ -38,9 +38,10 @@ type Instance struct {
 	pollOnce  sync.Once
 }
 
-// Timing is when the instance's process started and when its runtime
-// first polled GET next (zero until it has): the cold-start cost of the
-// binary itself.
+// Timing is when the instance's process started (the clock read just
+// before the emulator creates it, so fork and exec count) and when its
+// runtime first polled GET next (zero until it has): the cold-start cost
+// of the binary itself.
 type Timing struct {
 	ProcessStarted time.Time
 	FirstPoll      time.Time

@@ -257,3 +257,24 @@ func TestCancelledCallerLeavesTheInvocationRunning(t *testing.T) {
 		t.Errorf("second invocation ran after %v, before the abandoned one ended", elapsed)
 	}
 }
+
+// A start is timed from before the process exists. The emulator may be
+// descheduled right after the exec (here: stalled for longer than the
+// child takes to poll); the child's first poll must still come after the
+// recorded process start, and the start must measure the child's own time,
+// not be cut short by the emulator's stall (nor be negative).
+func TestStartupIsTimedFromBeforeTheProcessExists(t *testing.T) {
+	const stall = 2 * time.Second
+	afterStart = func() { time.Sleep(stall) }
+	t.Cleanup(func() { afterStart = func() {} })
+	inst, err := Start(context.Background(), testFunction(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer inst.Kill()
+	tm := inst.Timing()
+	if d := tm.StartupLatency(); d <= 0 || d >= stall {
+		t.Errorf("start measured %s (process %s, first poll %s), want the child's own time: above 0, under the emulator's %s stall", d,
+			tm.ProcessStarted.Format(time.StampMicro), tm.FirstPoll.Format(time.StampMicro), stall)
+	}
+}

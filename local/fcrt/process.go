@@ -33,18 +33,28 @@ func (i *Instance) spawn() error {
 	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL, Setpgid: true}
 	// A grandchild holding the output pipe must not keep Wait from returning.
 	cmd.WaitDelay = time.Second
+	// Read the clock before the process exists: taken after Start
+	// returns, it can come after the child's first poll (the emulator's
+	// goroutine descheduled once exec succeeded), and a start would
+	// measure short, or negative.
+	started := time.Now()
 	if err := cmd.Start(); err != nil {
 		return fmt.Errorf("fcrt: start %s (%s): %w", i.fn.Name, bin, err)
 	}
+	afterStart()
 	i.cmd = cmd
 	i.mu.Lock()
-	i.started = time.Now()
+	i.started = started
 	i.mu.Unlock()
 	i.fn.Logger.Info("fc instance started", "function", i.fn.Name, "instance", i.id,
 		"pid", cmd.Process.Pid, "runtime_api", i.RuntimeAPI())
 	go i.watchExit()
 	return nil
 }
+
+// afterStart runs once the process has started; tests stall the emulator
+// there, as the scheduler sometimes does.
+var afterStart = func() {}
 
 // binPath is the absolute path of the function's binary.
 func (i *Instance) binPath() string {
