@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"time"
 
@@ -77,8 +78,6 @@ func (c *Controller) Run(ctx context.Context) (Decision, error) {
 	case d.worse && (d.Canary.Results >= c.Policy.MinSamples || d.silent):
 		// Worse than stable: roll back at once, soak or not.
 		d.Action, d.NextWeight = ActionRollback, 0
-		_, err = c.FC.UpdateAlias(ctx, c.Function, c.Alias, a.VersionID, map[string]float64{canary: 0},
-			"release: version "+canary+" rolled back: "+d.Reason)
 	case d.Canary.Results < c.Policy.MinSamples:
 		d.Action, d.NextWeight = ActionWait, d.Weight
 		d.Reason = fmt.Sprintf("%d of %d samples", d.Canary.Results, c.Policy.MinSamples)
@@ -88,20 +87,52 @@ func (c *Controller) Run(ctx context.Context) (Decision, error) {
 	default:
 		d.NextWeight = c.Policy.next(d.Weight)
 		d.Reason = fmt.Sprintf("healthy over %s and %d samples", d.StepAge.Round(time.Second), d.Canary.Results)
+		d.Action = ActionAdvance
 		if d.NextWeight >= 1 {
 			d.Action = ActionPromote
-			_, err = c.FC.UpdateAlias(ctx, c.Function, c.Alias, canary, map[string]float64{},
-				"release: version "+canary+" promoted")
-		} else {
-			d.Action = ActionAdvance
-			_, err = c.FC.UpdateAlias(ctx, c.Function, c.Alias, a.VersionID, map[string]float64{canary: d.NextWeight},
-				fmt.Sprintf("release: version %s at %g", canary, d.NextWeight))
 		}
+	}
+	if !d.Acts() {
+		return d, c.report(ctx, d)
+	}
+	if changed, err := c.changedSince(ctx, a); err != nil || changed {
+		if err != nil {
+			return d, err
+		}
+		d.Action, d.NextWeight = ActionWait, d.Weight
+		d.Reason = "the alias changed while this run judged it (another run or an operator acted): the next run judges it afresh"
+		return d, c.report(ctx, d)
+	}
+	switch d.Action {
+	case ActionRollback:
+		_, err = c.FC.UpdateAlias(ctx, c.Function, c.Alias, a.VersionID, map[string]float64{canary: 0},
+			"release: version "+canary+" rolled back: "+d.Reason)
+	case ActionPromote:
+		_, err = c.FC.UpdateAlias(ctx, c.Function, c.Alias, canary, map[string]float64{},
+			"release: version "+canary+" promoted")
+	case ActionAdvance:
+		_, err = c.FC.UpdateAlias(ctx, c.Function, c.Alias, a.VersionID, map[string]float64{canary: d.NextWeight},
+			fmt.Sprintf("release: version %s at %g", canary, d.NextWeight))
 	}
 	if err != nil {
 		return d, fmt.Errorf("release: %s %s: %w", d.Action, canary, err)
 	}
 	return d, c.report(ctx, d)
+}
+
+// changedSince reads the alias again right before an update and reports
+// whether it moved since a was read. FC 3.0's UpdateAlias takes no
+// condition (its API reference has no If-Match, unlike FC 2.0's), so
+// without this a run whose judgment took seconds of SLS queries would write
+// over whatever another run or an operator did meanwhile: an operator's
+// abort undone by a stale advance, a rollback undone by a stale promote.
+// What remains unguarded is the gap between this read and the update.
+func (c *Controller) changedSince(ctx context.Context, a Alias) (bool, error) {
+	now, err := c.FC.GetAlias(ctx, c.Function, c.Alias)
+	if err != nil {
+		return false, fmt.Errorf("release: %w", err)
+	}
+	return now.VersionID != a.VersionID || now.Modified != a.Modified || !maps.Equal(now.Weights, a.Weights), nil
 }
 
 // Status judges the canary without acting: what Run would see.
@@ -181,6 +212,12 @@ func (c *Controller) Start(ctx context.Context, version string) (Decision, error
 	}
 	d.NextWeight = c.Policy.Steps[0]
 	d.Reason = "started by an operator"
+	if changed, err := c.changedSince(ctx, a); err != nil || changed {
+		if err == nil {
+			err = errors.New("the alias changed while the start was checked (another operator or run acted): look at it again")
+		}
+		return d, fmt.Errorf("release: start %s: %w", version, err)
+	}
 	if _, err := c.FC.UpdateAlias(ctx, c.Function, c.Alias, a.VersionID, map[string]float64{version: d.NextWeight},
 		fmt.Sprintf("release: version %s at %g", version, d.NextWeight)); err != nil {
 		return d, fmt.Errorf("release: start %s: %w", version, err)

@@ -2,6 +2,7 @@ package release
 
 import (
 	"context"
+	"maps"
 	"strconv"
 	"strings"
 	"testing"
@@ -15,10 +16,14 @@ type fakeFC struct {
 	alias    Alias
 	versions []Version
 	updates  []map[string]float64
+	onList   func() // runs inside ListVersions: another actor moved the alias
 }
 
 func (f *fakeFC) GetAlias(context.Context, string, string) (Alias, error) { return f.alias, nil }
 func (f *fakeFC) ListVersions(context.Context, string, int) ([]Version, error) {
+	if f.onList != nil {
+		f.onList()
+	}
 	return f.versions, nil
 }
 func (f *fakeFC) UpdateAlias(_ context.Context, _, _, v string, w map[string]float64, d string) (Alias, error) {
@@ -206,5 +211,80 @@ func TestRollsBackACanaryThatWritesNothing(t *testing.T) {
 	sls.results[0]["results"], sls.results[0]["sends"] = "100", "100"
 	if d, _ := c.Run(context.Background()); d.Action != ActionWait || len(fc.updates) != 0 {
 		t.Fatalf("quiet service: %+v", d)
+	}
+}
+
+// queryHook runs hook on the first query: something happened to the alias
+// while the run was judging the step on SLS.
+type queryHook struct {
+	alert.Querier
+	hook func()
+}
+
+func (q *queryHook) Query(ctx context.Context, from, to time.Time, query string) (alert.Result, error) {
+	if h := q.hook; h != nil {
+		q.hook = nil
+		h()
+	}
+	return q.Querier.Query(ctx, from, to, query)
+}
+
+// FC 3.0's UpdateAlias takes no condition, so a run must not write a
+// decision over an alias that moved while it judged: an operator's abort
+// must not be undone by the timer's advance, nor a rollback by a stale
+// promote. The run re-reads the alias and leaves the new step to the next
+// run.
+// conformance: FC-19
+func TestARunDoesNotOverwriteAnAliasThatMovedWhileItJudged(t *testing.T) {
+	for name, tc := range map[string]struct {
+		weight float64
+		rows   func(*fakeSLS)
+		moved  Alias // what another run or an operator left on the alias
+	}{
+		"an operator's abort, then a stale advance": {0.05, func(s *fakeSLS) { canaryRows(s, 60, 0, 0, "300") },
+			Alias{Name: "prod", VersionID: "1", Weights: map[string]float64{"2": 0}, Modified: t0.Add(10 * time.Minute).Format(time.RFC3339)}},
+		"a rollback, then a stale promote": {0.5, func(s *fakeSLS) { canaryRows(s, 600, 2, 0, "300") },
+			Alias{Name: "prod", VersionID: "1", Weights: map[string]float64{"2": 0}, Modified: t0.Add(11 * time.Minute).Format(time.RFC3339)}},
+		"an advance by another run": {0.05, func(s *fakeSLS) { canaryRows(s, 60, 0, 0, "300") },
+			Alias{Name: "prod", VersionID: "1", Weights: map[string]float64{"2": 0.25}, Modified: t0.Add(11 * time.Minute).Format(time.RFC3339)}},
+	} {
+		t.Run(name, func(t *testing.T) {
+			c, fc, sls := fixture(tc.weight, 11*time.Minute)
+			tc.rows(sls)
+			c.Querier = &queryHook{Querier: sls, hook: func() { fc.alias = tc.moved }}
+			d, err := c.Run(context.Background())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(fc.updates) != 0 || !maps.Equal(fc.alias.Weights, tc.moved.Weights) || fc.alias.VersionID != tc.moved.VersionID {
+				t.Fatalf("the run wrote %v over the moved alias (now %+v)", fc.updates, fc.alias)
+			}
+			if d.Action != ActionWait || !strings.Contains(d.Reason, "changed while this run judged") {
+				t.Fatalf("decision %+v, want a wait that says the alias moved", d)
+			}
+		})
+	}
+	// An alias that did not move is acted on as before.
+	c, fc, sls := fixture(0.05, 11*time.Minute)
+	canaryRows(sls, 60, 0, 0, "300")
+	if d, err := c.Run(context.Background()); err != nil || d.Action != ActionAdvance || len(fc.updates) != 1 {
+		t.Fatalf("unmoved alias: %+v, %v, updates %v", d, err, fc.updates)
+	}
+}
+
+// Two operators starting canaries at once: the second start finds the
+// alias moved between its checks and its update, and refuses rather than
+// replace the first one's canary.
+// conformance: FC-19
+func TestAStartRefusesAnAliasThatMovedWhileItChecked(t *testing.T) {
+	c, fc, _ := fixture(0, time.Minute)
+	fc.alias.Weights = nil
+	fc.versions = append(fc.versions, Version{ID: "3"})
+	fc.onList = func() {
+		fc.alias.Weights, fc.alias.Modified = map[string]float64{"3": 0.05}, t0.Add(time.Minute).Format(time.RFC3339)
+	}
+	_, err := c.Start(context.Background(), "2")
+	if err == nil || !strings.Contains(err.Error(), "changed") || len(fc.updates) != 0 || fc.alias.Weights["3"] != 0.05 {
+		t.Fatalf("Start = %v, updates %v, alias %+v: want a refusal and the other canary kept", err, fc.updates, fc.alias)
 	}
 }
