@@ -23,11 +23,11 @@ const goalStartupRatio = 1.5
 const startsPerRound = 21
 
 // startupRoundsPerRound: this section runs three rounds for every round
-// asked for. A start on this VM lands in one of two modes about 1 ms apart
-// (a halted vCPU woken, most likely; it hits both binaries alike), so a
-// round's median can fall in either mode and one round's ratio swings
-// widely: the median of 15 rounds settles where 5 did not. A round costs
-// about 0.4 s.
+// asked for. Starts on a shared 2-core VM swing (until 5b95e70 they fell
+// in two modes about 1 ms apart, most of which was the emulator reading
+// the start's clock after the exec), so one round's ratio swings widely:
+// the median of 15 rounds settles where 5 did not. A round costs about
+// 0.4 s.
 const startupRoundsPerRound = 3
 
 // startup starts fresh instances of a hello-world function
