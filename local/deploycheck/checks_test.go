@@ -1,6 +1,7 @@
 package deploycheck
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"os"
@@ -331,6 +332,7 @@ func checkFunction(t testing.TB, name string, d descriptors) []string {
 	out = append(out, checkInstanceConcurrency(name, d)...)
 	out = append(out, checkLease(name, d)...)
 	out = append(out, checkTimerPeriod(t, name, d)...)
+	out = append(out, checkDeliveryLease(t, name, vars, d)...)
 	out = append(out, checkFC3("s.yaml "+name, d.S[name].Props)...)
 	return out
 }
@@ -430,6 +432,36 @@ func checkTimerPeriod(t testing.TB, name string, d descriptors) []string {
 		}
 	}
 	return out
+}
+
+// checkDeliveryLease: the packaged rules' delivery_lease must hold one
+// notification and its record with the timeouts s.yaml gives the alert
+// function (alert.CheckLease, which the function applies at start): the
+// function would otherwise refuse to start after the deploy.
+func checkDeliveryLease(t testing.TB, name string, vars map[string]envVar, d descriptors) []string {
+	if _, ok := asMap(d.S[name].Props["environmentVariables"])[alert.EnvRulesFile]; !ok {
+		return nil
+	}
+	rules, err := packagedRules(t)
+	if err != nil {
+		return nil // reported by checkTimerPeriod
+	}
+	duration := func(key string) (time.Duration, error) {
+		v, ok := asMap(d.S[name].Props["environmentVariables"])[key].(string)
+		if !ok {
+			v = vars[key].Default
+		}
+		return time.ParseDuration(v)
+	}
+	send, err1 := duration("SMSFLOW_ALERT_SEND_TIMEOUT")
+	sls, err2 := duration("SMSFLOW_ALERT_SLS_TIMEOUT")
+	if err := errors.Join(err1, err2); err != nil {
+		return []string{fmt.Sprintf("s.yaml %s: alert timeouts: %v", name, err)}
+	}
+	if err := alert.CheckLease(rules, send, sls); err != nil {
+		return []string{fmt.Sprintf("s.yaml %s: %v", name, err)}
+	}
+	return nil
 }
 
 // packagedRules are the alert rules make build ships next to the alert

@@ -366,6 +366,7 @@ type envVar struct {
 	Name       string
 	Secret     bool
 	HasDefault bool
+	Default    string // the envDefault tag's value
 	Field      string // Type.Field, for messages
 	// Max is the value's longest length in bytes (the field's max tag;
 	// 0 when it has none).
@@ -400,9 +401,9 @@ func configEnv(t testing.TB, typ string) []envVar {
 			if key == "" {
 				continue
 			}
-			_, hasDefault := tag.Lookup("envDefault")
+			def, hasDefault := tag.Lookup("envDefault")
 			limit, _ := strconv.Atoi(tag.Get("max"))
-			out = append(out, envVar{Name: key, Secret: tag.Get("secret") == "true", HasDefault: hasDefault,
+			out = append(out, envVar{Name: key, Secret: tag.Get("secret") == "true", HasDefault: hasDefault, Default: def,
 				Field: name + "." + f.Names[0].Name, Max: limit})
 		}
 	}

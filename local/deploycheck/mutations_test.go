@@ -145,6 +145,14 @@ func TestCatchesALeaseShorterThanTheTimeout(t *testing.T) {
 	mustReport(t, checkFunction(t, "dispatch", d), "SMSFLOW_IDEMPOTENCY_LEASE \"1m\" must be above the 120s timeout")
 }
 
+// An alert send timeout that, with the SLS timeout, leaves the packaged
+// rules' delivery_lease no room for one notification would make the alert
+// function refuse to start after the deploy: caught before it.
+func TestCatchesAnAlertSendTimeoutTheLeaseCannotHold(t *testing.T) {
+	d := mutated(t, "s.yaml", "SMSFLOW_ALERT_SEND_TIMEOUT: 10s", "SMSFLOW_ALERT_SEND_TIMEOUT: 5m")
+	mustReport(t, checkFunction(t, "alert", d), "delivery_lease 5m0s cannot hold one notification")
+}
+
 // SLS authorises per logstore: the right action on the wrong logstore is
 // refused at run time just like a missing one.
 // conformance: DEP-06, DEP-08

@@ -41,6 +41,18 @@ type Options struct {
 // (NTP keeps it to milliseconds) and the state log's round trip.
 const LeaseMargin = 5 * time.Second
 
+// CheckLease refuses a delivery_lease too short to hold one send (send)
+// and the record of its outcome (appendReserve), with LeaseMargin: every
+// notice would be left unsent, run after run, and the alert would fire
+// without a word. NewEvaluator applies it; the deployment checks apply it
+// to s.yaml's timeouts.
+func CheckLease(cfg *Config, send, appendReserve time.Duration) error {
+	if need := send + appendReserve + LeaseMargin; cfg.Settings.DeliveryLease < need {
+		return fmt.Errorf("alert: settings: delivery_lease %s cannot hold one notification: it must be at least the send timeout (%s) + the state log's timeout (%s) + %s", cfg.Settings.DeliveryLease, send, appendReserve, LeaseMargin)
+	}
+	return nil
+}
+
 // MaxLateRun is how far behind a key's last evaluated slot a run may be
 // and still be taken for a late or duplicated timer delivery (skipped).
 // The function uses a timer's trigger time only within this of its clock.
@@ -73,10 +85,8 @@ func NewEvaluator(cfg *Config, opts Options) (*Evaluator, error) {
 			}
 		}
 	}
-	// A lease too short to hold one send and its record would leave every
-	// notice unsent, run after run: the alert would fire without a word.
-	if need := opts.SendTimeout + opts.AppendReserve + LeaseMargin; cfg.Settings.DeliveryLease < need {
-		return nil, fmt.Errorf("alert: settings: delivery_lease %s cannot hold one notification: it must be at least the send timeout (%s) + the state log's timeout (%s) + %s", cfg.Settings.DeliveryLease, opts.SendTimeout, opts.AppendReserve, LeaseMargin)
+	if err := CheckLease(cfg, opts.SendTimeout, opts.AppendReserve); err != nil {
+		return nil, err
 	}
 	e := &Evaluator{cfg: cfg, opts: opts, emit: opts.Emitter}
 	if e.emit == nil {
