@@ -331,8 +331,7 @@ func checkFunction(t testing.TB, name string, d descriptors) []string {
 	out = append(out, checkSizing(name, d)...)
 	out = append(out, checkInstanceConcurrency(name, d)...)
 	out = append(out, checkLease(name, d)...)
-	out = append(out, checkTimerPeriod(t, name, d)...)
-	out = append(out, checkDeliveryLease(t, name, vars, d)...)
+	out = append(out, checkAlertRules(t, name, vars, d)...)
 	out = append(out, checkFC3("s.yaml "+name, d.S[name].Props)...)
 	return out
 }
@@ -400,14 +399,7 @@ func TestAlertChannelVariablesAreDeclared(t *testing.T) {
 // time into slots of settings.interval; a timer whose ticks are not
 // multiples of it evaluates slots twice or skips them. The rules are the
 // ones make build packs (packagedRules).
-func checkTimerPeriod(t testing.TB, name string, d descriptors) []string {
-	if _, ok := asMap(d.S[name].Props["environmentVariables"])[alert.EnvRulesFile]; !ok {
-		return nil
-	}
-	rules, err := packagedRules(t)
-	if err != nil {
-		return []string{fmt.Sprintf("%s: the rule file does not load: %v", name, err)}
-	}
+func checkTimerPeriod(name string, rules *alert.Config, d descriptors) []string {
 	interval := rules.Settings.Interval
 	var out []string
 	triggers, _ := d.S[name].Props["triggers"].([]any)
@@ -434,18 +426,25 @@ func checkTimerPeriod(t testing.TB, name string, d descriptors) []string {
 	return out
 }
 
-// checkDeliveryLease: the packaged rules' delivery_lease must hold one
-// notification and its record with the timeouts s.yaml gives the alert
-// function (alert.CheckLease, which the function applies at start): the
-// function would otherwise refuse to start after the deploy.
-func checkDeliveryLease(t testing.TB, name string, vars map[string]envVar, d descriptors) []string {
+// checkAlertRules runs the checks of the function that reads the alert
+// rule file (the alert function) against the rules make build packs, read
+// once.
+func checkAlertRules(t testing.TB, name string, vars map[string]envVar, d descriptors) []string {
 	if _, ok := asMap(d.S[name].Props["environmentVariables"])[alert.EnvRulesFile]; !ok {
 		return nil
 	}
 	rules, err := packagedRules(t)
 	if err != nil {
-		return nil // reported by checkTimerPeriod
+		return []string{fmt.Sprintf("%s: the rule file does not load: %v", name, err)}
 	}
+	return append(checkTimerPeriod(name, rules, d), checkDeliveryLease(name, rules, vars, d)...)
+}
+
+// checkDeliveryLease: the packaged rules' delivery_lease must hold one
+// notification and its record with the timeouts s.yaml gives the alert
+// function (alert.CheckLease, which the function applies at start): the
+// function would otherwise refuse to start after the deploy.
+func checkDeliveryLease(name string, rules *alert.Config, vars map[string]envVar, d descriptors) []string {
 	duration := func(key string) (time.Duration, error) {
 		v, ok := asMap(d.S[name].Props["environmentVariables"])[key].(string)
 		if !ok {

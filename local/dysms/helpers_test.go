@@ -9,7 +9,6 @@ import (
 	"regexp"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -19,28 +18,13 @@ import (
 
 	"smsflow/local/acs3"
 	"smsflow/local/sts"
+	"smsflow/local/testkit"
 )
 
-// fakeClock is a settable clock for flow-control and replay tests. It starts
-// at the real time, because the SDK stamps x-acs-date from the real clock.
-type fakeClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func newFakeClock() *fakeClock { return &fakeClock{now: time.Now()} }
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *fakeClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
+// newFakeClock is a settable clock for flow-control and replay tests. It
+// starts at the real time, because the SDK stamps x-acs-date from the real
+// clock.
+func newFakeClock() *testkit.Clock { return testkit.NewClock(time.Now()) }
 
 // startEmulator serves a fresh emulator on a loopback port and answers it
 // with its address (host:port, no scheme: the SDK's Endpoint form).

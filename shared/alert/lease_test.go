@@ -7,27 +7,9 @@ import (
 	"testing"
 	"time"
 
+	"smsflow/local/testkit"
 	"smsflow/shared/alert/notify"
 )
-
-// wallClock is a settable clock shared by the runs of one test, as NTP
-// shares one time between two FC instances.
-type wallClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *wallClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *wallClock) Set(t time.Time) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = t
-}
 
 // stallingLog calls stall once, on the first load that follows an append
 // once it is armed (a run's reload of its claims): the state log stalled
@@ -68,7 +50,7 @@ func TestNoSendOutlivesItsClaimsLease(t *testing.T) {
 	h := newHarness(t, testRules)
 	h.sls.set(fixed(rateRow(100, 20)), true, nil)
 	log := &stallingLog{MemoryStateLog: h.log}
-	clock := &wallClock{}
+	clock := testkit.NewClock(time.Time{})
 	evaluator := func() *Evaluator {
 		e, err := NewEvaluator(h.cfg, Options{Querier: h.sls, StateLog: log, Emitter: h.rec, Now: clock.Now,
 			Channels: map[string]notify.Channel{"a": &notify.Webhook{URL: h.a.srv.URL}, "b": &notify.Webhook{URL: h.b.srv.URL}}})
@@ -120,7 +102,7 @@ func TestNoSendOutlivesItsClaimsLease(t *testing.T) {
 func TestALateRunsClaimIsStampedByTheWallClock(t *testing.T) {
 	h := newHarness(t, testRules)
 	h.sls.set(fixed(rateRow(100, 20)), true, nil)
-	clock := &wallClock{}
+	clock := testkit.NewClock(time.Time{})
 	e, err := NewEvaluator(h.cfg, Options{Querier: h.sls, StateLog: h.log, Emitter: h.rec, Now: clock.Now,
 		Channels: map[string]notify.Channel{"a": &notify.Webhook{URL: h.a.srv.URL}, "b": &notify.Webhook{URL: h.b.srv.URL}}})
 	if err != nil {

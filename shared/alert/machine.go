@@ -28,16 +28,8 @@ type stepInput struct {
 	// lease after it by the wall clock of the run that reads it, never by
 	// slots (a late timer delivery's slot lies behind the clock, so a
 	// slot-stamped claim could be taken over while its sender still
-	// sends). Zero reads the slot (the table tests' simulated runs).
+	// sends).
 	now time.Time
-}
-
-// wallClock is in.now, or the slot when the caller gave no clock.
-func (in stepInput) wallClock() time.Time {
-	if in.now.IsZero() {
-		return in.slot
-	}
-	return in.now
 }
 
 // step is the state machine: ok → pending → firing → (repeat) → resolved → ok.
@@ -160,7 +152,7 @@ func claimFiring(s *State, in stepInput) {
 			if s.Outbox == nil {
 				s.Outbox = map[string]Notice{}
 			}
-			s.Outbox[ch] = Notice{Kind: kind, ClaimID: in.claimID, ClaimedAt: in.wallClock(), Attempts: n.Attempts}
+			s.Outbox[ch] = Notice{Kind: kind, ClaimID: in.claimID, ClaimedAt: in.now, Attempts: n.Attempts}
 		}
 	}
 }
@@ -170,7 +162,7 @@ func claimFiring(s *State, in stepInput) {
 func reclaimExpired(s *State, in stepInput, kind NoticeKind) {
 	for ch, n := range s.Outbox {
 		if n.Kind == kind && (n.ClaimID == "" || claimExpired(n, in)) {
-			n.ClaimID, n.ClaimedAt, n.Failed = in.claimID, in.wallClock(), false
+			n.ClaimID, n.ClaimedAt, n.Failed = in.claimID, in.now, false
 			s.Outbox[ch] = n
 		}
 	}
@@ -180,7 +172,7 @@ func reclaimExpired(s *State, in stepInput, kind NoticeKind) {
 // the lease (it died or was frozen), so another run may send it again.
 // A live sender never sends past its lease (Evaluator.leaseFits).
 func claimExpired(n Notice, in stepInput) bool {
-	return n.ClaimID == "" || n.Failed || !in.wallClock().Before(n.ClaimedAt.Add(in.lease))
+	return n.ClaimID == "" || n.Failed || !in.now.Before(n.ClaimedAt.Add(in.lease))
 }
 
 // meaningfulChange ignores fields that move every evaluation (value, slot)

@@ -140,12 +140,12 @@ func TestChannelTakenOffTheRuleIsForgotten(t *testing.T) {
 	slot := time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC)
 	owed := State{Status: StatusResolved, FiredAt: slot.Add(-time.Hour), ResolvedAt: slot.Add(-time.Minute),
 		Outbox: map[string]Notice{"gone": {Kind: NoticeResolved, ClaimID: "c0", Failed: true}}}
-	next, _ := step(owed, stepInput{rule: r, slot: slot, obs: &observation{Value: good, Samples: 100},
+	next, _ := step(owed, stepInput{rule: r, slot: slot, now: slot, obs: &observation{Value: good, Samples: 100},
 		channels: r.Channels, lease: time.Minute, claimID: "c1"})
 	if len(next.Outbox) != 0 {
 		t.Errorf("outbox = %v", next.Outbox)
 	}
-	next, _ = step(next, stepInput{rule: r, slot: slot.Add(time.Minute), obs: &observation{Value: good, Samples: 100},
+	next, _ = step(next, stepInput{rule: r, slot: slot.Add(time.Minute), now: slot.Add(time.Minute), obs: &observation{Value: good, Samples: 100},
 		channels: r.Channels, lease: time.Minute, claimID: "c2"})
 	if next.Status != StatusOK {
 		t.Errorf("status = %s, want ok", next.Status)
@@ -156,7 +156,7 @@ func TestNoDataIsStorable(t *testing.T) {
 	r := tableRule()
 	slot := time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC)
 	for _, o := range []*observation{nil, {Value: math.NaN()}} {
-		next, _ := step(State{}, stepInput{rule: r, slot: slot, obs: o, channels: r.Channels})
+		next, _ := step(State{}, stepInput{rule: r, slot: slot, now: slot, obs: o, channels: r.Channels})
 		if _, err := json.Marshal(next); err != nil || !next.NoData {
 			t.Errorf("obs %v: state %+v: %v", o, next, err)
 		}
@@ -178,7 +178,7 @@ func runTicks(t *testing.T, r Rule, ticks []tick) {
 			}
 			obs = &observation{Value: tk.value, Samples: n}
 		}
-		next, _ := step(s, stepInput{rule: r, slot: slot, obs: obs, silenced: tk.silenced,
+		next, _ := step(s, stepInput{rule: r, slot: slot, now: slot, obs: obs, silenced: tk.silenced,
 			channels: r.Channels, lease: 5 * time.Minute, claimID: claim})
 		var sent []string
 		outcomes := map[string]Record{}
@@ -202,11 +202,11 @@ func runTicks(t *testing.T, r Rule, ticks []tick) {
 func TestSteadyStatesWriteNothing(t *testing.T) {
 	r := tableRule()
 	slot := time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC)
-	if _, changed := step(State{}, stepInput{rule: r, slot: slot, obs: &observation{Value: good, Samples: 100}}); changed {
+	if _, changed := step(State{}, stepInput{rule: r, slot: slot, now: slot, obs: &observation{Value: good, Samples: 100}}); changed {
 		t.Error("an ok alert staying ok wrote a record")
 	}
 	firing := State{Status: StatusFiring, Breaches: 2, FiredAt: slot, LastSent: map[string]time.Time{"a": slot, "b": slot}}
-	if _, changed := step(firing, stepInput{rule: r, slot: slot.Add(time.Minute), channels: r.Channels,
+	if _, changed := step(firing, stepInput{rule: r, slot: slot.Add(time.Minute), now: slot.Add(time.Minute), channels: r.Channels,
 		obs: &observation{Value: bad, Samples: 100}}); changed {
 		t.Error("a firing alert inside its repeat interval wrote a record")
 	}

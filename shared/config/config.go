@@ -118,7 +118,7 @@ func (c Send) Validate() error {
 	if err := c.HTTPAuth.Validate(); err != nil {
 		return err
 	}
-	if err := c.Privacy.validate(IsLoopback(c.Dysms.Endpoint)); err != nil {
+	if err := c.Privacy.validate(IsLoopback(c.Dysms.Endpoint), c.RedisAddr != ""); err != nil {
 		return err
 	}
 	// The local stack's token is in README.md: it may only ever open the

@@ -96,10 +96,7 @@ func (c Dispatch) Validate() error {
 	if c.RedisAddr == "" {
 		return fmt.Errorf("SMSFLOW_REDIS_ADDR is required: at-least-once delivery without a shared idempotency store would send duplicates")
 	}
-	if c.PhoneHashKey == "" {
-		return fmt.Errorf("SMSFLOW_PHONE_HASH_KEY is required with a shared idempotency store: every instance must derive the same keys")
-	}
-	return c.Privacy.validate(IsLoopback(c.Dysms.Endpoint))
+	return c.Privacy.validate(IsLoopback(c.Dysms.Endpoint), true)
 }
 
 // validateRedisAddr accepts host:port only. The address is not secret, so

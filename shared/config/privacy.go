@@ -16,9 +16,15 @@ const LocalStackPhoneHashKey = "smsflow-local-phone-hash-key"
 // validate refuses a key that would make phone_hash reversible: one too
 // short to be a random secret, or the local stack's published one outside
 // the local stack (local). The error never quotes the key. An unset key is
-// left to the caller: each function says what it costs there.
-func (p Privacy) validate(local bool) error {
+// refused with a shared store (sharedStore): every instance must derive
+// the same store keys from it (idempotency keys, receipt ids), or a retry
+// or a repeated push reaching another instance is taken for a new one.
+// Without a store it only costs phone_hash's stability (obs.PhoneHashKey
+// says so at start).
+func (p Privacy) validate(local, sharedStore bool) error {
 	switch {
+	case p.PhoneHashKey == "" && sharedStore:
+		return fmt.Errorf("SMSFLOW_PHONE_HASH_KEY is required with SMSFLOW_REDIS_ADDR: every instance must derive the same store keys (idempotency keys, receipt ids) from it")
 	case p.PhoneHashKey == "":
 		return nil
 	case p.PhoneHashKey == LocalStackPhoneHashKey:

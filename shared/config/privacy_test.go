@@ -50,17 +50,24 @@ func TestAPhoneHashKeyThatCouldBeGuessedIsRefused(t *testing.T) {
 	}
 }
 
-// receipt_id is keyed by SMSFLOW_PHONE_HASH_KEY: with a shared store that
-// drops repeated pushes, a random key per instance would record a receipt
-// pushed again to another instance twice. Like dispatch, receipts refuses
-// a store without the key.
+// receipt_id and the idempotency store's keys are keyed by
+// SMSFLOW_PHONE_HASH_KEY: with a shared store, a random key per instance
+// would take a retry, or a receipt pushed again, reaching another instance
+// for a new one. Every function with a store refuses to run without the
+// key (dispatch always has one: TestDispatchNeedsASharedStoreAndHashKey).
 func TestReceiptsWithASharedStoreNeedTheHashKey(t *testing.T) {
-	t.Setenv("SMSFLOW_REDIS_ADDR", "10.0.0.7:6379")
-	if _, err := Load[Receipts](); err == nil || !strings.Contains(err.Error(), "SMSFLOW_PHONE_HASH_KEY is required") {
-		t.Fatalf("receipts with a store and no key: %v", err)
+	load := map[string]func() error{
+		"send":     func() error { _, err := Load[Send](); return err },
+		"receipts": func() error { _, err := Load[Receipts](); return err },
 	}
-	t.Setenv("SMSFLOW_REDIS_ADDR", "")
-	if _, err := Load[Receipts](); err != nil {
-		t.Fatalf("receipts without a store (repeats counted once at query time) refused: %v", err)
+	for name, fn := range load {
+		t.Setenv("SMSFLOW_REDIS_ADDR", "10.0.0.7:6379")
+		if err := fn(); err == nil || !strings.Contains(err.Error(), "SMSFLOW_PHONE_HASH_KEY is required") {
+			t.Fatalf("%s with a store and no key: %v", name, err)
+		}
+		t.Setenv("SMSFLOW_REDIS_ADDR", "")
+		if err := fn(); err != nil {
+			t.Fatalf("%s without a store (per-instance hashes, warned at start) refused: %v", name, err)
+		}
 	}
 }

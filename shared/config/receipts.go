@@ -55,14 +55,8 @@ func (r Receipts) Validate() error {
 		return err
 	}
 	local := IsLoopback(r.Logs.Endpoint)
-	if err := r.Privacy.validate(local); err != nil {
+	if err := r.Privacy.validate(local, r.RedisAddr != ""); err != nil {
 		return err
-	}
-	// receipt_id is keyed by it: with a random key per instance, a receipt
-	// Alibaba pushes again to another instance gets another id, and the
-	// shared store that should drop the repeat records it twice.
-	if r.RedisAddr != "" && r.PhoneHashKey == "" {
-		return fmt.Errorf("SMSFLOW_PHONE_HASH_KEY is required with SMSFLOW_REDIS_ADDR: receipt ids are keyed by it, and every instance must derive the same ones to drop repeated pushes")
 	}
 	if err := refusePublished("SMSFLOW_RECEIPTS_TOKEN_SHA256", r.TokenSHA256, local); err != nil {
 		return err

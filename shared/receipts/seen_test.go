@@ -206,17 +206,12 @@ func TestStalledSeenEndsAtTheCallersDeadline(t *testing.T) {
 		"Forget": func(ctx context.Context) error { return s.Forget(ctx, []string{"r1"}) },
 	}
 	for name, call := range calls {
-		ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
-		ended := make(chan error, 1)
-		go func() { ended <- call(ctx) }()
-		select {
-		case err := <-ended:
-			if err == nil {
-				t.Errorf("%s on a stalled store succeeded", name)
-			}
-		case <-time.After(20 * time.Second):
+		ended, err := testkit.CallWithDeadline(50*time.Millisecond, call)
+		switch {
+		case !ended:
 			t.Errorf("%s on a stalled store outlived its caller's deadline", name)
+		case err == nil:
+			t.Errorf("%s on a stalled store succeeded", name)
 		}
-		cancel()
 	}
 }

@@ -95,10 +95,11 @@ func (c *Controller) Run(ctx context.Context) (Decision, error) {
 	if !d.Acts() {
 		return d, c.report(ctx, d)
 	}
-	if changed, err := c.changedSince(ctx, a); err != nil || changed {
-		if err != nil {
-			return d, err
-		}
+	changed, err := c.changedSince(ctx, a)
+	if err != nil {
+		return d, err
+	}
+	if changed {
 		d.Action, d.NextWeight = ActionWait, d.Weight
 		d.Reason = "the alias changed while this run judged it (another run or an operator acted): the next run judges it afresh"
 		return d, c.report(ctx, d)
@@ -212,11 +213,12 @@ func (c *Controller) Start(ctx context.Context, version string) (Decision, error
 	}
 	d.NextWeight = c.Policy.Steps[0]
 	d.Reason = "started by an operator"
-	if changed, err := c.changedSince(ctx, a); err != nil || changed {
-		if err == nil {
-			err = errors.New("the alias changed while the start was checked (another operator or run acted): look at it again")
-		}
-		return d, fmt.Errorf("release: start %s: %w", version, err)
+	changed, err := c.changedSince(ctx, a)
+	if err != nil {
+		return d, err
+	}
+	if changed {
+		return d, fmt.Errorf("release: start %s: the alias changed while the start was checked (another operator or run acted): look at it again", version)
 	}
 	if _, err := c.FC.UpdateAlias(ctx, c.Function, c.Alias, a.VersionID, map[string]float64{version: d.NextWeight},
 		fmt.Sprintf("release: version %s at %g", version, d.NextWeight)); err != nil {

@@ -65,17 +65,12 @@ func TestStalledStoreEndsAtTheCallersDeadline(t *testing.T) {
 		"Get": func(ctx context.Context) error { _, err := s.Get(ctx, []string{"2640:1"}); return err },
 	}
 	for name, call := range calls {
-		ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
-		ended := make(chan error, 1)
-		go func() { ended <- call(ctx) }()
-		select {
-		case err := <-ended:
-			if !errors.Is(err, context.DeadlineExceeded) {
-				t.Errorf("%s on a stalled store: %v, want the deadline's error", name, err)
-			}
-		case <-time.After(20 * time.Second):
+		ended, err := testkit.CallWithDeadline(50*time.Millisecond, call)
+		switch {
+		case !ended:
 			t.Errorf("%s on a stalled store outlived its caller's deadline", name)
+		case !errors.Is(err, context.DeadlineExceeded):
+			t.Errorf("%s on a stalled store: %v, want the deadline's error", name, err)
 		}
-		cancel()
 	}
 }
