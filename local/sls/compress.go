@@ -117,6 +117,7 @@ func writeEncoded(w http.ResponseWriter, acceptEncoding, contentType string, raw
 		w.Header().Set("x-log-compresstype", ct)
 		w.Header().Set("x-log-bodyrawsize", strconv.Itoa(len(raw)))
 	}
+	w.Header().Set("Content-Length", strconv.Itoa(len(out))) // SLS-15
 	_, err = w.Write(out)
 	return err
 }

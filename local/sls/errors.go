@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"strconv"
 )
 
 // apiError is an error the emulator answers in SLS's JSON shape
@@ -69,10 +70,14 @@ func errQuery(format string, args ...any) *apiError {
 	return newAPIError(http.StatusBadRequest, codeParameterInvalid, format, args...)
 }
 
+// Every answer carries its Content-Length, as SLS's do (SLS-15): a large
+// one is not sent chunked.
 func writeError(w http.ResponseWriter, e *apiError) {
+	body, _ := json.Marshal(map[string]string{"errorCode": e.Code, "errorMessage": e.Message})
 	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
 	w.WriteHeader(e.Status)
-	_ = json.NewEncoder(w).Encode(map[string]string{"errorCode": e.Code, "errorMessage": e.Message})
+	_, _ = w.Write(body)
 }
 
 func writeJSON(w http.ResponseWriter, v any) {
@@ -82,5 +87,6 @@ func writeJSON(w http.ResponseWriter, v any) {
 		return
 	}
 	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
 	_, _ = w.Write(body)
 }

@@ -48,7 +48,9 @@ func (s *Server) handlePutLogs(req *request, hashKey string) *apiError {
 		return errInternal(err)
 	}
 	defer s.ingest.kick() // after the answer is on its way
-	req.w.Header().Set("Content-Type", "application/json")
+	// No body, and a length that says so (SLS-15): the answer is whole in
+	// its headers, one write the client need not read past.
+	req.w.Header().Set("Content-Length", "0")
 	req.w.WriteHeader(http.StatusOK)
 	if f, ok := req.w.(http.Flusher); ok {
 		f.Flush()

@@ -1,6 +1,8 @@
 package sls
 
 import (
+	"crypto/rand"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -107,5 +109,62 @@ func TestLogGroupOverDocumentedLimitsIsRefused(t *testing.T) {
 	asSLSError(t, env.client.PutLogs(testProject, testLogstore, groupOf(logOf(time.Now(), "big", big))), "PostBodyTooLarge", 400)
 	if err := env.client.PutLogs(testProject, testLogstore, groupOf(logs[:maxLogsPerGroup]...)); err != nil {
 		t.Fatalf("a group of exactly %d logs: %v", maxLogsPerGroup, err)
+	}
+}
+
+// recordingTransport keeps the last response's framing.
+type recordingTransport struct {
+	next             http.RoundTripper
+	contentLength    int64
+	transferEncoding []string
+}
+
+func (r *recordingTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	resp, err := r.next.RoundTrip(req)
+	if err == nil {
+		r.contentLength, r.transferEncoding = resp.ContentLength, resp.TransferEncoding
+	}
+	return resp, err
+}
+
+// SLS answers a PutLogs with no body and `Content-Length: 0` (the common
+// response headers' example), not a chunked stream the client must read
+// to its end: the answer is whole in its headers.
+//
+// conformance: SLS-15
+func TestAnswersCarryTheirContentLength(t *testing.T) {
+	env := newTestEnv(t, Options{})
+	rec := &recordingTransport{next: env.client.HTTPClient.Transport, contentLength: -2}
+	env.client.HTTPClient.Transport = rec
+	if err := env.client.PutLogs(testProject, testLogstore, groupOf(logOf(time.Now(), "status", "sent"))); err != nil {
+		t.Fatalf("PutLogs: %v", err)
+	}
+	if rec.contentLength != 0 || len(rec.transferEncoding) != 0 {
+		t.Errorf("PutLogs answered Content-Length %d, Transfer-Encoding %v; SLS answers Content-Length 0",
+			rec.contentLength, rec.transferEncoding)
+	}
+	// Its siblings: an answer too large for one buffer, and a refusal.
+	if err := env.client.CreateIndex(testProject, testLogstore, testIndex()); err != nil {
+		t.Fatalf("CreateIndex: %v", err)
+	}
+	now := time.Now()
+	group := groupOf()
+	for i := 0; i < 200; i++ {
+		group.Logs = append(group.Logs, logOf(now, "status", "sent", "message", rand.Text()+rand.Text()))
+	}
+	if err := env.client.PutLogs(testProject, testLogstore, group); err != nil {
+		t.Fatalf("PutLogs: %v", err)
+	}
+	resp := mustGetLogs(t, env.client, now.Unix()-1, now.Unix()+1, "status: sent")
+	if rec.contentLength < 2<<10 || len(rec.transferEncoding) != 0 {
+		t.Errorf("GetLogs of %d logs answered Content-Length %d, Transfer-Encoding %v; want its length, unchunked",
+			len(resp.Logs), rec.contentLength, rec.transferEncoding)
+	}
+	if _, err := env.client.GetLogStore(testProject, "no-such-logstore"); err == nil {
+		t.Fatal("GetLogStore of a missing logstore succeeded")
+	}
+	if rec.contentLength <= 0 || len(rec.transferEncoding) != 0 {
+		t.Errorf("a refusal answered Content-Length %d, Transfer-Encoding %v; want its length, unchunked",
+			rec.contentLength, rec.transferEncoding)
 	}
 }
