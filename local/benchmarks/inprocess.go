@@ -104,9 +104,15 @@ func inProcess(ctx context.Context, b *Bench) error {
 	b.LatencyRow("    whole invocation (a + b + SendSms)", res.Total, 0)
 	b.LatencyRow("    bare SDK SendSms, same emulator", res.Bare, 0)
 	b.LatencyRow("    loopback floor: bare 1 KiB POST", res.Floor, 0)
+	b.LatencyRow(fmt.Sprintf("    CPU floor: fixed %v of work", cpuFloorTarget), res.CPU, 0)
+	fmt.Fprintf(b.Out, "  (the CPU floor's work, %s, is timed right after a round trip, as (a)'s pieces run)\n", res.CPUWork)
 	if p50, p99 := SpreadOf(res.Floor.P50).Median, SpreadOf(res.Floor.P99).Median; p50 > 0 && p99 > unsteadyFloor*p50 {
 		fmt.Fprintf(b.Out, "  NOTE the loopback floor's p99 is %.1fx its p50 (steady: about 2x): the machine stalled the bare round trip too, so\n"+
 			"       the p99s above measure it more than the code; rerun before reading them\n", p99/p50)
+	}
+	if p50, p99 := SpreadOf(res.CPU.P50).Median, SpreadOf(res.CPU.P99).Median; p50 > 0 && p99 > goalOwnP99/ms(cpuFloorTarget)*p50 {
+		fmt.Fprintf(b.Out, "  NOTE the CPU floor's p99 is %.1fx its p50: this machine stretched fixed work of (a)'s size past (a)'s goal, so\n"+
+			"       (a)'s p99 measures it more than the code; rerun on a quieter machine before reading it\n", p99/p50)
 	}
 	return nil
 }
@@ -118,6 +124,11 @@ type inProcessResult struct {
 	// emulators' process: what this machine's loopback and scheduler cost
 	// any round trip, (b) included.
 	Floor Latency
+	// CPU is a fixed amount of pure computation (CPUWork, calibrated to
+	// take about cpuFloorTarget) timed right after a round trip: what the
+	// machine does to a short burst of CPU after a wait, (a) included.
+	CPU     Latency
+	CPUWork string
 	// GC is shared/gctune's decision in the worker.
 	GC string
 }
@@ -177,7 +188,9 @@ func measureInProcess(dysmsAddr, slsAddr, floorURL string, rounds int) (inProces
 	}
 	floorClient := &http.Client{Transport: &http.Transport{Proxy: nil, MaxIdleConnsPerHost: 1}}
 	floorBody := strings.Repeat("x", 1024)
-	type sample struct{ own, ship, sdk, total, bare, floor time.Duration }
+	work := newCPUWork(cpuFloorTarget)
+	res.CPUWork = work.String()
+	type sample struct{ own, ship, sdk, total, bare, floor, cpu time.Duration }
 	one := func() (sm sample, err error) {
 		n := next()
 		start := time.Now()
@@ -190,6 +203,7 @@ func measureInProcess(dysmsAddr, slsAddr, floorURL string, rounds int) (inProces
 			return sm, err
 		}
 		sm.floor = time.Since(start)
+		sm.cpu = work.run() // right after a wait, as (a)'s pieces run
 		sm.own, sm.ship, sm.sdk, sm.total, err = timer.invoke(fn, n)
 		return sm, err
 	}
@@ -199,14 +213,14 @@ func measureInProcess(dysmsAddr, slsAddr, floorURL string, rounds int) (inProces
 		}
 	}
 	for r := 0; r < rounds; r++ {
-		var so, ss, sk, st, sb, sf Samples
+		var so, ss, sk, st, sb, sf, sc Samples
 		for i := 0; i < inProcessRequests; i++ {
 			sm, err := one()
 			if err != nil {
 				return res, fmt.Errorf("round %d request %d: %w", r+1, i, err)
 			}
 			so, ss, sk, st = append(so, sm.own), append(ss, sm.ship), append(sk, sm.sdk), append(st, sm.total)
-			sb, sf = append(sb, sm.bare), append(sf, sm.floor)
+			sb, sf, sc = append(sb, sm.bare), append(sf, sm.floor), append(sc, sm.cpu)
 		}
 		res.Own.Add(so)
 		res.Ship.Add(ss)
@@ -214,6 +228,7 @@ func measureInProcess(dysmsAddr, slsAddr, floorURL string, rounds int) (inProces
 		res.Total.Add(st)
 		res.Bare.Add(sb)
 		res.Floor.Add(sf)
+		res.CPU.Add(sc)
 	}
 	return res, nil
 }
