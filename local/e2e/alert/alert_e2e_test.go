@@ -26,6 +26,7 @@ import (
 	"smsflow/local/dysms"
 	"smsflow/local/fcrt"
 	"smsflow/local/sink"
+	localsls "smsflow/local/sls"
 	"smsflow/local/stack"
 	"smsflow/local/sts"
 	"smsflow/local/testkit"
@@ -104,15 +105,7 @@ func (f *slsFault) wrap(next http.Handler) http.Handler {
 			_, _ = io.WriteString(w, `{"errorCode":"ParameterInvalid","errorMessage":"injected query failure"}`)
 			return
 		}
-		r.Header.Del("Accept-Encoding") // answer plain JSON, easier to rewrite
-		rec := httptest.NewRecorder()
-		next.ServeHTTP(rec, r)
-		for k, v := range rec.Header() {
-			w.Header()[k] = v
-		}
-		w.Header().Set("x-log-progress", "Incomplete")
-		w.WriteHeader(rec.Code)
-		_, _ = w.Write(bytes.ReplaceAll(rec.Body.Bytes(), []byte(`"Complete"`), []byte(`"Incomplete"`)))
+		localsls.Incomplete(next).ServeHTTP(w, r)
 	})
 }
 

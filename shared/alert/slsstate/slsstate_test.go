@@ -1,10 +1,8 @@
 package slsstate
 
 import (
-	"bytes"
 	"context"
 	"fmt"
-	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -149,33 +147,12 @@ func TestStateLogNeedsALocation(t *testing.T) {
 	}
 }
 
-// incomplete rewrites GetLogs answers to progress Incomplete, as SLS says
-// when a query could not scan everything in time.
-func incomplete(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if !strings.HasSuffix(r.URL.Path, "/logs") {
-			next.ServeHTTP(w, r)
-			return
-		}
-		r.Header.Del("Accept-Encoding") // a plain body is easier to rewrite
-		rec := httptest.NewRecorder()
-		next.ServeHTTP(rec, r)
-		body := bytes.ReplaceAll(rec.Body.Bytes(), []byte(`"Complete"`), []byte(`"Incomplete"`))
-		for k, v := range rec.Header() {
-			w.Header()[k] = v
-		}
-		w.Header().Set("x-log-progress", "Incomplete")
-		w.WriteHeader(rec.Code)
-		_, _ = io.Copy(w, bytes.NewReader(body))
-	})
-}
-
 func TestQuerier(t *testing.T) {
 	for _, tc := range []struct {
 		name     string
 		wrap     func(http.Handler) http.Handler
 		complete bool
-	}{{"complete", nil, true}, {"incomplete", incomplete, false}} {
+	}{{"complete", nil, true}, {"incomplete", localsls.Incomplete, false}} {
 		t.Run(tc.name, func(t *testing.T) {
 			addr, srv := emulator(t, tc.wrap)
 			if err := srv.EnsureIndex(project, logstore, provision.Index()); err != nil {
