@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"smsflow/shared/alert/notify"
+	"smsflow/shared/obs"
 )
 
 var (
@@ -19,6 +20,12 @@ var (
 	envNameRE   = regexp.MustCompile(`^[A-Z_][A-Z0-9_]*$`)
 	sqlLimitRE  = regexp.MustCompile(`(?i)\blimit\s+\d+`)
 )
+
+// eventField reports whether the events carry, and the logstore indexes,
+// a field named f (obs.Fields, what provisioning indexes).
+func eventField(f string) bool {
+	return slices.ContainsFunc(obs.Fields, func(s obs.FieldSpec) bool { return s.Key == f })
+}
 
 var severities = map[string]bool{"critical": true, "warning": true, "info": true}
 
@@ -239,8 +246,13 @@ func validateRule(r Rule, channels map[string]bool, add addFunc) {
 		add("unit", "must be ratio, ms or count (got %q)", r.Unit)
 	}
 	for _, g := range r.GroupBy {
-		if !fieldNameRE.MatchString(g) || reservedVars[g] {
+		switch {
+		case !fieldNameRE.MatchString(g) || reservedVars[g]:
 			add("group_by", "%q is not a usable field name", g)
+		case r.Query == "" && !eventField(g):
+			// A built-in kind queries the events: SLS cannot resolve a
+			// column the index lacks, so a typo would fail every run.
+			add("group_by", "%q is not an event field (docs/events.md lists them)", g)
 		}
 	}
 	if r.Kind == KindNoTraffic && len(r.GroupBy) > 0 {

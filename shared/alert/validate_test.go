@@ -40,6 +40,8 @@ func TestValidationNamesRuleAndField(t *testing.T) {
 		{"threshold: 0.05", "threshold: 0.05\n    threshold: 5", `rule "r": field threshold: given twice (lines 9 and 10)`},
 		{"severity: warning", "severity: warning\n    enabled: false", `rules: no enabled rule`},
 		{"kind: failure_rate", "query: '* | SELECT template_code, count(1) AS value GROUP BY template_code'\n    group_by: [template_code]", `rule "r": field query: a grouped query needs a LIMIT`},
+		{"kind: failure_rate", "kind: failure_rate\n    group_by: [templat_code]", `rule "r": field group_by: "templat_code" is not an event field`},
+		{"kind: failure_rate", "kind: failure_rate\n    group_by: [template_code, order]", `rule "r": field group_by: "order" is not an event field`},
 		{"threshold: 0.05", "threshold: .nan", `rule "r": field threshold: must be a finite number`},
 		{"threshold: 0.05", "threshold: -.inf", `rule "r": field threshold: must be a finite number`},
 		{"threshold: 0.05", "threshold: 5", `rule "r": field threshold: a ratio is a fraction between 0 and 1: 5% is 0.05 (got 5)`},
