@@ -72,7 +72,13 @@ func (r Rule) CompiledQuery() string {
 	if len(r.GroupBy) == 0 {
 		return fmt.Sprintf("%s | SELECT %s", search, measures)
 	}
-	groups := strings.Join(r.GroupBy, ", ")
+	// Double quotes make each a field name whatever it is, a SQL keyword
+	// included (SLS: "How do I use quotation marks in query statements").
+	quoted := make([]string, len(r.GroupBy))
+	for i, g := range r.GroupBy {
+		quoted[i] = `"` + g + `"`
+	}
+	groups := strings.Join(quoted, ", ")
 	return fmt.Sprintf("%s | SELECT %s, %s GROUP BY %s LIMIT %d", search, groups, measures, groups, groupLimit+1)
 }
 

@@ -133,7 +133,7 @@ func TestGroupByFiresForOneTemplateOnly(t *testing.T) {
 	h.run(1)
 	h.run(2)
 	h.want([]string{"firing template_code=SMS_BAD"}, []string{"firing template_code=SMS_BAD"})
-	if !strings.Contains(h.sls.queries[0], "GROUP BY template_code") {
+	if !strings.Contains(h.sls.queries[0], `GROUP BY "template_code"`) {
 		t.Errorf("query does not group: %s", h.sls.queries[0])
 	}
 	// The bad template stops sending: its group has no row. Nothing says

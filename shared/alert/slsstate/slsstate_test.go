@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -295,5 +296,31 @@ func TestAppendCutsALargeRunIntoGroupsSLSTakes(t *testing.T) {
 		if r.ID != records[i].ID {
 			t.Fatalf("record %d is %s, want %s: the order was lost", i, r.ID, records[i].ID)
 		}
+	}
+}
+
+// A grouped rule's query names its group fields in double quotes (a field
+// named like an SQL keyword stays a field): SLS answers each under its bare
+// name, which is what the evaluator reads.
+func TestAGroupedRuleReadsItsGroupColumns(t *testing.T) {
+	var logs [][]string
+	for i := range 6 {
+		tpl, status := "SMS_A", "accepted"
+		if i%2 == 1 {
+			tpl, status = "SMS_B", "failed"
+		}
+		logs = append(logs, []string{"event", "sms.result", "decision", "send", "status", status,
+			"template_code", tpl, "provider", "aliyun", "trace_id", "t" + strconv.Itoa(i)})
+	}
+	res := ruleOver(t, alert.Rule{Kind: alert.KindFailureRate, GroupBy: []string{"template_code", "provider"}}, logs)
+	got := map[string]string{}
+	for _, row := range res.Rows {
+		if row["provider"] != "aliyun" {
+			t.Errorf("row %v: no provider column", row)
+		}
+		got[row["template_code"]] = row["value"]
+	}
+	if len(got) != 2 || got["SMS_A"] != "0.0" && got["SMS_A"] != "0" || got["SMS_B"] != "1.0" && got["SMS_B"] != "1" {
+		t.Fatalf("rows %+v: want SMS_A at 0 and SMS_B at 1", res.Rows)
 	}
 }
