@@ -100,7 +100,7 @@ func TestSearchTimeRangeOffsetLineReverse(t *testing.T) {
 	}
 }
 
-// conformance: SLS-07
+// conformance: SLS-07, SLS-16
 func TestSQLFunctions(t *testing.T) {
 	env := newTestEnv(t, Options{})
 	base := seedEvents(t, env)

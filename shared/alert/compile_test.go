@@ -2,6 +2,7 @@ package alert
 
 import "testing"
 
+// conformance: SLS-16
 func TestCompiledQueries(t *testing.T) {
 	cases := []struct {
 		name string

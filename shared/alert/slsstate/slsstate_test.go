@@ -302,6 +302,7 @@ func TestAppendCutsALargeRunIntoGroupsSLSTakes(t *testing.T) {
 // A grouped rule's query names its group fields in double quotes (a field
 // named like an SQL keyword stays a field): SLS answers each under its bare
 // name, which is what the evaluator reads.
+// conformance: SLS-16
 func TestAGroupedRuleReadsItsGroupColumns(t *testing.T) {
 	var logs [][]string
 	for i := range 6 {
