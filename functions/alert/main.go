@@ -10,11 +10,11 @@ import (
 	"github.com/aliyun/fc-runtime-go-sdk/fc"
 
 	"smsflow/shared/alert/alertfn"
-	"smsflow/shared/gctune"
+	"smsflow/shared/runtimefit"
 )
 
 func main() {
-	gctune.Init("alert", os.Getenv, os.Stderr)
+	runtimefit.Init("alert", os.Getenv, os.Stderr)
 	h, err := alertfn.FromEnv(os.Stdout)
 	if err != nil {
 		// A bad rule file or setting must not half-run: fail every cold

@@ -16,15 +16,15 @@ import (
 	"smsflow/shared/config"
 	"smsflow/shared/creds"
 	"smsflow/shared/dispatch"
-	"smsflow/shared/gctune"
 	"smsflow/shared/obs"
 	"smsflow/shared/phone"
+	"smsflow/shared/runtimefit"
 	"smsflow/shared/sessionlink"
 	"smsflow/shared/sms"
 )
 
 func main() {
-	gctune.Init("dispatch", os.Getenv, os.Stderr)
+	runtimefit.Init("dispatch", os.Getenv, os.Stderr)
 	cfg, err := config.Load[config.Dispatch]()
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "dispatch: refusing to start:", err)

@@ -12,15 +12,15 @@ import (
 
 	"smsflow/shared/config"
 	"smsflow/shared/creds"
-	"smsflow/shared/gctune"
 	"smsflow/shared/obs"
 	"smsflow/shared/phone"
 	"smsflow/shared/receipts"
+	"smsflow/shared/runtimefit"
 	"smsflow/shared/sessionlink"
 )
 
 func main() {
-	gctune.Init("receipts", os.Getenv, os.Stderr)
+	runtimefit.Init("receipts", os.Getenv, os.Stderr)
 	cfg, err := config.Load[config.Receipts]()
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "receipts: refusing to start:", err)

@@ -13,15 +13,15 @@ import (
 	"smsflow/shared/config"
 	"smsflow/shared/creds"
 	"smsflow/shared/fchttp"
-	"smsflow/shared/gctune"
 	"smsflow/shared/obs"
 	"smsflow/shared/phone"
+	"smsflow/shared/runtimefit"
 	"smsflow/shared/sessionlink"
 	"smsflow/shared/sms"
 )
 
 func main() {
-	gctune.Init("send", os.Getenv, os.Stderr)
+	runtimefit.Init("send", os.Getenv, os.Stderr)
 	cfg, err := config.Load[config.Send]()
 	if err != nil {
 		// A misconfigured function must not half-run: fail every cold start.

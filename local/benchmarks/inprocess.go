@@ -27,9 +27,9 @@ import (
 	"smsflow/shared/config"
 	"smsflow/shared/creds"
 	"smsflow/shared/fchttp"
-	"smsflow/shared/gctune"
 	"smsflow/shared/obs"
 	"smsflow/shared/phone"
+	"smsflow/shared/runtimefit"
 	"smsflow/shared/sms"
 )
 
@@ -83,7 +83,7 @@ func inProcess(ctx context.Context, b *Bench) error {
 		cmd.Stderr = os.Stderr
 		// The worker is the send function's process: it gets the memory
 		// size the FC emulator gives send, and sizes its GC from it as
-		// functions/send does (shared/gctune).
+		// functions/send does (shared/runtimefit).
 		cmd.Env = append(os.Environ(), "FC_FUNCTION_MEMORY_SIZE="+strconv.Itoa(st.SendFunction.MemoryMB))
 		out, err := cmd.Output()
 		if err != nil {
@@ -96,6 +96,7 @@ func inProcess(ctx context.Context, b *Bench) error {
 	fmt.Fprintf(b.Out, "  %d requests per round, each a POST /v1/messages answered 200 (one number, a fresh Idempotency-Key)\n", inProcessRequests)
 	if res.GC != "" {
 		fmt.Fprintf(b.Out, "  the worker's GC, set as functions/send sets it: %s\n", res.GC)
+		fmt.Fprintf(b.Out, "  the worker's Ps, set as functions/send sets them: %s\n", res.Procs)
 	}
 	b.LatencyHeader("")
 	b.LatencyRow("(a) handler's own work", res.Own, goalOwnP99)
@@ -129,8 +130,8 @@ type inProcessResult struct {
 	// machine does to a short burst of CPU after a wait, (a) included.
 	CPU     Latency
 	CPUWork string
-	// GC is shared/gctune's decision in the worker.
-	GC string
+	// GC and Procs are shared/runtimefit's decisions in the worker.
+	GC, Procs string
 }
 
 // InProcessWorker is the process inProcess starts (`go run ./local bench
@@ -146,7 +147,7 @@ func InProcessWorker(args []string, out io.Writer) error {
 		return err
 	}
 	seq.Store(int64(*first))
-	gc := gctune.Init("bench worker", os.Getenv, io.Discard)
+	gc := runtimefit.Init("bench worker", os.Getenv, io.Discard)
 	if path := os.Getenv("SMSFLOW_BENCH_CPUPROFILE"); path != "" {
 		stop, err := cpuProfile(path)
 		if err != nil {
@@ -158,7 +159,7 @@ func InProcessWorker(args []string, out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	res.GC = gc.Reason
+	res.GC, res.Procs = gc.Reason, gc.ProcsReason
 	return json.NewEncoder(out).Encode(res)
 }
 
