@@ -15,6 +15,7 @@ import (
 
 	"github.com/robfig/cron/v3"
 
+	"smsflow/local/stack"
 	"smsflow/shared/alert"
 )
 
@@ -496,4 +497,25 @@ func checkLease(name string, d descriptors) []string {
 		return []string{fmt.Sprintf("s.yaml %s: SMSFLOW_IDEMPOTENCY_LEASE %q must be above the %vs timeout", name, lease, timeout)}
 	}
 	return nil
+}
+
+// The local stack runs each function with the memory it is deployed with:
+// the function sizes its garbage collector by it, so a figure or a test
+// run locally with another size would not be the deployed function's.
+func TestTheLocalStackGivesEachFunctionItsDeployedMemory(t *testing.T) {
+	d := loadDescriptors(t)
+	for name, f := range d.S {
+		if f.Component != "fc3" {
+			continue
+		}
+		mem, _ := number(f.Props["memorySize"])
+		if got, ok := stack.FunctionMemoryMB[name]; !ok || float64(got) != mem {
+			t.Errorf("%s: the local stack gives %d MB (listed: %v), s.yaml deploys %v MB", name, got, ok, mem)
+		}
+	}
+	for name := range stack.FunctionMemoryMB {
+		if _, ok := d.S[name]; !ok {
+			t.Errorf("the local stack sizes %q, which s.yaml does not deploy", name)
+		}
+	}
 }

@@ -193,7 +193,7 @@ func (s *Stack) dispatchFunction(o Options, bin string) fcrt.Function {
 		env[k] = v
 	}
 	return fcrt.Function{
-		Name: "dispatch", Binary: bin, Env: env, Timeout: cmp.Or(o.Idem.DispatchTimeout, 30*time.Second), MemoryMB: 128,
+		Name: "dispatch", Binary: bin, Env: env, Timeout: cmp.Or(o.Idem.DispatchTimeout, 30*time.Second), MemoryMB: FunctionMemoryMB["dispatch"],
 		Region: LocalRegion, AccountID: LocalAccountID, LogProject: LocalProject, LogStore: LocalLogstore,
 		AutoFreeze: o.AutoFreeze, Output: o.FunctionOutput, Logger: o.Logger,
 	}

@@ -288,7 +288,7 @@ func (s *Stack) sendFunction(o Options, bin string) fcrt.Function {
 		timeout = 10 * time.Second
 	}
 	fn := fcrt.Function{
-		Name: "send", Binary: bin, Env: env, Timeout: timeout, MemoryMB: 128,
+		Name: "send", Binary: bin, Env: env, Timeout: timeout, MemoryMB: FunctionMemoryMB["send"],
 		Region: LocalRegion, AccountID: LocalAccountID, LogProject: LocalProject, LogStore: LocalLogstore,
 		AutoFreeze: o.AutoFreeze, Output: o.FunctionOutput, Logger: o.Logger,
 	}
