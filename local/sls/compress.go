@@ -112,12 +112,9 @@ func writeEncoded(w http.ResponseWriter, acceptEncoding, contentType string, raw
 	if err != nil {
 		return err
 	}
-	w.Header().Set("Content-Type", contentType)
 	if ct != "" {
 		w.Header().Set("x-log-compresstype", ct)
 		w.Header().Set("x-log-bodyrawsize", strconv.Itoa(len(raw)))
 	}
-	w.Header().Set("Content-Length", strconv.Itoa(len(out))) // SLS-15
-	_, err = w.Write(out)
-	return err
+	return writeBody(w, http.StatusOK, contentType, out)
 }

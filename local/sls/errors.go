@@ -70,14 +70,9 @@ func errQuery(format string, args ...any) *apiError {
 	return newAPIError(http.StatusBadRequest, codeParameterInvalid, format, args...)
 }
 
-// Every answer carries its Content-Length, as SLS's do (SLS-15): a large
-// one is not sent chunked.
 func writeError(w http.ResponseWriter, e *apiError) {
 	body, _ := json.Marshal(map[string]string{"errorCode": e.Code, "errorMessage": e.Message})
-	w.Header().Set("Content-Type", "application/json")
-	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
-	w.WriteHeader(e.Status)
-	_, _ = w.Write(body)
+	_ = writeBody(w, e.Status, "application/json", body)
 }
 
 func writeJSON(w http.ResponseWriter, v any) {
@@ -86,7 +81,15 @@ func writeJSON(w http.ResponseWriter, v any) {
 		writeError(w, errInternal(err))
 		return
 	}
-	w.Header().Set("Content-Type", "application/json")
+	_ = writeBody(w, http.StatusOK, "application/json", body)
+}
+
+// writeBody is how every answer with a body leaves: with its Content-Length,
+// as SLS's do (SLS-15), so a large one is not sent chunked.
+func writeBody(w http.ResponseWriter, status int, contentType string, body []byte) error {
+	w.Header().Set("Content-Type", contentType)
 	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
-	_, _ = w.Write(body)
+	w.WriteHeader(status)
+	_, err := w.Write(body)
+	return err
 }

@@ -76,43 +76,40 @@ const instanceProcs = 1
 // ForInstance decides from the environment (getenv is os.Getenv in a
 // function's main).
 func ForInstance(getenv func(string) string) Setting {
-	s := forGC(getenv)
-	if s.fcMemoryMB == 0 {
-		s.ProcsReason = "not an FC instance: the runtime's GOMAXPROCS stands"
-		return s.Setting
+	mb, notFC := instanceMemoryMB(getenv)
+	if notFC != "" {
+		return Setting{Reason: notFC + ": the runtime's defaults stand",
+			ProcsReason: "not an FC instance: the runtime's GOMAXPROCS stands"}
 	}
+	s := Setting{Procs: instanceProcs,
+		ProcsReason: fmt.Sprintf("FC instance, one invocation at a time: GOMAXPROCS %d", instanceProcs)}
 	if v := getenv("GOMAXPROCS"); v != "" {
-		s.ProcsReason = fmt.Sprintf("GOMAXPROCS=%s is set in the environment: it stands", v)
-		return s.Setting
-	}
-	s.Procs = instanceProcs
-	s.ProcsReason = fmt.Sprintf("FC instance, one invocation at a time: GOMAXPROCS %d", instanceProcs)
-	return s.Setting
-}
-
-// decision is a Setting and the memory size it read (0: not an FC instance).
-type decision struct {
-	Setting
-	fcMemoryMB int
-}
-
-func forGC(getenv func(string) string) decision {
-	raw := strings.TrimSpace(getenv("FC_FUNCTION_MEMORY_SIZE"))
-	if raw == "" {
-		return decision{Setting: Setting{Reason: "not an FC instance (no FC_FUNCTION_MEMORY_SIZE): the runtime's defaults stand"}}
-	}
-	mb, err := strconv.Atoi(raw)
-	if err != nil || mb < minMemoryMB {
-		return decision{Setting: Setting{Reason: fmt.Sprintf("FC_FUNCTION_MEMORY_SIZE=%q is not a memory size FC configures (≥ %d MB): the runtime's defaults stand", raw, minMemoryMB)}}
+		s.Procs, s.ProcsReason = 0, fmt.Sprintf("GOMAXPROCS=%s is set in the environment: it stands", v)
 	}
 	for _, k := range []string{"GOGC", "GOMEMLIMIT"} {
 		if v := getenv(k); v != "" {
-			return decision{Setting: Setting{Reason: fmt.Sprintf("%s=%s is set in the environment: the runtime's settings stand", k, v)}, fcMemoryMB: mb}
+			s.Reason = fmt.Sprintf("%s=%s is set in the environment: the runtime's settings stand", k, v)
+			return s
 		}
 	}
 	limit := int64(float64(int64(mb)<<20) * LimitShare)
-	return decision{Setting: Setting{Apply: true, GCPercent: -1, MemoryLimit: limit,
-		Reason: fmt.Sprintf("FC instance with %d MB: GC paced by a soft memory limit of %d MB (GOGC off)", mb, limit>>20)}, fcMemoryMB: mb}
+	s.Apply, s.GCPercent, s.MemoryLimit = true, -1, limit
+	s.Reason = fmt.Sprintf("FC instance with %d MB: GC paced by a soft memory limit of %d MB (GOGC off)", mb, limit>>20)
+	return s
+}
+
+// instanceMemoryMB reads FC_FUNCTION_MEMORY_SIZE; notFC says why the
+// environment is not an FC instance's when it is not.
+func instanceMemoryMB(getenv func(string) string) (mb int, notFC string) {
+	raw := strings.TrimSpace(getenv("FC_FUNCTION_MEMORY_SIZE"))
+	if raw == "" {
+		return 0, "not an FC instance (no FC_FUNCTION_MEMORY_SIZE)"
+	}
+	mb, err := strconv.Atoi(raw)
+	if err != nil || mb < minMemoryMB {
+		return 0, fmt.Sprintf("FC_FUNCTION_MEMORY_SIZE=%q is not a memory size FC configures (≥ %d MB)", raw, minMemoryMB)
+	}
+	return mb, ""
 }
 
 // Init decides from getenv (os.Getenv in a function's main), applies it,
