@@ -99,23 +99,53 @@ func inProcess(ctx context.Context, b *Bench) error {
 		fmt.Fprintf(b.Out, "  the worker's Ps, set as functions/send sets them: %s\n", res.Procs)
 	}
 	b.LatencyHeader("")
-	b.LatencyRow("(a) handler's own work", res.Own, goalOwnP99)
-	b.LatencyRow("(b) SLS shipping round trip (Flush)", res.Ship, goalShipP99)
+	b.LatencyRow(labelOwn, res.Own, goalOwnP99)
+	b.LatencyRow(labelShip, res.Ship, goalShipP99)
 	b.LatencyRow("    SendSms round trip inside the handler", res.SDK, 0)
 	b.LatencyRow("    whole invocation (a + b + SendSms)", res.Total, 0)
 	b.LatencyRow("    bare SDK SendSms, same emulator", res.Bare, 0)
 	b.LatencyRow("    loopback floor: bare 1 KiB POST", res.Floor, 0)
 	b.LatencyRow(fmt.Sprintf("    CPU floor: fixed %v of work", cpuFloorTarget), res.CPU, 0)
 	fmt.Fprintf(b.Out, "  (the CPU floor's work, %s, is timed right after a round trip, as (a)'s pieces run)\n", res.CPUWork)
+	b.annotateUnsteady(res)
+	return nil
+}
+
+const (
+	labelOwn  = "(a) handler's own work"
+	labelShip = "(b) SLS shipping round trip (Flush)"
+)
+
+// unsteady returns, for each floor whose tail says the machine rather than
+// the code decided this run's p99s, its p99/p50 (0 when it was steady):
+// the loopback floor past unsteadyFloor, the CPU floor past the ratio of
+// (a)'s goal to the work it times.
+func (res inProcessResult) unsteady() (floorRatio, cpuRatio float64) {
 	if p50, p99 := SpreadOf(res.Floor.P50).Median, SpreadOf(res.Floor.P99).Median; p50 > 0 && p99 > unsteadyFloor*p50 {
-		fmt.Fprintf(b.Out, "  NOTE the loopback floor's p99 is %.1fx its p50 (steady: about 2x): the machine stalled the bare round trip too, so\n"+
-			"       the p99s above measure it more than the code; rerun before reading them\n", p99/p50)
+		floorRatio = p99 / p50
 	}
 	if p50, p99 := SpreadOf(res.CPU.P50).Median, SpreadOf(res.CPU.P99).Median; p50 > 0 && p99 > goalOwnP99/ms(cpuFloorTarget)*p50 {
-		fmt.Fprintf(b.Out, "  NOTE the CPU floor's p99 is %.1fx its p50: this machine stretched fixed work of (a)'s size past (a)'s goal, so\n"+
-			"       (a)'s p99 measures it more than the code; rerun on a quieter machine before reading it\n", p99/p50)
+		cpuRatio = p99 / p50
 	}
-	return nil
+	return floorRatio, cpuRatio
+}
+
+// annotateUnsteady prints a NOTE for each floor that stalled and carries it
+// onto the summary lines of the goals it bears on.
+func (b *Bench) annotateUnsteady(res inProcessResult) {
+	floorRatio, cpuRatio := res.unsteady()
+	if floorRatio > 0 {
+		fmt.Fprintf(b.Out, "  NOTE the loopback floor's p99 is %.1fx its p50 (steady: about 2x): the machine stalled the bare round trip too, so\n"+
+			"       the p99s above measure it more than the code; rerun before reading them\n", floorRatio)
+		why := fmt.Sprintf("unsteady run: the loopback floor's p99 was %.1fx its p50 (NOTE above)", floorRatio)
+		b.Annotate(labelOwn, why)
+		b.Annotate(labelShip, why)
+	}
+	if cpuRatio > 0 {
+		fmt.Fprintf(b.Out, "  NOTE the CPU floor's p99 is %.1fx its p50: this machine stretched fixed work of (a)'s size past (a)'s goal, so\n"+
+			"       (a)'s p99 measures it more than the code; rerun on a quieter machine before reading it\n", cpuRatio)
+		b.Annotate(labelOwn, fmt.Sprintf("unsteady run: the CPU floor's p99 was %.1fx its p50 (NOTE above)", cpuRatio))
+	}
 }
 
 // inProcessResult is what the worker reports, per round.

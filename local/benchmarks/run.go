@@ -119,6 +119,17 @@ func (b *Bench) Goal(label string, pass bool, text string) string {
 	return passMiss(pass)
 }
 
+// Annotate adds why to the summary line of the goal recorded as label: a
+// verdict read alone (the summary is what gets quoted) must carry what the
+// section said about the run it came from.
+func (b *Bench) Annotate(label, why string) {
+	for i := range b.verdicts {
+		if b.verdicts[i].label == label {
+			b.verdicts[i].text += "; " + why
+		}
+	}
+}
+
 func passMiss(pass bool) string {
 	if pass {
 		return "PASS"
