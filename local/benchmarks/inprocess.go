@@ -134,17 +134,22 @@ func (res inProcessResult) unsteady() (floorRatio, cpuRatio float64) {
 // onto the summary lines of the goals it bears on.
 func (b *Bench) annotateUnsteady(res inProcessResult) {
 	floorRatio, cpuRatio := res.unsteady()
+	var own, ship []string
 	if floorRatio > 0 {
 		fmt.Fprintf(b.Out, "  NOTE the loopback floor's p99 is %.1fx its p50 (steady: about 2x): the machine stalled the bare round trip too, so\n"+
 			"       the p99s above measure it more than the code; rerun before reading them\n", floorRatio)
-		why := fmt.Sprintf("unsteady run: the loopback floor's p99 was %.1fx its p50 (NOTE above)", floorRatio)
-		b.Annotate(labelOwn, why)
-		b.Annotate(labelShip, why)
+		why := fmt.Sprintf("the loopback floor's p99 was %.1fx its p50", floorRatio)
+		own, ship = append(own, why), append(ship, why)
 	}
 	if cpuRatio > 0 {
 		fmt.Fprintf(b.Out, "  NOTE the CPU floor's p99 is %.1fx its p50: this machine stretched fixed work of (a)'s size past (a)'s goal, so\n"+
 			"       (a)'s p99 measures it more than the code; rerun on a quieter machine before reading it\n", cpuRatio)
-		b.Annotate(labelOwn, fmt.Sprintf("unsteady run: the CPU floor's p99 was %.1fx its p50 (NOTE above)", cpuRatio))
+		own = append(own, fmt.Sprintf("the CPU floor's p99 was %.1fx its p50", cpuRatio))
+	}
+	for label, whys := range map[string][]string{labelOwn: own, labelShip: ship} {
+		if len(whys) > 0 {
+			b.Annotate(label, "unsteady run: "+strings.Join(whys, ", ")+" (NOTE above)")
+		}
 	}
 }
 

@@ -73,7 +73,8 @@ func Run(ctx context.Context, out io.Writer, o Options) error {
 	defer b.closeStack()
 	host, _ := os.Hostname()
 	fmt.Fprintf(out, "smsflow bench: %d rounds per figure; a figure is the median of the rounds [min–max of the rounds]\n", b.Rounds)
-	fmt.Fprintf(out, "host %s, %s; load average is /proc/loadavg (1, 5, 15 min) before → after each section\n", host, cpus())
+	fmt.Fprintf(out, "host %s, %s; load average is /proc/loadavg (1, 5, 15 min) before → after each section,\n", host, cpus())
+	fmt.Fprintf(out, "CPU steal its share of all CPU time during the section (/proc/stat: other guests ran on our CPUs)\n")
 	sorted := append([]Section(nil), sections...)
 	sort.SliceStable(sorted, func(i, j int) bool { return sorted[i].Order < sorted[j].Order })
 	for _, s := range sorted {
@@ -81,11 +82,13 @@ func Run(ctx context.Context, out io.Writer, o Options) error {
 			continue
 		}
 		before := loadAvg()
+		times, timesOK := readCPUTimes()
 		fmt.Fprintf(out, "\n== %s\n", s.Name)
 		if err := s.Run(ctx, b); err != nil {
 			return fmt.Errorf("bench section %q: %w", s.Name, err)
 		}
-		fmt.Fprintf(out, "   load average %s → %s\n", before, loadAvg())
+		fmt.Fprintf(out, "   load average %s → %s, CPU steal %s\n",
+			before, loadAvg(), stealSince(times, timesOK))
 	}
 	fmt.Fprintf(out, "\n== goals (PASS: the median of the rounds meets the goal)\n")
 	for _, v := range b.verdicts {
