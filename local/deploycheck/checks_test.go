@@ -499,10 +499,11 @@ func checkLease(name string, d descriptors) []string {
 	return nil
 }
 
-// The local stack runs each function with the memory it is deployed with:
-// the function sizes its garbage collector by it, so a figure or a test
-// run locally with another size would not be the deployed function's.
-func TestTheLocalStackGivesEachFunctionItsDeployedMemory(t *testing.T) {
+// The local stack runs each function with the memory and the timeout it is
+// deployed with: the function sizes its garbage collector by the one and
+// fits its retries in the other, so a figure or a test run locally with
+// other values would not be the deployed function's.
+func TestTheLocalStackRunsEachFunctionAsDeployed(t *testing.T) {
 	d := loadDescriptors(t)
 	for name, f := range d.S {
 		if f.Component != "fc3" {
@@ -512,10 +513,19 @@ func TestTheLocalStackGivesEachFunctionItsDeployedMemory(t *testing.T) {
 		if got, ok := stack.FunctionMemoryMB[name]; !ok || float64(got) != mem {
 			t.Errorf("%s: the local stack gives %d MB (listed: %v), s.yaml deploys %v MB", name, got, ok, mem)
 		}
+		timeout, _ := number(f.Props["timeout"])
+		if got, ok := stack.FunctionTimeout[name]; !ok || got != time.Duration(timeout)*time.Second {
+			t.Errorf("%s: the local stack's timeout is %v (listed: %v), s.yaml deploys %vs", name, got, ok, timeout)
+		}
 	}
 	for name := range stack.FunctionMemoryMB {
 		if _, ok := d.S[name]; !ok {
 			t.Errorf("the local stack sizes %q, which s.yaml does not deploy", name)
+		}
+	}
+	for name := range stack.FunctionTimeout {
+		if _, ok := d.S[name]; !ok {
+			t.Errorf("the local stack times %q, which s.yaml does not deploy", name)
 		}
 	}
 }

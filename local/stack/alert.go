@@ -240,7 +240,7 @@ func alertEnv(s *Stack, ao AlertOptions, slsAddr string) map[string]string {
 
 func (s *Stack) alertFunction(o Options, bin string, env map[string]string) fcrt.Function {
 	return fcrt.Function{
-		Name: "alert", Binary: bin, Env: env, Timeout: time.Minute, MemoryMB: FunctionMemoryMB["alert"],
+		Name: "alert", Binary: bin, Env: env, Timeout: FunctionTimeout["alert"], MemoryMB: FunctionMemoryMB["alert"],
 		Region: LocalRegion, AccountID: LocalAccountID, LogProject: LocalProject, LogStore: LocalLogstore,
 		AutoFreeze: o.AutoFreeze, Output: o.FunctionOutput, Logger: o.Logger,
 	}

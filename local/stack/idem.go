@@ -43,7 +43,8 @@ type IdemOptions struct {
 	DispatchDisabled bool
 	// DispatchEnv overrides the dispatch function's environment.
 	DispatchEnv map[string]string
-	// DispatchTimeout is the dispatch function's timeout (default 30 s).
+	// DispatchTimeout is the dispatch function's timeout (default s.yaml's:
+	// FunctionTimeout["dispatch"]).
 	DispatchTimeout time.Duration
 	// Retry is EventBridge's retry policy (zero: fcrt.LocalBackoffRetry).
 	Retry fcrt.RetryPolicy
@@ -193,7 +194,7 @@ func (s *Stack) dispatchFunction(o Options, bin string) fcrt.Function {
 		env[k] = v
 	}
 	return fcrt.Function{
-		Name: "dispatch", Binary: bin, Env: env, Timeout: cmp.Or(o.Idem.DispatchTimeout, 30*time.Second), MemoryMB: FunctionMemoryMB["dispatch"],
+		Name: "dispatch", Binary: bin, Env: env, Timeout: cmp.Or(o.Idem.DispatchTimeout, FunctionTimeout["dispatch"]), MemoryMB: FunctionMemoryMB["dispatch"],
 		Region: LocalRegion, AccountID: LocalAccountID, LogProject: LocalProject, LogStore: LocalLogstore,
 		AutoFreeze: o.AutoFreeze, Output: o.FunctionOutput, Logger: o.Logger,
 	}

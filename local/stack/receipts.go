@@ -141,7 +141,7 @@ func (s *Stack) receiptsFunction(o Options, bin, slsAddr string) fcrt.Function {
 		env[k] = v
 	}
 	return fcrt.Function{
-		Name: "receipts", Binary: bin, Env: env, Timeout: 10 * time.Second, MemoryMB: FunctionMemoryMB["receipts"],
+		Name: "receipts", Binary: bin, Env: env, Timeout: FunctionTimeout["receipts"], MemoryMB: FunctionMemoryMB["receipts"],
 		Region: LocalRegion, AccountID: LocalAccountID, LogProject: LocalProject, LogStore: LocalLogstore,
 		// No preStop: every invocation has shipped its events before it
 		// answered, so there is nothing left to flush when it stops.

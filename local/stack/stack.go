@@ -5,6 +5,7 @@
 package stack
 
 import (
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -61,7 +62,8 @@ type Options struct {
 	AutoFreeze bool
 	// SendEnv overrides the send function's environment.
 	SendEnv map[string]string
-	// FunctionTimeout is the send function's timeout (default 10 s).
+	// FunctionTimeout is the send function's timeout (default s.yaml's:
+	// FunctionTimeout["send"]).
 	FunctionTimeout time.Duration
 	// MaxInstances is each function's instance limit (FC's per-function
 	// limit; default DefaultMaxInstances). An instance runs one invocation
@@ -283,12 +285,8 @@ func (s *Stack) sendFunction(o Options, bin string) fcrt.Function {
 	for k, v := range o.SendEnv {
 		env[k] = v
 	}
-	timeout := o.FunctionTimeout
-	if timeout == 0 {
-		timeout = 10 * time.Second
-	}
 	fn := fcrt.Function{
-		Name: "send", Binary: bin, Env: env, Timeout: timeout, MemoryMB: FunctionMemoryMB["send"],
+		Name: "send", Binary: bin, Env: env, Timeout: cmp.Or(o.FunctionTimeout, FunctionTimeout["send"]), MemoryMB: FunctionMemoryMB["send"],
 		Region: LocalRegion, AccountID: LocalAccountID, LogProject: LocalProject, LogStore: LocalLogstore,
 		AutoFreeze: o.AutoFreeze, Output: o.FunctionOutput, Logger: o.Logger,
 	}
