@@ -94,7 +94,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		h.health(r.Context(), w, span)
 	default:
-		writeError(w, span.TraceIDString(), newError(http.StatusNotFound, CodeNotFound, "", "no route "+r.URL.Path+"; see README.md for the API"))
+		writeError(w, span.TraceIDString(), newError(http.StatusNotFound, CodeNotFound, "", "no such path; the API is POST /v1/messages and GET /healthz (README.md)"))
 	}
 }
 

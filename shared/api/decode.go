@@ -117,7 +117,10 @@ func decodeStrict(body []byte, v any) *Error {
 	if dec.More() {
 		return newError(http.StatusBadRequest, CodeMalformedJSON, "", "request body has data after the JSON object")
 	}
-	return exactFieldNames(body, v)
+	if err := exactFieldNames(body, v); err != nil {
+		return err
+	}
+	return repeatedField(body)
 }
 
 // exactFieldNames refuses keys that differ from a field name only in case:
@@ -224,7 +227,7 @@ func (w wireRequest) validate() (sms.Request, *Error) {
 		return bad(CodeInvalidField, "template_params", fmt.Sprintf("template_params has more than %d entries", MaxParams))
 	}
 	for name, value := range w.TemplateParams {
-		field := "template_params." + name
+		field := "template_params." + safeName(name)
 		if !validParamName(name) {
 			return bad(CodeInvalidField, "template_params", "template parameter names must be letters, digits and _ (at most 64)")
 		}
@@ -271,11 +274,18 @@ func unprintable(field, s string) *Error {
 		fmt.Sprintf("%s holds %s at character %d: only printable text is accepted", field, text.Describe(r), pos+1))
 }
 
-// safeName is a caller-chosen name fit to echo: a field name is not a
-// secret, but a "name" that is really a phone number must not be repeated.
+// safeName is a caller-chosen name fit to echo or log: a field name is not
+// a secret, but a "name" that is really a phone number, whatever its
+// grouping, must not be repeated (scrub.Name, which sees the whole name
+// before it is cut).
 func safeName(name string) string {
+	name = scrub.Name(name)
 	if len(name) > 64 {
-		name = name[:64] + "…"
+		cut := 64
+		for cut > 0 && !utf8.RuneStart(name[cut]) {
+			cut--
+		}
+		name = name[:cut] + "…"
 	}
-	return scrub.Digits(name)
+	return name
 }

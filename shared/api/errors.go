@@ -63,6 +63,7 @@ const (
 	CodeBodyTooLarge      = "body_too_large"
 	CodeMalformedJSON     = "malformed_json"
 	CodeUnknownField      = "unknown_field"
+	CodeRepeatedField     = "repeated_field"
 	CodeMissingField      = "missing_field"
 	CodeInvalidField      = "invalid_field"
 	CodeUnprintable       = "unprintable_character"

@@ -61,8 +61,14 @@ type envelope struct {
 func (h *Handler) Deliver(ctx context.Context, m Message) (d Delivery) {
 	tooLarge := int64(len(m.Body)) > h.maxBody
 	body, env := m.Body, envelope{}
+	// A repeated key is found before the envelope is split off: taking
+	// the envelope out decodes the body into a map, where the last of two
+	// keys silently wins.
+	var repeated *Error
 	if !tooLarge {
-		body, env = splitEnvelope(m.Body)
+		if repeated = repeatedField(m.Body); repeated == nil {
+			body, env = splitEnvelope(m.Body)
+		}
 	}
 	tp := m.Traceparent
 	if env.Traceparent != nil && *env.Traceparent != "" {
@@ -89,6 +95,10 @@ func (h *Handler) Deliver(ctx context.Context, m Message) (d Delivery) {
 		// The HTTP API's limit holds for a message too (413 there).
 		h.refuse(rec, x, newError(http.StatusRequestEntityTooLarge, CodeBodyTooLarge, "",
 			fmt.Sprintf("message body is over the %d byte limit", h.maxBody)))
+		return
+	}
+	if repeated != nil {
+		h.refuse(rec, x, repeated)
 		return
 	}
 	// An event id is unique only within its source (CloudEvents: source +

@@ -172,7 +172,7 @@ func (h *Handler) describe(req *sms.Request) []slog.Attr {
 	}
 	keys := make([]string, 0, len(req.TemplateParams))
 	for k := range req.TemplateParams {
-		keys = append(keys, k)
+		keys = append(keys, safeName(k)) // a name may hide a number
 	}
 	sort.Strings(keys)
 	return []slog.Attr{

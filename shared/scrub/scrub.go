@@ -160,6 +160,27 @@ func countDigits(s string) int {
 	return n
 }
 
+// Name is a caller-chosen name (a JSON key, a template parameter name)
+// fit to echo: when it holds as many digits as a phone number, in any
+// grouping ("138-0013-8000", "p13800138000"), every digit is masked. A name
+// is no message: no date or amount in it deserves to be kept readable.
+func Name(s string) string {
+	if countDigits(s) < minNumberDigits {
+		return s
+	}
+	b := []byte(s)
+	for i, c := range b {
+		if '0' <= c && c <= '9' {
+			b[i] = '*'
+		}
+	}
+	return string(b)
+}
+
+// minNumberDigits is the fewest digits a phone number has (Digits masks
+// runs of this length).
+const minNumberDigits = 7
+
 // longDigits is compiled on first use: start-up is measured (issue 10).
 var longDigits = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`[0-9]{7,}`) })
 

@@ -103,3 +103,18 @@ func TestOtherLongDigitRunsAreMaskedWhole(t *testing.T) {
 		t.Fatalf("short runs are no number: %q", got)
 	}
 }
+
+func TestNameMasksEveryDigitOfANameLongOnDigits(t *testing.T) {
+	for in, want := range map[string]string{
+		"code2":             "code2",
+		"p123456":           "p123456", // six digits: no number
+		"p1234567":          "p*******",
+		"138-0013-8000":     "***-****-****",
+		"+86 138 0013 8000": "+** *** **** ****",
+		"a1b2c3d4e5f6g7":    "a*b*c*d*e*f*g*",
+	} {
+		if got := Name(in); got != want {
+			t.Errorf("Name(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
