@@ -71,6 +71,12 @@ func (a *authenticator) configured() bool { return a.trusted || len(a.tokens) > 
 
 // check returns the caller, or an error to answer.
 func (a *authenticator) check(r *http.Request, log *slog.Logger) (caller, *Error) {
+	// Authorization is a singleton field (RFC 9110 11.6.2): of two, Get
+	// would pick the first, and which one a gateway checked is anyone's
+	// guess. (fchttp keeps both when the trigger's names differ in case.)
+	if len(r.Header.Values("Authorization")) > 1 {
+		return caller{}, newError(http.StatusUnauthorized, CodeUnauthenticated, "", "send one Authorization header, not several")
+	}
 	header := trimOWS(r.Header.Get("Authorization"))
 	scheme, credentials, _ := strings.Cut(header, " ")
 	if a.trusted {

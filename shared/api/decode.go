@@ -66,6 +66,9 @@ func allWord(s string) bool {
 // DecodeRequest reads and validates a message request. Every refusal names
 // the field (and for numbers, the position) without echoing the value.
 func DecodeRequest(r *http.Request, maxBytes int64) (sms.Request, *Error) {
+	if len(r.Header.Values("Content-Type")) > 1 {
+		return sms.Request{}, newError(http.StatusUnsupportedMediaType, CodeUnsupportedMedia, "", "send one Content-Type header, not several")
+	}
 	if err := checkContentType(r.Header.Get("Content-Type")); err != nil {
 		return sms.Request{}, err
 	}

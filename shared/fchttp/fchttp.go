@@ -11,8 +11,10 @@ import (
 	"encoding/base64"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 
 	"github.com/aliyun/fc-runtime-go-sdk/events"
@@ -64,8 +66,13 @@ func Request(ctx context.Context, ev events.HTTPTriggerEvent) (*http.Request, er
 		return nil, fmt.Errorf("fchttp: building request: %w", redact.Error(err))
 	}
 	if ev.Headers != nil {
-		for k, v := range *ev.Headers {
-			req.Header.Set(k, v)
+		// Two keys that differ only in case are one header in HTTP: both
+		// values are kept, in a fixed order, as net/http would keep two
+		// header lines. Set in map order would keep one, chosen at random,
+		// where the handler must see both (two Idempotency-Keys or two
+		// Authorizations are refused, not picked from).
+		for _, k := range slices.Sorted(maps.Keys(*ev.Headers)) {
+			req.Header.Add(k, (*ev.Headers)[k])
 		}
 	}
 	req.Host = deref(ev.TriggerContext.DomainName)

@@ -3,6 +3,7 @@ package receipts
 import (
 	"context"
 	"net/http"
+	"strings"
 )
 
 // Provider is one SMS provider's receipt push: where it lands, how its body
@@ -46,14 +47,27 @@ func alibabaAnswer(w http.ResponseWriter, status int, msg string) {
 	writeAnswer(w, status, answer{code, msg})
 }
 
+// knownPrefixes are the push paths of every provider smsflow knows,
+// configured or not. A push to a provider that is not configured answers
+// 404 (docs/receipts.md) rather than reach the provider of a shorter
+// prefix: "/v1/receipts/tencent/<token>" would otherwise be an Alibaba
+// push whose token is "tencent/<token>", refused 401 with a warning that
+// sends the operator to the Alibaba console.
+var knownPrefixes = []string{PushPathPrefix, TencentPathPrefix}
+
 // providerFor answers the provider whose PathPrefix is the longest prefix
-// of path.
+// of path, unless a known provider's longer prefix matches it too.
 func (h *Handler) providerFor(path string) (Provider, bool) {
 	var best Provider
 	found := false
 	for _, p := range h.providers {
-		if len(path) >= len(p.PathPrefix) && path[:len(p.PathPrefix)] == p.PathPrefix && (!found || len(p.PathPrefix) > len(best.PathPrefix)) {
+		if strings.HasPrefix(path, p.PathPrefix) && (!found || len(p.PathPrefix) > len(best.PathPrefix)) {
 			best, found = p, true
+		}
+	}
+	for _, prefix := range knownPrefixes {
+		if found && len(prefix) > len(best.PathPrefix) && strings.HasPrefix(path, prefix) {
+			return Provider{}, false
 		}
 	}
 	return best, found

@@ -11,6 +11,7 @@ import (
 
 	"smsflow/shared/obs"
 	"smsflow/shared/phone"
+	"smsflow/shared/scrub"
 	"smsflow/shared/sms"
 	"smsflow/shared/trace"
 )
@@ -192,8 +193,10 @@ func (rec *Recorder) log(ctx context.Context, source, id string, r Report) {
 	rec.Logger.LogAttrs(trace.NewContext(ctx, sc), level, obs.EventReceipt,
 		slog.String(obs.KeyStatus, status),
 		slog.Bool(obs.KeyDelivered, r.Success),
-		slog.String(obs.KeyErrorCode, r.ErrCode),
-		slog.String(obs.KeyErrorMessage, r.ErrMsg),
+		// The provider's words may quote the number ("号码138…已停机"), as
+		// its answers to SendSms may: hidden the same way (shared/scrub).
+		slog.String(obs.KeyErrorCode, scrub.Text(r.ErrCode, []phone.Number{r.Phone}, nil)),
+		slog.String(obs.KeyErrorMessage, scrub.Text(r.ErrMsg, []phone.Number{r.Phone}, nil)),
 		slog.Int(obs.KeySMSSize, r.SMSSize),
 		slog.Int64(obs.KeyTimeToDeliveryMS, r.TimeToDelivery().Milliseconds()),
 		slog.String(obs.KeySendTime, r.SendTime.UTC().Format(time.RFC3339)),

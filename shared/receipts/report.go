@@ -160,7 +160,7 @@ func parseOne(i int, item []byte) (Report, error) {
 	if r.ErrCode == "" && r.Success {
 		r.ErrCode = "DELIVERED"
 	}
-	if utf8.RuneCountInString(r.OutID) > 255 || utf8.RuneCountInString(r.ErrCode) > 64 || utf8.RuneCountInString(r.ErrMsg) > 256 {
+	if utf8.RuneCountInString(r.OutID) > 255 || utf8.RuneCountInString(r.ErrCode) > maxErrCodeRunes || utf8.RuneCountInString(r.ErrMsg) > maxErrMsgRunes {
 		return bad("", "out_id, err_code or err_msg is longer than Alibaba ever sends")
 	}
 	return r, nil
@@ -216,4 +216,20 @@ func jsonReason(err error) string {
 		return fmt.Sprintf("field %s has the wrong type (%s)", typ.Field, typ.Value)
 	}
 	return "unreadable JSON"
+}
+
+// The longest err_code and err_msg Alibaba sends in a receipt (longer is
+// refused as not Alibaba's, report above; Tencent's are cut to them).
+const (
+	maxErrCodeRunes = 64
+	maxErrMsgRunes  = 256
+)
+
+// clip cuts s to at most n characters, marking the cut.
+func clip(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	runes := []rune(s)
+	return string(runes[:n-1]) + "…"
 }

@@ -110,7 +110,11 @@ func ParseTencentPush(body []byte) ([]Report, error) {
 		default:
 			return bad("report_status", "must be SUCCESS or FAIL")
 		}
-		r.ErrCode, r.ErrMsg, r.SMSSize = w.ErrMsg, w.Description, 1
+		// Tencent documents no length for errmsg or description: they are
+		// kept to the bounds Alibaba's receipts have (report.go), cut
+		// rather than refused, so an unexpectedly long text costs a log
+		// line its tail, never the receipt (conformance TC-12).
+		r.ErrCode, r.ErrMsg, r.SMSSize = clip(w.ErrMsg, maxErrCodeRunes), clip(w.Description, maxErrMsgRunes), 1
 		out = append(out, r)
 	}
 	return out, nil
