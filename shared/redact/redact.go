@@ -37,18 +37,72 @@ var urlInText = sync.OnceValue(func() *regexp.Regexp {
 })
 
 // secretParam finds credential-named parameters outside a URL (an echoed
-// query string, a form body): name=value, the value up to a separator.
+// query string, a form body): name=value, the value up to a separator. A
+// name counts when it ends in a credential word, whatever comes before
+// (api_key, client_secret, app_token, x-acs-security-token).
 var secretParam = sync.OnceValue(func() *regexp.Regexp {
-	return regexp.MustCompile(`(?i)\b((?:access_?token|token|key|sign|signature|secret|password|passwd|securitytoken|accesskeysecret)=)[^&\s"'<>]+`)
+	return regexp.MustCompile(`(?i)((?:^|[^a-z0-9])[a-z0-9_\-]*(?:token|key|sign|signature|secret|password|passwd|accesskeysecret)=)[^&\s"'<>]+`)
+})
+
+// secretField is the JSON form of the same: "name":"value".
+var secretField = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`(?i)("[a-z0-9_\-]*(?:token|key|sign|signature|secret|password|passwd|accesskeysecret)"\s*:\s*")(?:[^"\\]|\\.)*"`)
 })
 
 // Text redacts every URL and every credential-named parameter in s.
 func Text(s string) string {
-	if !strings.Contains(s, "://") && !strings.Contains(s, "=") {
+	if !strings.Contains(s, "://") && !strings.Contains(s, "=") && !strings.Contains(s, `"`) {
 		return s
 	}
 	s = urlInText().ReplaceAllStringFunc(s, URL)
-	return secretParam().ReplaceAllString(s, "${1}REDACTED")
+	s = secretParam().ReplaceAllString(s, "${1}REDACTED")
+	return secretField().ReplaceAllString(s, `${1}REDACTED"`)
+}
+
+// URLSecrets are the parts of a secret-bearing URL that a receiver could
+// echo back in some other shape (a JSON "path", a bare host/path, a
+// decoded query): its userinfo, every query value, and every path segment
+// long enough to be a credential (8 characters with a digit in them, or
+// 20 of any kind). Words such as "open-apis" or "robot" stay readable.
+func URLSecrets(raw string) []string {
+	u, err := url.Parse(strings.TrimSpace(raw))
+	if err != nil {
+		return nil
+	}
+	var out []string
+	add := func(s string) {
+		if len(s) >= 20 || (len(s) >= 8 && strings.ContainsAny(s, "0123456789")) {
+			out = append(out, s)
+		}
+	}
+	if u.User != nil {
+		out = append(out, u.User.Username())
+		if p, ok := u.User.Password(); ok && p != "" {
+			out = append(out, p)
+		}
+	}
+	for _, seg := range strings.Split(u.Path, "/") {
+		add(seg)
+	}
+	for _, vs := range u.Query() {
+		for _, v := range vs {
+			add(v)
+			add(url.QueryEscape(v))
+		}
+	}
+	return out
+}
+
+// Known redacts the exact secrets given wherever they stand in s, then
+// what Text finds: a secret known to the caller is hidden in any shape
+// around it, not only inside a URL or after a name= that Text knows.
+func Known(s string, secrets []string) string {
+	for _, secret := range secrets {
+		if secret != "" {
+			s = strings.ReplaceAll(s, secret, "REDACTED")
+		}
+	}
+	return Text(s)
 }
 
 // Error returns err with every URL in its message redacted, including the

@@ -73,3 +73,41 @@ func TestErrorRedactsEveryURLInTheChain(t *testing.T) {
 		t.Error("an error without a URL must pass unchanged")
 	}
 }
+
+// Credential-named parameters are found whatever prefixes their name, and
+// in JSON as in a query string.
+func TestPrefixedAndJSONCredentialsAreRedacted(t *testing.T) {
+	const secret = "s3cr3tValue42"
+	for _, s := range []string{
+		"HTTP 401: invalid api_key=" + secret,
+		"HTTP 400: client_secret=" + secret + " rejected",
+		"HTTP 403: app_token=" + secret,
+		"x-acs-security-token=" + secret,
+		`HTTP 400: {"access_token":"` + secret + `"}`,
+		`{"app_secret" : "` + secret + `\"more"}`,
+	} {
+		if got := Error(errors.New(s)).Error(); strings.Contains(got, secret) || !strings.Contains(got, "REDACTED") {
+			t.Errorf("Error(%q) = %q", s, got)
+		}
+	}
+	if got := Text(`{"status":"ok","count":"3"}`); got != `{"status":"ok","count":"3"}` {
+		t.Errorf("a field with no credential name was changed: %q", got)
+	}
+}
+
+// The credentials of a known URL are hidden in any shape: bare, in a JSON
+// path, host and path without a scheme. Words of the path stay.
+func TestKnownHidesAURLsCredentialsInAnyShape(t *testing.T) {
+	const token = "7a3c2d9e-1b4f-4c8a-9d2e-5f6a7b8c9d0e"
+	secrets := URLSecrets("https://user:pw12345678@open.feishu.cn/open-apis/bot/v2/hook/" + token + "?sign=abcd1234ef&x=1")
+	in := `no route for open.feishu.cn/open-apis/bot/v2/hook/` + token + ` {"path":"/hook/` + token + `","sign":"abcd1234ef","pw":"pw12345678"}`
+	got := Known(in, secrets)
+	for _, s := range []string{token, "abcd1234ef", "pw12345678"} {
+		if strings.Contains(got, s) {
+			t.Errorf("Known left %q in %q", s, got)
+		}
+	}
+	if !strings.Contains(got, "open-apis/bot/v2/hook/") {
+		t.Errorf("Known hid the path's words too: %q", got)
+	}
+}

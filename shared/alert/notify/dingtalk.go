@@ -60,7 +60,7 @@ func (d *DingTalk) Send(ctx context.Context, m Message) error {
 	if err != nil {
 		return fmt.Errorf("dingtalk: %w", err)
 	}
-	if err := checkRobotAnswer(answer); err != nil {
+	if err := checkRobotAnswer(answer, target.String()); err != nil {
 		return fmt.Errorf("dingtalk: %w", err)
 	}
 	return nil

@@ -55,7 +55,7 @@ func (l *Lark) Send(ctx context.Context, m Message) error {
 	if err != nil {
 		return fmt.Errorf("lark: %w", err)
 	}
-	if err := checkRobotAnswer(answer); err != nil {
+	if err := checkRobotAnswer(answer, l.URL); err != nil {
 		return fmt.Errorf("lark: %w", err)
 	}
 	return nil

@@ -109,8 +109,9 @@ func postJSON(ctx context.Context, client *http.Client, url string, body []byte,
 		return nil, err
 	}
 	if resp.StatusCode/100 != 2 {
-		// A receiver may echo the request, query string and all.
-		err := fmt.Errorf("HTTP %d: %s", resp.StatusCode, redact.Text(truncate(string(answer), maxErrorBody)))
+		// A receiver may echo the request, query string and all, or the
+		// token alone in a shape no pattern knows ({"path":"/hooks/<token>"}).
+		err := fmt.Errorf("HTTP %d: %s", resp.StatusCode, answerText(answer, url))
 		if resp.StatusCode == http.StatusBadGateway || resp.StatusCode == http.StatusGatewayTimeout {
 			// A gateway answers for its hop: the receiver may have it.
 			return nil, &UnknownError{Err: err}
@@ -147,22 +148,32 @@ type robotAnswer struct {
 	StatusCode *int   `json:"StatusCode"`
 }
 
-func checkRobotAnswer(answer []byte) error {
+// checkRobotAnswer reads a robot's 2xx answer to a post to url.
+func checkRobotAnswer(answer []byte, url string) error {
 	var a robotAnswer
 	if err := json.Unmarshal(answer, &a); err != nil {
-		return fmt.Errorf("robot answer is not JSON: %s", truncate(string(answer), maxErrorBody))
+		return fmt.Errorf("robot answer is not JSON: %s", answerText(answer, url))
 	}
 	switch {
 	case a.ErrCode != nil && *a.ErrCode != 0:
-		return fmt.Errorf("robot refused: errcode %d: %s", *a.ErrCode, a.ErrMsg)
+		return fmt.Errorf("robot refused: errcode %d: %s", *a.ErrCode, answerText([]byte(a.ErrMsg), url))
 	case a.Code != nil && *a.Code != 0:
-		return fmt.Errorf("robot refused: code %d: %s", *a.Code, a.Msg)
+		return fmt.Errorf("robot refused: code %d: %s", *a.Code, answerText([]byte(a.Msg), url))
 	case a.StatusCode != nil && *a.StatusCode != 0:
 		return fmt.Errorf("robot refused: StatusCode %d", *a.StatusCode)
 	case a.ErrCode == nil && a.Code == nil && a.StatusCode == nil:
-		return fmt.Errorf("robot answer has no status code: %s", truncate(string(answer), maxErrorBody))
+		return fmt.Errorf("robot answer has no status code: %s", answerText(answer, url))
 	}
 	return nil
+}
+
+// answerText is a receiver's answer fit for an error, which reaches SLS:
+// bounded, and with every credential of the URL it was posted to hidden,
+// in whatever shape the receiver echoed it (redact.Known).
+func answerText(answer []byte, url string) string {
+	// Hidden before it is cut: a cut through a token would leave its
+	// first characters, which no longer match it.
+	return truncate(redact.Known(string(answer), redact.URLSecrets(url)), maxErrorBody)
 }
 
 // truncate cuts s to at most n bytes without splitting a UTF-8 rune.

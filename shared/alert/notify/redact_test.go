@@ -81,3 +81,40 @@ func TestHTTPChannelsTellUnknownFromFailed(t *testing.T) {
 		}
 	}
 }
+
+// A receiver that answers by echoing what it was sent, in a shape no
+// pattern knows (a JSON "path", a bare host/path, the token alone, a robot
+// errmsg), still never gets the channel's token into the error: the
+// channel hides the exact credentials of its own URL.
+func TestAnEchoedTokenStaysOutOfTheError(t *testing.T) {
+	const token = "T0kenInThePath9f8e7d"
+	echo := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		said := `{"status":404,"path":"` + r.URL.Path + `","query":"` + r.URL.RawQuery + `","host":"` + r.Host + r.URL.Path + `"}`
+		if r.URL.Query().Get("robot") != "" || strings.Contains(r.URL.Path, "/robot/") {
+			// A robot refuses with 200 and its own words.
+			said = `{"errcode":300001,"errmsg":"token ` + token + ` is not exist","code":1,"msg":"hook ` + token + ` unknown"}`
+		} else {
+			w.WriteHeader(http.StatusNotFound)
+		}
+		_, _ = w.Write([]byte(strings.Repeat(" ", 500) + said)) // the token straddles the cut at 512
+	}))
+	defer echo.Close()
+	channels := map[string]Channel{
+		"webhook path":   &Webhook{URL: echo.URL + "/hooks/" + token},
+		"webhook query":  &Webhook{URL: echo.URL + "/hooks?sig=" + token},
+		"lark":           &Lark{URL: echo.URL + "/open-apis/bot/v2/hook/" + token},
+		"dingtalk robot": &DingTalk{URL: echo.URL + "/robot/send?access_token=" + token},
+		"wecom robot":    &WeCom{URL: echo.URL + "/robot/send?key=" + token},
+	}
+	for name, ch := range channels {
+		err := ch.Send(context.Background(), Message{Title: "t", Text: "x"})
+		if err == nil {
+			t.Fatalf("%s: a refusal read as delivered", name)
+		}
+		for _, piece := range []string{token, token[:12], token[8:]} {
+			if strings.Contains(err.Error(), piece) {
+				t.Errorf("%s: the error carries %q: %v", name, piece, err)
+			}
+		}
+	}
+}

@@ -30,7 +30,7 @@ func (w *WeCom) Send(ctx context.Context, m Message) error {
 	if err != nil {
 		return fmt.Errorf("wecom: %w", err)
 	}
-	if err := checkRobotAnswer(answer); err != nil {
+	if err := checkRobotAnswer(answer, w.URL); err != nil {
 		return fmt.Errorf("wecom: %w", err)
 	}
 	return nil
