@@ -29,7 +29,7 @@ var Fields = []FieldSpec{
 	{KeyNumberCount, "long", "how many numbers the request has"},
 	{KeySignName, "text", "SMS signature"},
 	{KeyTemplateCode, "text", "template code"},
-	{KeyTemplateParamKeys, "text", "template parameter NAMES, comma-separated (values are never logged)"},
+	{KeyTemplateParamKeys, "text", "template parameter NAMES, comma-separated (values are never logged; a name holding 7 or more digits has every digit masked, as it could hide a number)"},
 	{KeyOutID, "text", "the caller's out_id (never our trace link token: see docs/receipts.md)"},
 	{KeyBizID, "text", "Alibaba's BizId of an accepted send"},
 	{KeyUpstreamRequestID, "text", "Alibaba's RequestId"},

@@ -8,6 +8,7 @@ import (
 // A provider's words about a receipt may quote the number ("号码…已停机"):
 // the sms.receipt event hides it, as the send path hides it in SendSms
 // answers (shared/scrub).
+// conformance: TC-12
 func TestAReceiptsWordsNeverCarryItsNumber(t *testing.T) {
 	f := newFixture(t)
 	body := `[{"phone_number":"13800138000","send_time":"2026-11-27 20:00:00","report_time":"2026-11-27 20:00:01","success":false,` +
@@ -32,6 +33,7 @@ func TestAReceiptsWordsNeverCarryItsNumber(t *testing.T) {
 
 // Tencent documents no length for errmsg and description: a long one is
 // cut to Alibaba's bounds, and the receipt is still taken.
+// conformance: TC-12
 func TestTencentTextIsCutNotRefused(t *testing.T) {
 	out, h, _ := tencentFixture(t)
 	long := strings.Repeat("长", 400) // past both bounds, within the fixture's body limit
