@@ -148,13 +148,24 @@ type named interface{ itemName() string }
 func (r Rule) itemName() string    { return r.Name }
 func (c Channel) itemName() string { return c.Name }
 
+// decodeNamed decodes one file's rules (or channels) onto list, which
+// holds the defaults when the file includes them: an item with a default's
+// name patches that default. Within the file a name is declared once: a
+// second rule "r" is a mistake (a copied block, a merge), and patching the
+// first with it would run a rule nobody wrote.
 func decodeNamed[T named](nodes []yaml.Node, list *[]T, what string) []error {
 	var errs []error
+	declared := map[string]int{} // name -> line, in this file
 	for i := range nodes {
 		name := mappingValue(&nodes[i], "name")
 		label := fmt.Sprintf("%s #%d", what, i+1)
 		if name != "" {
 			label = fmt.Sprintf("%s %q", what, name)
+			if line, dup := declared[name]; dup {
+				errs = append(errs, fmt.Errorf("%s: field name: is declared twice (lines %d and %d)", label, line, nodes[i].Line))
+				continue
+			}
+			declared[name] = nodes[i].Line
 		}
 		idx := slices.IndexFunc(*list, func(x T) bool { return name != "" && x.itemName() == name })
 		var item T

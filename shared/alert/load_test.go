@@ -262,3 +262,42 @@ func TestSilenceTimesNeedTheirOffset(t *testing.T) {
 		}
 	}
 }
+
+// Two rules (or channels) with one name in one file used to be merged,
+// the second patching the first field by field: a rule nobody wrote ran.
+// A name is declared once per file; with include_defaults a default's name
+// still patches that default, once.
+func TestANameDeclaredTwiceInOneFileIsRefused(t *testing.T) {
+	for name, c := range map[string]struct{ file, want string }{
+		"two rules": {`
+channels:
+  - {name: hook, type: webhook, url: http://127.0.0.1/x}
+rules:
+  - {name: r, severity: critical, kind: failure_rate, window: 5m, threshold: 0.05, min_samples: 20, channels: [hook]}
+  - {name: r, severity: info, kind: failure_rate, window: 5m, threshold: 0.5, channels: [hook]}
+`, `rule "r": field name: is declared twice (lines 5 and 6)`},
+		"two channels": {`
+channels:
+  - {name: hook, type: webhook, url: http://127.0.0.1/a}
+  - {name: hook, type: webhook, url: http://127.0.0.1/b}
+rules:
+  - {name: r, severity: critical, kind: failure_rate, window: 5m, threshold: 0.05, channels: [hook]}
+`, `channel "hook": field name: is declared twice (lines 3 and 4)`},
+		"a default patched twice": {`
+include_defaults: true
+rules:
+  - {name: sms_failure_rate, threshold: 0.1}
+  - {name: sms_failure_rate, min_samples: 5}
+`, `rule "sms_failure_rate": field name: is declared twice (lines 4 and 5)`},
+		"a default channel patched twice": {`
+include_defaults: true
+channels:
+  - {name: webhook, url_env: HOOK_A}
+  - {name: webhook, enabled: false}
+`, `channel "webhook": field name: is declared twice (lines 4 and 5)`},
+	} {
+		if _, err := Parse([]byte(c.file)); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: err %v, want %q", name, err, c.want)
+		}
+	}
+}
