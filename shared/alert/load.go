@@ -93,15 +93,21 @@ func Load(getenv func(string) string, exeDir string) (cfg *Config, source string
 
 // parse decodes data; base (when the file includes defaults) is patched.
 func parse(data []byte, base *Config) (*Config, error) {
-	var raw rawFile
-	if err := yaml.Unmarshal(data, &raw); err != nil {
+	var doc yaml.Node
+	if err := yaml.Unmarshal(data, &doc); err != nil {
 		return nil, fmt.Errorf("alert rules: %w", err)
+	}
+	var raw rawFile
+	var errs []error
+	if top := topLevel(&doc); top != nil {
+		// Key by key, as inside the sections: a misspelt section
+		// (`silence:`, `setting:`) is refused, not dropped unread.
+		errs = decodeFields(top, &raw, "rule file")
 	}
 	cfg := &Config{}
 	if raw.IncludeDefaults && base != nil {
 		cfg = base.clone()
 	}
-	var errs []error
 	if raw.Settings.Kind != 0 {
 		errs = append(errs, decodeFields(&raw.Settings, &cfg.Settings, "settings")...)
 	}
@@ -122,6 +128,18 @@ func parse(data []byte, base *Config) (*Config, error) {
 		return nil, err
 	}
 	return cfg, nil
+}
+
+// topLevel is the document's root node, or nil for a file with none
+// (empty, comments only, or a bare null).
+func topLevel(doc *yaml.Node) *yaml.Node {
+	if doc.Kind != yaml.DocumentNode || len(doc.Content) == 0 {
+		return nil
+	}
+	if root := doc.Content[0]; root.Kind != yaml.ScalarNode || root.Tag != "!!null" {
+		return root
+	}
+	return nil
 }
 
 // checkZoned refuses a time written without its offset. YAML reads

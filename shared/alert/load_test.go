@@ -301,3 +301,32 @@ channels:
 		}
 	}
 }
+
+// Unknown keys were refused inside the sections but not at the top level:
+// `silence:` for `silences:` dropped the silence and paged through the
+// maintenance it was written for.
+func TestAnUnknownTopLevelKeyIsRefused(t *testing.T) {
+	const rules = `
+channels:
+  - {name: hook, type: webhook, url: http://127.0.0.1/x}
+rules:
+  - {name: r, severity: warning, kind: failure_rate, window: 5m, threshold: 0.05, channels: [hook]}
+`
+	for _, c := range []struct{ extra, want string }{
+		{"silence:\n  - {rule: r, start: 2026-11-27T10:00:00Z, end: 2026-11-27T18:00:00Z}\n", `rule file: unknown field "silence" (line 1)`},
+		{"setting: {index_lag: 120s}\n", `rule file: unknown field "setting" (line 1)`},
+		{"include_default: true\n", `rule file: unknown field "include_default" (line 1)`},
+		{"rules: []\n", `rule file: field rules: given twice (lines 1 and 5)`},
+		{"include_defaults: maybe\n", `rule file: field include_defaults: cannot unmarshal`},
+	} {
+		if _, err := Parse([]byte(c.extra + rules)); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%q: err %v, want %q", c.extra, err, c.want)
+		}
+	}
+	if _, err := Parse([]byte("- a list\n")); err == nil || !strings.Contains(err.Error(), "rule file: must be a mapping") {
+		t.Errorf("a list: %v", err)
+	}
+	if _, err := Parse([]byte(rules)); err != nil {
+		t.Fatal(err)
+	}
+}
