@@ -180,7 +180,19 @@ func validateRule(r Rule, channels map[string]bool, add addFunc) {
 	if !severities[r.Severity] {
 		add("severity", "must be one of critical, warning, info (got %q)", r.Severity)
 	}
-	_, builtin := kindDefaults[r.Kind]
+	kd, builtin := kindDefaults[r.Kind]
+	// A built-in kind's unit is the kind's: its value is a share, or
+	// milliseconds, or a count, whatever the file says. Another unit
+	// would print the value wrongly and skip the kind's threshold checks
+	// (`unit: count` let a failure_rate threshold of 5, meant as 5 %,
+	// load and never fire).
+	unit := r.Unit
+	if builtin {
+		if unit != kd.unit {
+			add("unit", "is %s for kind %s (got %q): leave it out", kd.unit, r.Kind, r.Unit)
+		}
+		unit = kd.unit
+	}
 	switch {
 	case r.Kind != "" && r.Query != "":
 		add("query", "set either kind or query, not both")
@@ -221,12 +233,12 @@ func validateRule(r Rule, channels map[string]bool, add addFunc) {
 	} else if math.IsNaN(*r.Threshold) || math.IsInf(*r.Threshold, 0) {
 		// NaN compares false with everything: the rule could never fire.
 		add("threshold", "must be a finite number (got %v)", *r.Threshold)
-	} else if t := *r.Threshold; r.Unit == UnitRatio && (t < 0 || t > 1) {
+	} else if t := *r.Threshold; unit == UnitRatio && (t < 0 || t > 1) {
 		// A rate lies in [0, 1]: `threshold: 5` meant 5 % and would never
 		// (or, with <, always) breach.
 		add("threshold", "a ratio is a fraction between 0 and 1: 5%% is 0.05 (got %v)", t)
-	} else if (r.Unit == UnitMillis || r.Unit == UnitCount) && t < 0 {
-		add("threshold", "a %s value is never negative (got %v)", r.Unit, t)
+	} else if (unit == UnitMillis || unit == UnitCount) && t < 0 {
+		add("threshold", "a %s value is never negative (got %v)", unit, t)
 	}
 	if _, ok := comparisons[r.Comparison]; !ok {
 		add("comparison", "must be one of > >= < <= == != (got %q)", r.Comparison)
@@ -243,7 +255,9 @@ func validateRule(r Rule, channels map[string]bool, add addFunc) {
 	switch r.Unit {
 	case "", UnitRatio, UnitMillis, UnitCount:
 	default:
-		add("unit", "must be ratio, ms or count (got %q)", r.Unit)
+		if !builtin { // else said above
+			add("unit", "must be ratio, ms or count (got %q)", r.Unit)
+		}
 	}
 	for _, g := range r.GroupBy {
 		switch {
