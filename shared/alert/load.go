@@ -50,10 +50,14 @@ func DefaultsYAML() []byte { return append([]byte(nil), defaultsYAML...) }
 // Parse parses and validates a rule file. All problems are reported
 // together, each naming the rule (or channel, silence) and the field.
 func Parse(data []byte) (*Config, error) {
-	base, err := Defaults()
-	if err != nil {
+	if _, err := Defaults(); err != nil {
 		return nil, fmt.Errorf("embedded defaults: %w", err)
 	}
+	// A patch applies to the defaults as written: what a kind implies
+	// (comparison, unit, quantile) is filled in afterwards, from the kind
+	// the patched rule then has. Filled in before, a default's `<` or
+	// `ms` would outlive a patch that changes its kind.
+	base, _ := decode(defaultsYAML, nil)
 	return parse(data, base)
 }
 
@@ -91,11 +95,26 @@ func Load(getenv func(string) string, exeDir string) (cfg *Config, source string
 	return cfg, "embedded defaults", err
 }
 
-// parse decodes data; base (when the file includes defaults) is patched.
+// parse decodes data, base (when the file includes defaults) patched,
+// and completes and validates the result.
 func parse(data []byte, base *Config) (*Config, error) {
+	cfg, errs := decode(data, base)
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	cfg.applyDefaults()
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	return cfg, nil
+}
+
+// decode reads a rule file as written; base (when the file includes
+// defaults) is patched.
+func decode(data []byte, base *Config) (*Config, []error) {
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
-		return nil, fmt.Errorf("alert rules: %w", err)
+		return nil, []error{fmt.Errorf("alert rules: %w", err)}
 	}
 	var raw rawFile
 	var errs []error
@@ -120,14 +139,7 @@ func parse(data []byte, base *Config) (*Config, error) {
 		errs = append(errs, checkZoned(&raw.Silences[i], label, "start", "end")...)
 		cfg.Silences = append(cfg.Silences, s)
 	}
-	if len(errs) > 0 {
-		return nil, errors.Join(errs...)
-	}
-	cfg.applyDefaults()
-	if err := cfg.Validate(); err != nil {
-		return nil, err
-	}
-	return cfg, nil
+	return cfg, errs
 }
 
 // topLevel is the document's root node, or nil for a file with none

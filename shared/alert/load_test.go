@@ -330,3 +330,30 @@ rules:
 		t.Fatal(err)
 	}
 }
+
+// A patch that changes a default rule's kind gets the new kind's
+// comparison, unit and quantile, not the old kind's: patched after they
+// were filled in, sms_delivery_rate turned failure_rate kept `<` and
+// fired whenever under 90 % of sends failed, i.e. always.
+func TestAPatchedKindBringsItsOwnDefaults(t *testing.T) {
+	cfg, err := Parse([]byte(`
+include_defaults: true
+rules:
+  - {name: sms_delivery_rate, kind: failure_rate, threshold: 0.05}
+  - {name: sms_call_latency_p99, kind: throttle_rate, threshold: 0.1, quantile: 0}
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"sms_delivery_rate", "sms_call_latency_p99"} {
+		r, _ := cfg.rule(name)
+		if r.Comparison != ">" || r.Unit != UnitRatio || r.Quantile != 0 || r.MinSamples != 20 {
+			t.Errorf("%s patched to %s: comparison %q unit %q quantile %v min_samples %d", name, r.Kind, r.Comparison, r.Unit, r.Quantile, r.MinSamples)
+		}
+	}
+	// A default that says its comparison keeps it through a patch.
+	cfg, err = Parse([]byte("include_defaults: true\nrules:\n  - {name: sms_on_secondary, threshold: 2}\n"))
+	if r, _ := cfg.rule("sms_on_secondary"); err != nil || r.Comparison != ">=" {
+		t.Errorf("sms_on_secondary patched: %v %+v", err, r)
+	}
+}
