@@ -239,6 +239,10 @@ func validateRule(r Rule, channels map[string]bool, add addFunc) {
 		add("threshold", "a ratio is a fraction between 0 and 1: 5%% is 0.05 (got %v)", t)
 	} else if (unit == UnitMillis || unit == UnitCount) && t < 0 {
 		add("threshold", "a %s value is never negative (got %v)", unit, t)
+	} else if vr, ok := valueRanges[unit]; ok && !canBeTrue(r.Comparison, t, vr.lo, vr.hi) {
+		// In range, yet at its edge: a failure rate `> 1`, a delivery
+		// rate or a count `< 0` never breaches.
+		add("threshold", "value %s %v can never be true (%s): the rule could never fire", r.Comparison, t, vr.says)
 	}
 	if _, ok := comparisons[r.Comparison]; !ok {
 		add("comparison", "must be one of > >= < <= == != (got %q)", r.Comparison)
@@ -292,6 +296,35 @@ func validateRule(r Rule, channels map[string]bool, add addFunc) {
 			add("channels", "no channel named %q", ch)
 		}
 	}
+}
+
+// valueRanges are the values a unit's measure can take. A custom query
+// without a unit may return anything.
+var valueRanges = map[string]struct {
+	lo, hi float64
+	says   string
+}{
+	UnitRatio:  {0, 1, "a ratio lies between 0 and 1"},
+	UnitMillis: {0, math.Inf(1), "a ms value is never negative"},
+	UnitCount:  {0, math.Inf(1), "a count is never negative"},
+}
+
+// canBeTrue reports whether some value in [lo, hi] satisfies
+// `value <op> t`; an unknown op is reported on its own.
+func canBeTrue(op string, t, lo, hi float64) bool {
+	switch op {
+	case ">":
+		return hi > t
+	case ">=":
+		return hi >= t
+	case "<":
+		return lo < t
+	case "<=":
+		return lo <= t
+	case "==":
+		return lo <= t && t <= hi
+	}
+	return true
 }
 
 func validateChannel(ch Channel, add addFunc) {

@@ -95,6 +95,35 @@ func TestABuiltInKindsUnitIsTheKinds(t *testing.T) {
 	}
 }
 
+// A threshold at the edge of the value's range can make the comparison
+// impossible: a failure rate `> 1`, a delivery rate `< 0`, no_traffic
+// `< 0` loaded and could never fire.
+func TestAComparisonThatCanNeverBeTrueIsRefused(t *testing.T) {
+	kind := func(k, threshold string) edit {
+		return edit{from: "kind: failure_rate\n    window: 5m\n    threshold: 0.05", to: "kind: " + k + "\n    window: 5m\n    threshold: " + threshold}
+	}
+	never := func(e edit, want string) edit { e.want = `rule "r": field threshold: value ` + want; return e }
+	refused(t, []edit{
+		never(kind("failure_rate", "1"), "> 1 can never be true (a ratio lies between 0 and 1)"),
+		never(kind("throttle_rate", "1"), "> 1 can never be true"),
+		never(kind("delivery_rate", "0"), "< 0 can never be true (a ratio lies between 0 and 1)"),
+		never(kind("failure_rate", "0\n    comparison: '<'"), "< 0 can never be true"),
+		never(kind("no_traffic", "0"), "< 0 can never be true (a count is never negative)"),
+		never(kind("latency_quantile", "0\n    comparison: '<'"), "< 0 can never be true (a ms value is never negative)"),
+		never(edit{from: "kind: failure_rate\n    window: 5m\n    threshold: 0.05",
+			to: "query: '* | SELECT 1 AS value'\n    unit: ratio\n    comparison: '>'\n    window: 5m\n    threshold: 1"}, "> 1 can never be true"),
+	})
+	for _, ok := range []edit{
+		kind("failure_rate", "1\n    comparison: '>='"), kind("failure_rate", "0"), kind("delivery_rate", "1"),
+		kind("delivery_rate", "0\n    comparison: '<='"), kind("no_traffic", "1"), kind("failure_rate", "1\n    comparison: '=='"),
+		{from: "kind: failure_rate\n    window: 5m\n    threshold: 0.05", to: "query: '* | SELECT 1 AS value'\n    comparison: '<'\n    window: 5m\n    threshold: 0"},
+	} {
+		if _, err := Parse([]byte(strings.Replace(base, ok.from, ok.to, 1))); err != nil {
+			t.Errorf("%s: %v", ok.to, err)
+		}
+	}
+}
+
 // An empty, comment-only or truncated rule file is refused at load (make
 // build, and the function's start) rather than deployed to alert on nothing.
 func TestRuleFileWithoutAnEnabledRuleIsRefused(t *testing.T) {
