@@ -9,9 +9,11 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"smsflow/shared/alert/notify"
 	"smsflow/shared/obs"
+	"smsflow/shared/text"
 )
 
 var (
@@ -19,6 +21,13 @@ var (
 	fieldNameRE = regexp.MustCompile(`^[a-z_][a-z0-9_]*$`)
 	envNameRE   = regexp.MustCompile(`^[A-Z_][A-Z0-9_]*$`)
 	sqlLimitRE  = regexp.MustCompile(`(?i)\blimit\s+\d+`)
+	// The SMS channel's names have the forms the send API takes
+	// (shared/api/decode.go: validTemplateCode ^SMS_[A-Za-z0-9_]{1,60}$,
+	// validParamName ^[A-Za-z_][A-Za-z0-9_]{0,63}$), written again here
+	// because importing them would link the HTTP API into the rules; the
+	// lengths are checked apart (bounded repeats are costly to compile).
+	templateCodeRE = regexp.MustCompile(`^SMS_\w+$`)
+	paramNameRE    = regexp.MustCompile(`^[A-Za-z_]\w*$`)
 )
 
 // eventField reports whether the events carry, and the logstore indexes,
@@ -357,16 +366,23 @@ func validateChannel(ch Channel, add addFunc) {
 			add("url", "a URL with user info or a query string may hold a credential: use url_env")
 		}
 	case ChannelSMS:
-		if ch.SignName == "" {
-			add("sign_name", "is required")
+		if _, _, unfit := text.FirstUnfit(ch.SignName); strings.TrimSpace(ch.SignName) == "" || unfit || utf8.RuneCountInString(ch.SignName) > 64 {
+			// What the send API refuses (shared/api/decode.go), which
+			// Dysmsapi would refuse at every page.
+			add("sign_name", "is required: 1 to 64 printable characters")
 		}
 		if ch.TemplateCode == "" {
 			add("template_code", "is required")
+		} else if !templateCodeRE.MatchString(ch.TemplateCode) || len(ch.TemplateCode) > 64 {
+			add("template_code", "must be SMS_ followed by 1 to 60 letters, digits or _, like SMS_LOCAL_NOTICE (got %q): Dysmsapi would refuse every page", ch.TemplateCode)
 		}
 		if ch.PhonesEnv == "" {
 			add("phones_env", "is required (comma-separated on-call numbers)")
 		}
 		for k, text := range ch.Params {
+			if !paramNameRE.MatchString(k) || len(k) > 64 {
+				add("params", "%q is not a template variable name (letters, digits and _, at most 64)", k)
+			}
 			for _, v := range notify.TemplateVars(text) {
 				if !reservedVars[v] {
 					add("params."+k, "${%s} is not a built-in variable", v)

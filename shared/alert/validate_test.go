@@ -124,6 +124,32 @@ func TestAComparisonThatCanNeverBeTrueIsRefused(t *testing.T) {
 	}
 }
 
+// The SMS channel's template_code, sign_name and parameter names have the
+// forms the send API takes: `sms notice 1` loaded, and Dysmsapi refused
+// every page of it.
+func TestSMSChannelFieldsHaveTheFormsDysmsapiTakes(t *testing.T) {
+	const sms = "type: sms, sign_name: smsflow, template_code: SMS_1, phones_env: P, params: {name: '${rule}'}"
+	channel := func(from, to, want string) edit {
+		return edit{"type: webhook, url: http://127.0.0.1/x", strings.Replace(sms, from, to, 1), `channel "hook": field ` + want}
+	}
+	refused(t, []edit{
+		channel("SMS_1", "'sms notice 1'", `template_code: must be SMS_ followed by 1 to 60 letters, digits or _, like SMS_LOCAL_NOTICE (got "sms notice 1")`),
+		channel("SMS_1", "SMS_", `template_code: must be SMS_`),
+		channel("SMS_1", "'SMS_1 '", `template_code: must be SMS_`),
+		channel("SMS_1", "SMS_"+strings.Repeat("a", 61), `template_code: must be SMS_`),
+		channel("sign_name: smsflow", "sign_name: ' '", `sign_name: is required: 1 to 64 printable characters`),
+		channel("sign_name: smsflow", `sign_name: "sms\u202eflow"`, `sign_name: is required: 1 to 64 printable characters`),
+		channel("sign_name: smsflow", "sign_name: "+strings.Repeat("s", 65), `sign_name: is required`),
+		channel("{name:", "{1name:", `params: "1name" is not a template variable name`),
+		channel("{name:", "{na-me:", `params: "na-me" is not a template variable name`),
+	})
+	for _, ok := range []string{sms, strings.Replace(sms, "SMS_1", "SMS_"+strings.Repeat("a", 60), 1), strings.Replace(sms, "smsflow", "短信通知", 1)} {
+		if _, err := Parse([]byte(strings.Replace(base, "type: webhook, url: http://127.0.0.1/x", ok, 1))); err != nil {
+			t.Errorf("%s: %v", ok, err)
+		}
+	}
+}
+
 // An empty, comment-only or truncated rule file is refused at load (make
 // build, and the function's start) rather than deployed to alert on nothing.
 func TestRuleFileWithoutAnEnabledRuleIsRefused(t *testing.T) {
