@@ -364,6 +364,9 @@ func validateChannel(ch Channel, add addFunc) {
 			// The file is in the repository and the code package: a token
 			// in user info or the query string would be a secret in both.
 			add("url", "a URL with user info or a query string may hold a credential: use url_env")
+		} else if err := checkTarget(ch.URL); ch.URL != "" && err != nil {
+			// What the start refuses, refused when make build loads the file.
+			add("url", "%v", err)
 		}
 	case ChannelSMS:
 		if _, _, unfit := text.FirstUnfit(ch.SignName); strings.TrimSpace(ch.SignName) == "" || unfit || utf8.RuneCountInString(ch.SignName) > 64 {
