@@ -93,8 +93,13 @@ func buildChannel(c Channel, deps ChannelDeps) (notify.Channel, error) {
 		if err != nil {
 			return nil, err
 		}
+		list := splitList(phones)
+		if len(list) == 0 {
+			// " , " is not empty, yet every page would fail.
+			return nil, fmt.Errorf("environment variable %s names no number", c.PhonesEnv)
+		}
 		return &notify.SMS{Sender: deps.SMS, SignName: c.SignName, TemplateCode: c.TemplateCode,
-			Phones: splitList(phones), Params: c.Params}, nil
+			Phones: list, Params: c.Params}, nil
 	}
 	return nil, fmt.Errorf("unknown type %q", c.Type)
 }

@@ -63,6 +63,22 @@ channels:
 	}
 }
 
+// An on-call list of separators only (" , ") is not empty, passed the
+// start, and every page then failed with "no on-call numbers".
+func TestAnOncallListWithoutANumberIsRefusedAtStart(t *testing.T) {
+	cfg, err := Parse([]byte("include_defaults: true\nchannels:\n  - {name: oncall-sms, enabled: true}\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, phones := range []string{" , ", ",", " "} {
+		env := map[string]string{"SMSFLOW_ALERT_WEBHOOK_URL": "http://x", "SMSFLOW_ALERT_WEBHOOK_SECRET": "s", "SMSFLOW_ALERT_ONCALL_PHONES": phones}
+		_, err := BuildChannels(cfg, ChannelDeps{Getenv: func(k string) string { return env[k] }, SMS: nopSMS{}})
+		if want := `channel "oncall-sms": environment variable SMSFLOW_ALERT_ONCALL_PHONES names no number`; err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%q: err %v, want %q", phones, err, want)
+		}
+	}
+}
+
 func TestNewEvaluatorRejectsUnbuiltChannel(t *testing.T) {
 	cfg, _ := Defaults()
 	if _, err := NewEvaluator(cfg, Options{Querier: &fakeSLS{}, StateLog: &MemoryStateLog{}}); err == nil ||

@@ -113,20 +113,31 @@ func first(vs ...string) string {
 }
 
 // checkOncallNumbers refuses a start with an on-call number Dysmsapi would
-// refuse: better a failed deployment than a page that never leaves. The
-// error says which entry, never the number.
+// refuse: better a failed deployment than a page that never leaves. Nor
+// may one number stand twice, in one form or two (13800138000 and
+// +8613800138000): its owner would be paged twice for every notice. The
+// error says which entry, never the number (a duplicate's masked form).
+// A list with no number at all is BuildChannels' to refuse.
 func checkOncallNumbers(rules *alert.Config, getenv func(string) string) error {
 	var errs []error
 	for _, c := range rules.Channels {
 		if c.Type != alert.ChannelSMS || !c.IsEnabled() || c.PhonesEnv == "" {
 			continue
 		}
+		seen := map[phone.Number]int{} // number -> its entry
 		for i, p := range strings.Split(getenv(c.PhonesEnv), ",") {
 			if p = strings.TrimSpace(p); p == "" {
 				continue
 			}
-			if _, err := phone.Normalize(p); err != nil {
+			n, err := phone.Normalize(p)
+			switch first, dup := seen[n]; {
+			case err != nil:
 				errs = append(errs, fmt.Errorf("channel %q: %s entry %d: %w", c.Name, c.PhonesEnv, i+1, err))
+			case dup:
+				errs = append(errs, fmt.Errorf("channel %q: %s entries %d and %d are one number (%s): it would be paged twice for every notice",
+					c.Name, c.PhonesEnv, first, i+1, n.Masked()))
+			default:
+				seen[n] = i + 1
 			}
 		}
 	}

@@ -237,3 +237,31 @@ func TestLookbackMustCoverRepeats(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// One number written twice, in one form or two, paged its owner twice for
+// every notice. It is refused at start, naming the variable and the
+// entries, the number masked.
+func TestAnOncallNumberListedTwiceIsRefusedAtStart(t *testing.T) {
+	rules, err := alert.Parse([]byte("include_defaults: true\nchannels:\n  - {name: oncall-sms, enabled: true}\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for phones, want := range map[string]string{
+		"13800138000,+8613800138000":                `channel "oncall-sms": SMSFLOW_ALERT_ONCALL_PHONES entries 1 and 2 are one number (138****8000)`,
+		"13800138000, 13900139000, 008613800138000": `SMSFLOW_ALERT_ONCALL_PHONES entries 1 and 3 are one number (138****8000)`,
+		"+85261234567,85261234567":                  `SMSFLOW_ALERT_ONCALL_PHONES entries 1 and 2 are one number (+852 ****4567)`,
+		"13800138000,,13800138000":                  `SMSFLOW_ALERT_ONCALL_PHONES entries 1 and 3 are one number`,
+		"13800138000,12345":                         `SMSFLOW_ALERT_ONCALL_PHONES entry 2: `,
+	} {
+		err := checkOncallNumbers(rules, func(k string) string { return map[string]string{"SMSFLOW_ALERT_ONCALL_PHONES": phones}[k] })
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%s: err %v, want %q", phones, err, want)
+		}
+		if err != nil && (strings.Contains(err.Error(), "13800138000") || strings.Contains(err.Error(), "61234567")) {
+			t.Errorf("%s: the error quotes a number: %v", phones, err)
+		}
+	}
+	if err := checkOncallNumbers(rules, func(string) string { return "13800138000, 13900139000" }); err != nil {
+		t.Fatal(err)
+	}
+}
