@@ -51,12 +51,16 @@ func fromEnv(stdout io.Writer) (*Handler, error) {
 		return nil, err
 	}
 	credentials := creds.NewSource(cfg.AllowLongLivedKey)
+	sender := sms.New(cfg.Dysms, credentials)
+	if err := checkSendTimeout(rules, cfg, sender); err != nil {
+		return nil, err
+	}
 	shipper := obs.NewShipper(cfg.Logs, "alert", credentials, stdout)
 	emitter := alert.SlogEmitter{Logger: obs.NewLogger(shipper)}
 	channels, err := alert.BuildChannels(rules, alert.ChannelDeps{
 		Getenv: os.Getenv,
 		HTTP:   &http.Client{Timeout: cfg.SendTimeout},
-		SMS:    SMSAdapter{Sender: sms.New(cfg.Dysms, credentials)},
+		SMS:    SMSAdapter{Sender: sender},
 	})
 	if err != nil {
 		return nil, fmt.Errorf("alert channels: %w", err)
@@ -139,6 +143,26 @@ func checkOncallNumbers(rules *alert.Config, getenv func(string) string) error {
 			default:
 				seen[n] = i + 1
 			}
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// checkSendTimeout refuses a SMSFLOW_ALERT_SEND_TIMEOUT in which an
+// enabled SMS channel could never text anyone: the sender starts no
+// SendSms that could not end (SMSFLOW_DYSMS_TIMEOUT, and its margin to
+// answer) before the notification's deadline, so every page would end
+// "not attempted", run after run, while the alert fired.
+func checkSendTimeout(rules *alert.Config, cfg config.Alert, sender *sms.Sender) error {
+	need := sender.CallBudget()
+	if cfg.SendTimeout > need {
+		return nil
+	}
+	var errs []error
+	for _, c := range rules.Channels {
+		if c.Type == alert.ChannelSMS && c.IsEnabled() {
+			errs = append(errs, fmt.Errorf("channel %q: SMSFLOW_ALERT_SEND_TIMEOUT (%s) must be longer than one Dysmsapi call needs, SMSFLOW_DYSMS_TIMEOUT (%s) + %s: no on-call SMS would ever be sent",
+				c.Name, cfg.SendTimeout, cfg.Dysms.ReadTimeout, need-cfg.Dysms.ReadTimeout))
 		}
 	}
 	return errors.Join(errs...)
