@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"unicode"
 
@@ -92,8 +93,13 @@ func buildChannel(c Channel, deps ChannelDeps) (notify.Channel, error) {
 		if err != nil {
 			return nil, err
 		}
+		list := splitList(phones)
+		if len(list) == 0 {
+			// " , " is not empty, yet every page would fail.
+			return nil, fmt.Errorf("environment variable %s names no number", c.PhonesEnv)
+		}
 		return &notify.SMS{Sender: deps.SMS, SignName: c.SignName, TemplateCode: c.TemplateCode,
-			Phones: splitList(phones), Params: c.Params}, nil
+			Phones: list, Params: c.Params}, nil
 	}
 	return nil, fmt.Errorf("unknown type %q", c.Type)
 }
@@ -121,10 +127,21 @@ func checkTarget(raw string) error {
 		return errors.New("the URL does not parse (check its %-escapes)")
 	case u.Scheme != "http" && u.Scheme != "https":
 		return errors.New("the URL must start with https:// (or http://)")
-	case u.Host == "":
+	case u.Hostname() == "":
+		// u.Host of https://:443/... is ":443": the name is what a
+		// send dials.
 		return errors.New("the URL has no host")
+	case u.Port() != "" && !validPort(u.Port()):
+		return errors.New("the URL's port must be 1 to 65535")
 	}
 	return nil
+}
+
+// validPort reports whether p (digits: url.Parse saw to that) is a port
+// a connection can be made to.
+func validPort(p string) bool {
+	n, err := strconv.Atoi(p)
+	return err == nil && n >= 1 && n <= 65535
 }
 
 // splitList splits a comma-separated list, dropping blanks.

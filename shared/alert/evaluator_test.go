@@ -292,3 +292,36 @@ func TestNoTrafficFiresWhenSLSReturnsNoRow(t *testing.T) {
 		})
 	}
 }
+
+// A ratio rule without min_samples used to decide on an empty window: SLS's
+// 0/greatest(0, 1) = 0 read as a delivery rate of 0 % paged whenever
+// receipts paused, and as a failure rate of 0 % resolved a firing alert
+// at the first lull. No sample is no data: it neither fires nor resolves
+// (a firing alert clears as no data only after a whole window of it).
+func TestARatioRuleOnAnEmptyWindowNeitherFiresNorResolves(t *testing.T) {
+	empty := fixed(map[string]string{"samples": "0", "value": "0.0"})
+	delivery := strings.Replace(testRules, "    kind: failure_rate\n    window: 5m\n    threshold: 0.05\n    min_samples: 20\n",
+		"    kind: delivery_rate\n    window: 15m\n    threshold: 0.9\n", 1)
+	h := newHarness(t, delivery)
+	h.sls.set(empty, true, nil)
+	h.run(0)
+	h.run(1)
+	h.want(nil, nil)
+
+	failures := strings.Replace(testRules, "    min_samples: 20\n", "", 1)
+	h = newHarness(t, failures)
+	h.sls.set(fixed(rateRow(100, 20)), true, nil)
+	h.run(0)
+	h.run(1)
+	h.want([]string{"firing"}, []string{"firing"})
+	h.sls.set(empty, true, nil)
+	for i := 2; i < 6; i++ { // the 5m window is not over yet
+		h.run(i)
+	}
+	h.want([]string{"firing"}, []string{"firing"})
+	h.run(7)
+	h.want([]string{"firing", "resolved"}, []string{"firing", "resolved"})
+	if m := h.a.messages()[1]; !strings.Contains(m.Text, "no data") {
+		t.Errorf("resolved after a window without a sample, yet the message says: %+v", m)
+	}
+}

@@ -50,10 +50,14 @@ func DefaultsYAML() []byte { return append([]byte(nil), defaultsYAML...) }
 // Parse parses and validates a rule file. All problems are reported
 // together, each naming the rule (or channel, silence) and the field.
 func Parse(data []byte) (*Config, error) {
-	base, err := Defaults()
-	if err != nil {
+	if _, err := Defaults(); err != nil {
 		return nil, fmt.Errorf("embedded defaults: %w", err)
 	}
+	// A patch applies to the defaults as written: what a kind implies
+	// (comparison, unit, quantile) is filled in afterwards, from the kind
+	// the patched rule then has. Filled in before, a default's `<` or
+	// `ms` would outlive a patch that changes its kind.
+	base, _ := decode(defaultsYAML, nil)
 	return parse(data, base)
 }
 
@@ -91,17 +95,38 @@ func Load(getenv func(string) string, exeDir string) (cfg *Config, source string
 	return cfg, "embedded defaults", err
 }
 
-// parse decodes data; base (when the file includes defaults) is patched.
+// parse decodes data, base (when the file includes defaults) patched,
+// and completes and validates the result.
 func parse(data []byte, base *Config) (*Config, error) {
+	cfg, errs := decode(data, base)
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	cfg.applyDefaults()
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	return cfg, nil
+}
+
+// decode reads a rule file as written; base (when the file includes
+// defaults) is patched.
+func decode(data []byte, base *Config) (*Config, []error) {
+	var doc yaml.Node
+	if err := yaml.Unmarshal(data, &doc); err != nil {
+		return nil, []error{fmt.Errorf("alert rules: %w", err)}
+	}
 	var raw rawFile
-	if err := yaml.Unmarshal(data, &raw); err != nil {
-		return nil, fmt.Errorf("alert rules: %w", err)
+	var errs []error
+	if top := topLevel(&doc); top != nil {
+		// Key by key, as inside the sections: a misspelt section
+		// (`silence:`, `setting:`) is refused, not dropped unread.
+		errs = decodeFields(top, &raw, "rule file")
 	}
 	cfg := &Config{}
 	if raw.IncludeDefaults && base != nil {
 		cfg = base.clone()
 	}
-	var errs []error
 	if raw.Settings.Kind != 0 {
 		errs = append(errs, decodeFields(&raw.Settings, &cfg.Settings, "settings")...)
 	}
@@ -114,14 +139,19 @@ func parse(data []byte, base *Config) (*Config, error) {
 		errs = append(errs, checkZoned(&raw.Silences[i], label, "start", "end")...)
 		cfg.Silences = append(cfg.Silences, s)
 	}
-	if len(errs) > 0 {
-		return nil, errors.Join(errs...)
+	return cfg, errs
+}
+
+// topLevel is the document's root node, or nil for a file with none
+// (empty, comments only, or a bare null).
+func topLevel(doc *yaml.Node) *yaml.Node {
+	if doc.Kind != yaml.DocumentNode || len(doc.Content) == 0 {
+		return nil
 	}
-	cfg.applyDefaults()
-	if err := cfg.Validate(); err != nil {
-		return nil, err
+	if root := doc.Content[0]; root.Kind != yaml.ScalarNode || root.Tag != "!!null" {
+		return root
 	}
-	return cfg, nil
+	return nil
 }
 
 // checkZoned refuses a time written without its offset. YAML reads
@@ -148,13 +178,24 @@ type named interface{ itemName() string }
 func (r Rule) itemName() string    { return r.Name }
 func (c Channel) itemName() string { return c.Name }
 
+// decodeNamed decodes one file's rules (or channels) onto list, which
+// holds the defaults when the file includes them: an item with a default's
+// name patches that default. Within the file a name is declared once: a
+// second rule "r" is a mistake (a copied block, a merge), and patching the
+// first with it would run a rule nobody wrote.
 func decodeNamed[T named](nodes []yaml.Node, list *[]T, what string) []error {
 	var errs []error
+	declared := map[string]int{} // name -> line, in this file
 	for i := range nodes {
 		name := mappingValue(&nodes[i], "name")
 		label := fmt.Sprintf("%s #%d", what, i+1)
 		if name != "" {
 			label = fmt.Sprintf("%s %q", what, name)
+			if line, dup := declared[name]; dup {
+				errs = append(errs, fmt.Errorf("%s: field name: is declared twice (lines %d and %d)", label, line, nodes[i].Line))
+				continue
+			}
+			declared[name] = nodes[i].Line
 		}
 		idx := slices.IndexFunc(*list, func(x T) bool { return name != "" && x.itemName() == name })
 		var item T

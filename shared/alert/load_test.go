@@ -262,3 +262,98 @@ func TestSilenceTimesNeedTheirOffset(t *testing.T) {
 		}
 	}
 }
+
+// Two rules (or channels) with one name in one file used to be merged,
+// the second patching the first field by field: a rule nobody wrote ran.
+// A name is declared once per file; with include_defaults a default's name
+// still patches that default, once.
+func TestANameDeclaredTwiceInOneFileIsRefused(t *testing.T) {
+	for name, c := range map[string]struct{ file, want string }{
+		"two rules": {`
+channels:
+  - {name: hook, type: webhook, url: http://127.0.0.1/x}
+rules:
+  - {name: r, severity: critical, kind: failure_rate, window: 5m, threshold: 0.05, min_samples: 20, channels: [hook]}
+  - {name: r, severity: info, kind: failure_rate, window: 5m, threshold: 0.5, channels: [hook]}
+`, `rule "r": field name: is declared twice (lines 5 and 6)`},
+		"two channels": {`
+channels:
+  - {name: hook, type: webhook, url: http://127.0.0.1/a}
+  - {name: hook, type: webhook, url: http://127.0.0.1/b}
+rules:
+  - {name: r, severity: critical, kind: failure_rate, window: 5m, threshold: 0.05, channels: [hook]}
+`, `channel "hook": field name: is declared twice (lines 3 and 4)`},
+		"a default patched twice": {`
+include_defaults: true
+rules:
+  - {name: sms_failure_rate, threshold: 0.1}
+  - {name: sms_failure_rate, min_samples: 5}
+`, `rule "sms_failure_rate": field name: is declared twice (lines 4 and 5)`},
+		"a default channel patched twice": {`
+include_defaults: true
+channels:
+  - {name: webhook, url_env: HOOK_A}
+  - {name: webhook, enabled: false}
+`, `channel "webhook": field name: is declared twice (lines 4 and 5)`},
+	} {
+		if _, err := Parse([]byte(c.file)); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: err %v, want %q", name, err, c.want)
+		}
+	}
+}
+
+// Unknown keys were refused inside the sections but not at the top level:
+// `silence:` for `silences:` dropped the silence and paged through the
+// maintenance it was written for.
+func TestAnUnknownTopLevelKeyIsRefused(t *testing.T) {
+	const rules = `
+channels:
+  - {name: hook, type: webhook, url: http://127.0.0.1/x}
+rules:
+  - {name: r, severity: warning, kind: failure_rate, window: 5m, threshold: 0.05, channels: [hook]}
+`
+	for _, c := range []struct{ extra, want string }{
+		{"silence:\n  - {rule: r, start: 2026-11-27T10:00:00Z, end: 2026-11-27T18:00:00Z}\n", `rule file: unknown field "silence" (line 1)`},
+		{"setting: {index_lag: 120s}\n", `rule file: unknown field "setting" (line 1)`},
+		{"include_default: true\n", `rule file: unknown field "include_default" (line 1)`},
+		{"rules: []\n", `rule file: field rules: given twice (lines 1 and 5)`},
+		{"include_defaults: maybe\n", `rule file: field include_defaults: cannot unmarshal`},
+	} {
+		if _, err := Parse([]byte(c.extra + rules)); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%q: err %v, want %q", c.extra, err, c.want)
+		}
+	}
+	if _, err := Parse([]byte("- a list\n")); err == nil || !strings.Contains(err.Error(), "rule file: must be a mapping") {
+		t.Errorf("a list: %v", err)
+	}
+	if _, err := Parse([]byte(rules)); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// A patch that changes a default rule's kind gets the new kind's
+// comparison, unit and quantile, not the old kind's: patched after they
+// were filled in, sms_delivery_rate turned failure_rate kept `<` and
+// fired whenever under 90 % of sends failed, i.e. always.
+func TestAPatchedKindBringsItsOwnDefaults(t *testing.T) {
+	cfg, err := Parse([]byte(`
+include_defaults: true
+rules:
+  - {name: sms_delivery_rate, kind: failure_rate, threshold: 0.05}
+  - {name: sms_call_latency_p99, kind: throttle_rate, threshold: 0.1, quantile: 0}
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"sms_delivery_rate", "sms_call_latency_p99"} {
+		r, _ := cfg.rule(name)
+		if r.Comparison != ">" || r.Unit != UnitRatio || r.Quantile != 0 || r.MinSamples != 20 {
+			t.Errorf("%s patched to %s: comparison %q unit %q quantile %v min_samples %d", name, r.Kind, r.Comparison, r.Unit, r.Quantile, r.MinSamples)
+		}
+	}
+	// A default that says its comparison keeps it through a patch.
+	cfg, err = Parse([]byte("include_defaults: true\nrules:\n  - {name: sms_on_secondary, threshold: 2}\n"))
+	if r, _ := cfg.rule("sms_on_secondary"); err != nil || r.Comparison != ">=" {
+		t.Errorf("sms_on_secondary patched: %v %+v", err, r)
+	}
+}

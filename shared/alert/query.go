@@ -52,6 +52,13 @@ func observations(r Rule, rows []map[string]string) ([]observation, error) {
 		}
 		f, err := strconv.ParseFloat(v, 64)
 		switch {
+		case o.Samples == 0 && r.builtinRatio():
+			// The kind's SQL divides by greatest(count, 1), so an empty
+			// window answers 0: no sends is not "0 % failed", nor are no
+			// receipts "0 % delivered". No data, as for a quantile over no
+			// rows, whatever min_samples says (a lull neither fires nor
+			// resolves the rule).
+			o.Value = math.NaN()
 		case err == nil && math.IsInf(f, 0):
 			// Infinity (a division by zero in double SQL) cannot be
 			// stored in a state record: the append, and with it the
@@ -68,6 +75,13 @@ func observations(r Rule, rows []map[string]string) ([]observation, error) {
 		out = append(out, o)
 	}
 	return out, nil
+}
+
+// builtinRatio reports whether the rule is a built-in kind whose value is
+// a share of its samples (failure_rate, throttle_rate, delivery_rate).
+func (r Rule) builtinRatio() bool {
+	d, ok := kindDefaults[r.Kind]
+	return ok && d.unit == UnitRatio
 }
 
 // cleanNull maps SLS's rendering of SQL NULL to "".

@@ -21,6 +21,15 @@ func TestObservations(t *testing.T) {
 	if !math.IsNaN(obs[1].Value) || obs[1].Example != "" {
 		t.Errorf("a null quantile over no rows is no data: %+v", obs[1])
 	}
+	// A built-in ratio over no sample is no data (its SQL answers 0 there),
+	// whatever min_samples says; a count over no sample is a count of 0.
+	for kind, noData := range map[string]bool{KindFailureRate: true, KindThrottleRate: true, KindDeliveryRate: true,
+		KindNoTraffic: false, "": false} {
+		o, err := observations(Rule{Kind: kind, Query: "custom"}, []map[string]string{{"samples": "0", "value": "0.0"}})
+		if err != nil || math.IsNaN(o[0].Value) != noData {
+			t.Errorf("%q over no sample: %+v %v, want no data %v", kind, o, err, noData)
+		}
+	}
 	for want, row := range map[string]map[string]string{
 		`no column "template_code"`:                 {"samples": "1", "value": "1"},
 		"no column value":                           {"template_code": "x", "samples": "1"},

@@ -9,9 +9,11 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"smsflow/shared/alert/notify"
 	"smsflow/shared/obs"
+	"smsflow/shared/text"
 )
 
 var (
@@ -19,6 +21,13 @@ var (
 	fieldNameRE = regexp.MustCompile(`^[a-z_][a-z0-9_]*$`)
 	envNameRE   = regexp.MustCompile(`^[A-Z_][A-Z0-9_]*$`)
 	sqlLimitRE  = regexp.MustCompile(`(?i)\blimit\s+\d+`)
+	// The SMS channel's names have the forms the send API takes
+	// (shared/api/decode.go: validTemplateCode ^SMS_[A-Za-z0-9_]{1,60}$,
+	// validParamName ^[A-Za-z_][A-Za-z0-9_]{0,63}$), written again here
+	// because importing them would link the HTTP API into the rules; the
+	// lengths are checked apart (bounded repeats are costly to compile).
+	templateCodeRE = regexp.MustCompile(`^SMS_\w+$`)
+	paramNameRE    = regexp.MustCompile(`^[A-Za-z_]\w*$`)
 )
 
 // eventField reports whether the events carry, and the logstore indexes,
@@ -180,7 +189,19 @@ func validateRule(r Rule, channels map[string]bool, add addFunc) {
 	if !severities[r.Severity] {
 		add("severity", "must be one of critical, warning, info (got %q)", r.Severity)
 	}
-	_, builtin := kindDefaults[r.Kind]
+	kd, builtin := kindDefaults[r.Kind]
+	// A built-in kind's unit is the kind's: its value is a share, or
+	// milliseconds, or a count, whatever the file says. Another unit
+	// would print the value wrongly and skip the kind's threshold checks
+	// (`unit: count` let a failure_rate threshold of 5, meant as 5 %,
+	// load and never fire).
+	unit := r.Unit
+	if builtin {
+		if unit != kd.unit {
+			add("unit", "is %s for kind %s (got %q): leave it out", kd.unit, r.Kind, r.Unit)
+		}
+		unit = kd.unit
+	}
 	switch {
 	case r.Kind != "" && r.Query != "":
 		add("query", "set either kind or query, not both")
@@ -221,12 +242,16 @@ func validateRule(r Rule, channels map[string]bool, add addFunc) {
 	} else if math.IsNaN(*r.Threshold) || math.IsInf(*r.Threshold, 0) {
 		// NaN compares false with everything: the rule could never fire.
 		add("threshold", "must be a finite number (got %v)", *r.Threshold)
-	} else if t := *r.Threshold; r.Unit == UnitRatio && (t < 0 || t > 1) {
+	} else if t := *r.Threshold; unit == UnitRatio && (t < 0 || t > 1) {
 		// A rate lies in [0, 1]: `threshold: 5` meant 5 % and would never
 		// (or, with <, always) breach.
 		add("threshold", "a ratio is a fraction between 0 and 1: 5%% is 0.05 (got %v)", t)
-	} else if (r.Unit == UnitMillis || r.Unit == UnitCount) && t < 0 {
-		add("threshold", "a %s value is never negative (got %v)", r.Unit, t)
+	} else if (unit == UnitMillis || unit == UnitCount) && t < 0 {
+		add("threshold", "a %s value is never negative (got %v)", unit, t)
+	} else if vr, ok := valueRanges[unit]; ok && !canBeTrue(r.Comparison, t, vr.lo, vr.hi) {
+		// In range, yet at its edge: a failure rate `> 1`, a delivery
+		// rate or a count `< 0` never breaches.
+		add("threshold", "value %s %v can never be true (%s): the rule could never fire", r.Comparison, t, vr.says)
 	}
 	if _, ok := comparisons[r.Comparison]; !ok {
 		add("comparison", "must be one of > >= < <= == != (got %q)", r.Comparison)
@@ -243,7 +268,9 @@ func validateRule(r Rule, channels map[string]bool, add addFunc) {
 	switch r.Unit {
 	case "", UnitRatio, UnitMillis, UnitCount:
 	default:
-		add("unit", "must be ratio, ms or count (got %q)", r.Unit)
+		if !builtin { // else said above
+			add("unit", "must be ratio, ms or count (got %q)", r.Unit)
+		}
 	}
 	for _, g := range r.GroupBy {
 		switch {
@@ -280,6 +307,35 @@ func validateRule(r Rule, channels map[string]bool, add addFunc) {
 	}
 }
 
+// valueRanges are the values a unit's measure can take. A custom query
+// without a unit may return anything.
+var valueRanges = map[string]struct {
+	lo, hi float64
+	says   string
+}{
+	UnitRatio:  {0, 1, "a ratio lies between 0 and 1"},
+	UnitMillis: {0, math.Inf(1), "a ms value is never negative"},
+	UnitCount:  {0, math.Inf(1), "a count is never negative"},
+}
+
+// canBeTrue reports whether some value in [lo, hi] satisfies
+// `value <op> t`; an unknown op is reported on its own.
+func canBeTrue(op string, t, lo, hi float64) bool {
+	switch op {
+	case ">":
+		return hi > t
+	case ">=":
+		return hi >= t
+	case "<":
+		return lo < t
+	case "<=":
+		return lo <= t
+	case "==":
+		return lo <= t && t <= hi
+	}
+	return true
+}
+
 func validateChannel(ch Channel, add addFunc) {
 	checkEnv := func(field, name string) {
 		if name != "" && !envNameRE.MatchString(name) {
@@ -308,18 +364,28 @@ func validateChannel(ch Channel, add addFunc) {
 			// The file is in the repository and the code package: a token
 			// in user info or the query string would be a secret in both.
 			add("url", "a URL with user info or a query string may hold a credential: use url_env")
+		} else if err := checkTarget(ch.URL); ch.URL != "" && err != nil {
+			// What the start refuses, refused when make build loads the file.
+			add("url", "%v", err)
 		}
 	case ChannelSMS:
-		if ch.SignName == "" {
-			add("sign_name", "is required")
+		if _, _, unfit := text.FirstUnfit(ch.SignName); strings.TrimSpace(ch.SignName) == "" || unfit || utf8.RuneCountInString(ch.SignName) > 64 {
+			// What the send API refuses (shared/api/decode.go), which
+			// Dysmsapi would refuse at every page.
+			add("sign_name", "is required: 1 to 64 printable characters")
 		}
 		if ch.TemplateCode == "" {
 			add("template_code", "is required")
+		} else if !templateCodeRE.MatchString(ch.TemplateCode) || len(ch.TemplateCode) > 64 {
+			add("template_code", "must be SMS_ followed by 1 to 60 letters, digits or _, like SMS_LOCAL_NOTICE (got %q): Dysmsapi would refuse every page", ch.TemplateCode)
 		}
 		if ch.PhonesEnv == "" {
 			add("phones_env", "is required (comma-separated on-call numbers)")
 		}
 		for k, text := range ch.Params {
+			if !paramNameRE.MatchString(k) || len(k) > 64 {
+				add("params", "%q is not a template variable name (letters, digits and _, at most 64)", k)
+			}
 			for _, v := range notify.TemplateVars(text) {
 				if !reservedVars[v] {
 					add("params."+k, "${%s} is not a built-in variable", v)

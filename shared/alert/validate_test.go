@@ -22,7 +22,7 @@ func TestValidationNamesRuleAndField(t *testing.T) {
 	if _, err := Parse([]byte(base)); err != nil {
 		t.Fatalf("base rule invalid: %v", err)
 	}
-	cases := []struct{ from, to, want string }{
+	refused(t, []edit{
 		{"kind: failure_rate", "kind: error_rate", `rule "r": field kind: unknown kind "error_rate"`},
 		{"kind: failure_rate", "kind: failure_rate\n    query: '* | SELECT 1 AS value'", `rule "r": field query: set either kind or query, not both`},
 		{"kind: failure_rate", "kind: no_traffic\n    group_by: [template_code]", `rule "r": field group_by: no_traffic cannot group`},
@@ -58,14 +58,94 @@ func TestValidationNamesRuleAndField(t *testing.T) {
 		{"type: webhook, url: http://127.0.0.1/x", "type: webhook, url: http://x, url_env: U", `channel "hook": field url: set exactly one of url and url_env`},
 		{"url: http://127.0.0.1/x", "url: 'https://hooks.example.com/in?token=T0ken'", `channel "hook": field url: a URL with user info or a query string may hold a credential: use url_env`},
 		{"url: http://127.0.0.1/x", "url: 'https://user:pw@hooks.example.com/in'", `channel "hook": field url: a URL with user info`},
-	}
-	for _, c := range cases {
+	})
+}
+
+// edit changes one line of base; the file must then be refused with want.
+type edit struct{ from, to, want string }
+
+func refused(t *testing.T, edits []edit) {
+	t.Helper()
+	for _, c := range edits {
 		if !strings.Contains(base, c.from) {
 			t.Fatalf("case %q: %q not in base", c.want, c.from)
 		}
 		_, err := Parse([]byte(strings.Replace(base, c.from, c.to, 1)))
 		if err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%s -> %s: error %v, want %q", c.from, c.to, err, c.want)
+		}
+	}
+}
+
+// A built-in kind's unit is the kind's: `unit: count` on a failure_rate
+// used to turn its 0..1 threshold check off, so a threshold of 5 (meant as
+// 5 %) loaded and the rule could never fire.
+func TestABuiltInKindsUnitIsTheKinds(t *testing.T) {
+	refused(t, []edit{
+		{"threshold: 0.05", "threshold: 5\n    unit: count", `rule "r": field threshold: a ratio is a fraction between 0 and 1: 5% is 0.05 (got 5)`},
+		{"threshold: 0.05", "threshold: 0.05\n    unit: count", `rule "r": field unit: is ratio for kind failure_rate (got "count"): leave it out`},
+		{"threshold: 0.05", "threshold: 0.05\n    unit: percent", `rule "r": field unit: is ratio for kind failure_rate (got "percent")`},
+		{"kind: failure_rate\n    window: 5m\n    threshold: 0.05", "kind: latency_quantile\n    window: 5m\n    threshold: -1\n    unit: ratio", `rule "r": field threshold: a ms value is never negative (got -1)`},
+		{"kind: failure_rate", "query: '* | SELECT 1 AS value'\n    unit: percent", `rule "r": field unit: must be ratio, ms or count (got "percent")`},
+	})
+	for _, unit := range []string{"", "\n    unit: ratio"} {
+		if _, err := Parse([]byte(strings.Replace(base, "threshold: 0.05", "threshold: 0.05"+unit, 1))); err != nil {
+			t.Errorf("failure_rate with unit %q: %v", unit, err)
+		}
+	}
+}
+
+// A threshold at the edge of the value's range can make the comparison
+// impossible: a failure rate `> 1`, a delivery rate `< 0`, no_traffic
+// `< 0` loaded and could never fire.
+func TestAComparisonThatCanNeverBeTrueIsRefused(t *testing.T) {
+	kind := func(k, threshold string) edit {
+		return edit{from: "kind: failure_rate\n    window: 5m\n    threshold: 0.05", to: "kind: " + k + "\n    window: 5m\n    threshold: " + threshold}
+	}
+	never := func(e edit, want string) edit { e.want = `rule "r": field threshold: value ` + want; return e }
+	refused(t, []edit{
+		never(kind("failure_rate", "1"), "> 1 can never be true (a ratio lies between 0 and 1)"),
+		never(kind("throttle_rate", "1"), "> 1 can never be true"),
+		never(kind("delivery_rate", "0"), "< 0 can never be true (a ratio lies between 0 and 1)"),
+		never(kind("failure_rate", "0\n    comparison: '<'"), "< 0 can never be true"),
+		never(kind("no_traffic", "0"), "< 0 can never be true (a count is never negative)"),
+		never(kind("latency_quantile", "0\n    comparison: '<'"), "< 0 can never be true (a ms value is never negative)"),
+		never(edit{from: "kind: failure_rate\n    window: 5m\n    threshold: 0.05",
+			to: "query: '* | SELECT 1 AS value'\n    unit: ratio\n    comparison: '>'\n    window: 5m\n    threshold: 1"}, "> 1 can never be true"),
+	})
+	for _, ok := range []edit{
+		kind("failure_rate", "1\n    comparison: '>='"), kind("failure_rate", "0"), kind("delivery_rate", "1"),
+		kind("delivery_rate", "0\n    comparison: '<='"), kind("no_traffic", "1"), kind("failure_rate", "1\n    comparison: '=='"),
+		{from: "kind: failure_rate\n    window: 5m\n    threshold: 0.05", to: "query: '* | SELECT 1 AS value'\n    comparison: '<'\n    window: 5m\n    threshold: 0"},
+	} {
+		if _, err := Parse([]byte(strings.Replace(base, ok.from, ok.to, 1))); err != nil {
+			t.Errorf("%s: %v", ok.to, err)
+		}
+	}
+}
+
+// The SMS channel's template_code, sign_name and parameter names have the
+// forms the send API takes: `sms notice 1` loaded, and Dysmsapi refused
+// every page of it.
+func TestSMSChannelFieldsHaveTheFormsDysmsapiTakes(t *testing.T) {
+	const sms = "type: sms, sign_name: smsflow, template_code: SMS_1, phones_env: P, params: {name: '${rule}'}"
+	channel := func(from, to, want string) edit {
+		return edit{"type: webhook, url: http://127.0.0.1/x", strings.Replace(sms, from, to, 1), `channel "hook": field ` + want}
+	}
+	refused(t, []edit{
+		channel("SMS_1", "'sms notice 1'", `template_code: must be SMS_ followed by 1 to 60 letters, digits or _, like SMS_LOCAL_NOTICE (got "sms notice 1")`),
+		channel("SMS_1", "SMS_", `template_code: must be SMS_`),
+		channel("SMS_1", "'SMS_1 '", `template_code: must be SMS_`),
+		channel("SMS_1", "SMS_"+strings.Repeat("a", 61), `template_code: must be SMS_`),
+		channel("sign_name: smsflow", "sign_name: ' '", `sign_name: is required: 1 to 64 printable characters`),
+		channel("sign_name: smsflow", `sign_name: "sms\u202eflow"`, `sign_name: is required: 1 to 64 printable characters`),
+		channel("sign_name: smsflow", "sign_name: "+strings.Repeat("s", 65), `sign_name: is required`),
+		channel("{name:", "{1name:", `params: "1name" is not a template variable name`),
+		channel("{name:", "{na-me:", `params: "na-me" is not a template variable name`),
+	})
+	for _, ok := range []string{sms, strings.Replace(sms, "SMS_1", "SMS_"+strings.Repeat("a", 60), 1), strings.Replace(sms, "smsflow", "短信通知", 1)} {
+		if _, err := Parse([]byte(strings.Replace(base, "type: webhook, url: http://127.0.0.1/x", ok, 1))); err != nil {
+			t.Errorf("%s: %v", ok, err)
 		}
 	}
 }

@@ -56,6 +56,11 @@ func New(cfg config.Dysms, src *creds.Source) *Sender {
 		now: time.Now, sleep: sleepCtx}
 }
 
+// CallBudget is how much time before a context's deadline one SendSms
+// needs for Send to start it: the call's timeout (SMSFLOW_DYSMS_TIMEOUT)
+// and the margin kept to log and answer. With less, nothing is sent.
+func (s *Sender) CallBudget() time.Duration { return s.cfg.ReadTimeout + s.margin }
+
 // Send calls SendSms until it is accepted, refused, or a retry is either
 // unsafe (the outcome is unknown) or no longer useful. It retries only what
 // provably did not send, with jittered exponential backoff, and never starts

@@ -51,12 +51,16 @@ func fromEnv(stdout io.Writer) (*Handler, error) {
 		return nil, err
 	}
 	credentials := creds.NewSource(cfg.AllowLongLivedKey)
+	sender := sms.New(cfg.Dysms, credentials)
+	if err := checkSendTimeout(rules, cfg, sender); err != nil {
+		return nil, err
+	}
 	shipper := obs.NewShipper(cfg.Logs, "alert", credentials, stdout)
 	emitter := alert.SlogEmitter{Logger: obs.NewLogger(shipper)}
 	channels, err := alert.BuildChannels(rules, alert.ChannelDeps{
 		Getenv: os.Getenv,
 		HTTP:   &http.Client{Timeout: cfg.SendTimeout},
-		SMS:    SMSAdapter{Sender: sms.New(cfg.Dysms, credentials)},
+		SMS:    SMSAdapter{Sender: sender},
 	})
 	if err != nil {
 		return nil, fmt.Errorf("alert channels: %w", err)
@@ -113,21 +117,52 @@ func first(vs ...string) string {
 }
 
 // checkOncallNumbers refuses a start with an on-call number Dysmsapi would
-// refuse: better a failed deployment than a page that never leaves. The
-// error says which entry, never the number.
+// refuse: better a failed deployment than a page that never leaves. Nor
+// may one number stand twice, in one form or two (13800138000 and
+// +8613800138000): its owner would be paged twice for every notice. The
+// error says which entry, never the number (a duplicate's masked form).
+// A list with no number at all is BuildChannels' to refuse.
 func checkOncallNumbers(rules *alert.Config, getenv func(string) string) error {
 	var errs []error
 	for _, c := range rules.Channels {
 		if c.Type != alert.ChannelSMS || !c.IsEnabled() || c.PhonesEnv == "" {
 			continue
 		}
+		seen := map[phone.Number]int{} // number -> its entry
 		for i, p := range strings.Split(getenv(c.PhonesEnv), ",") {
 			if p = strings.TrimSpace(p); p == "" {
 				continue
 			}
-			if _, err := phone.Normalize(p); err != nil {
+			n, err := phone.Normalize(p)
+			switch first, dup := seen[n]; {
+			case err != nil:
 				errs = append(errs, fmt.Errorf("channel %q: %s entry %d: %w", c.Name, c.PhonesEnv, i+1, err))
+			case dup:
+				errs = append(errs, fmt.Errorf("channel %q: %s entries %d and %d are one number (%s): it would be paged twice for every notice",
+					c.Name, c.PhonesEnv, first, i+1, n.Masked()))
+			default:
+				seen[n] = i + 1
 			}
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// checkSendTimeout refuses a SMSFLOW_ALERT_SEND_TIMEOUT in which an
+// enabled SMS channel could never text anyone: the sender starts no
+// SendSms that could not end (SMSFLOW_DYSMS_TIMEOUT, and its margin to
+// answer) before the notification's deadline, so every page would end
+// "not attempted", run after run, while the alert fired.
+func checkSendTimeout(rules *alert.Config, cfg config.Alert, sender *sms.Sender) error {
+	need := sender.CallBudget()
+	if cfg.SendTimeout > need {
+		return nil
+	}
+	var errs []error
+	for _, c := range rules.Channels {
+		if c.Type == alert.ChannelSMS && c.IsEnabled() {
+			errs = append(errs, fmt.Errorf("channel %q: SMSFLOW_ALERT_SEND_TIMEOUT (%s) must be longer than one Dysmsapi call needs, SMSFLOW_DYSMS_TIMEOUT (%s) + %s: no on-call SMS would ever be sent",
+				c.Name, cfg.SendTimeout, cfg.Dysms.ReadTimeout, need-cfg.Dysms.ReadTimeout))
 		}
 	}
 	return errors.Join(errs...)

@@ -5,6 +5,9 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"io"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -17,6 +20,7 @@ import (
 	"smsflow/shared/config"
 	"smsflow/shared/creds"
 	"smsflow/shared/obs"
+	"smsflow/shared/sms"
 )
 
 const testRules = `
@@ -235,5 +239,91 @@ func TestLookbackMustCoverRepeats(t *testing.T) {
 	}
 	if err := checkLookback(rules, 200*time.Hour); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// One number written twice, in one form or two, paged its owner twice for
+// every notice. It is refused at start, naming the variable and the
+// entries, the number masked.
+func TestAnOncallNumberListedTwiceIsRefusedAtStart(t *testing.T) {
+	rules, err := alert.Parse([]byte("include_defaults: true\nchannels:\n  - {name: oncall-sms, enabled: true}\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for phones, want := range map[string]string{
+		"13800138000,+8613800138000":                `channel "oncall-sms": SMSFLOW_ALERT_ONCALL_PHONES entries 1 and 2 are one number (138****8000)`,
+		"13800138000, 13900139000, 008613800138000": `SMSFLOW_ALERT_ONCALL_PHONES entries 1 and 3 are one number (138****8000)`,
+		"+85261234567,85261234567":                  `SMSFLOW_ALERT_ONCALL_PHONES entries 1 and 2 are one number (+852 ****4567)`,
+		"13800138000,,13800138000":                  `SMSFLOW_ALERT_ONCALL_PHONES entries 1 and 3 are one number`,
+		"13800138000,12345":                         `SMSFLOW_ALERT_ONCALL_PHONES entry 2: `,
+	} {
+		err := checkOncallNumbers(rules, func(k string) string { return map[string]string{"SMSFLOW_ALERT_ONCALL_PHONES": phones}[k] })
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%s: err %v, want %q", phones, err, want)
+		}
+		if err != nil && (strings.Contains(err.Error(), "13800138000") || strings.Contains(err.Error(), "61234567")) {
+			t.Errorf("%s: the error quotes a number: %v", phones, err)
+		}
+	}
+	if err := checkOncallNumbers(rules, func(string) string { return "13800138000, 13900139000" }); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// With SMSFLOW_ALERT_SEND_TIMEOUT not above SMSFLOW_DYSMS_TIMEOUT plus
+// the sender's margin, the sender never starts a SendSms within a
+// notification's time: the function started and no page ever left. It is
+// refused at start naming both variables, and the bound is the sender's
+// own: just above it a text goes out, at it none does.
+func TestASendTimeoutTooShortForOneSMSIsRefusedAtStart(t *testing.T) {
+	withSMS, err := alert.Parse([]byte("include_defaults: true\nchannels:\n  - {name: oncall-sms, enabled: true}\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	withoutSMS, _ := alert.Defaults()
+	cfg := config.Alert{Dysms: config.Dysms{ReadTimeout: 5 * time.Second}, SendTimeout: 3 * time.Second}
+	sender := sms.New(cfg.Dysms, creds.NewSource(false))
+	want := `channel "oncall-sms": SMSFLOW_ALERT_SEND_TIMEOUT (3s) must be longer than one Dysmsapi call needs, SMSFLOW_DYSMS_TIMEOUT (5s) + 250ms`
+	if err := checkSendTimeout(withSMS, cfg, sender); err == nil || !strings.Contains(err.Error(), want) {
+		t.Errorf("err %v, want %q", err, want)
+	}
+	cfg.SendTimeout = sender.CallBudget()
+	if err := checkSendTimeout(withSMS, cfg, sender); err == nil {
+		t.Errorf("SMSFLOW_ALERT_SEND_TIMEOUT %s accepted", cfg.SendTimeout)
+	}
+	if err := checkSendTimeout(withoutSMS, cfg, sender); err != nil {
+		t.Errorf("no SMS channel enabled: %v", err)
+	}
+	cfg.SendTimeout += 50 * time.Millisecond
+	if err := checkSendTimeout(withSMS, cfg, sender); err != nil {
+		t.Error(err)
+	}
+
+	// The function's start applies it.
+	rulesFile := filepath.Join(t.TempDir(), "rules.yaml")
+	if err := os.WriteFile(rulesFile, []byte("include_defaults: true\nchannels:\n  - {name: oncall-sms, enabled: true}\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for k, v := range map[string]string{alert.EnvRulesFile: rulesFile, "SMSFLOW_ALERT_SEND_TIMEOUT": "3s", "SMSFLOW_DYSMS_TIMEOUT": "5s",
+		"SMSFLOW_ALERT_ONCALL_PHONES": "13800138000", "SMSFLOW_ALERT_WEBHOOK_URL": "http://127.0.0.1:9/x", "SMSFLOW_ALERT_WEBHOOK_SECRET": "s"} {
+		t.Setenv(k, v)
+	}
+	if _, err := FromEnv(io.Discard); err == nil || !strings.Contains(err.Error(), want) {
+		t.Errorf("FromEnv: err %v, want %q", err, want)
+	}
+
+	srv, ctx, sender := smsEmulator(t, nil, time.Second, 1)
+	for _, c := range []struct {
+		timeout time.Duration
+		texts   int
+	}{{sender.CallBudget(), 0}, {sender.CallBudget() + 50*time.Millisecond, 1}} {
+		sendCtx, cancel := context.WithTimeout(ctx, c.timeout) // what Evaluator.send does
+		ch := &notify.SMS{Sender: SMSAdapter{Sender: sender}, SignName: "smsflow", TemplateCode: "SMS_LOCAL_NOTICE",
+			Phones: []string{"13800138000"}, Params: map[string]string{"name": "${rule}", "status": "${status}"}}
+		_ = ch.Send(sendCtx, notify.Message{ID: "c/oncall", Vars: map[string]string{"rule": "r", "status": "firing"}})
+		cancel()
+		if n := len(srv.Messages()); n != c.texts {
+			t.Errorf("a send timeout of %s (call budget %s): %d texts so far, want %d", c.timeout, sender.CallBudget(), n, c.texts)
+		}
 	}
 }
