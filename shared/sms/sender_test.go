@@ -93,6 +93,20 @@ func TestRetriesStopBeforeTheDeadline(t *testing.T) {
 // (ServiceUnavailable) came after Dysmsapi took the message: unknown, one
 // call, one message, never a retry. (issue 10.8)
 // conformance: DY-01, DY-16
+// A negative SMSFLOW_DYSMS_BACKOFF that got past the configuration (a
+// config.Dysms built in code) retries at once rather than panicking on the
+// first retry; every retry is still made and nothing is sent twice.
+func TestNegativeBackoffRetriesWithoutPanicking(t *testing.T) {
+	srv, addr := emulator(t)
+	srv.SetFault(dysms.Fault{Kind: "http503"})
+	s := newSender(addr)
+	s.cfg.BackoffInitial = -100 * time.Millisecond
+	out, attempts := s.Send(stsContext(sts.Issue(time.Hour)), otpRequest(t, "13800138000"), nil)
+	if out.Status != StatusFailed || out.Class != ClassTransient || len(attempts) != 3 {
+		t.Fatalf("outcome %+v after %d attempts", out, len(attempts))
+	}
+}
+
 func TestGatewayTimeoutWithAKnownCodeIsNotRetried(t *testing.T) {
 	srv, addr := emulator(t)
 	srv.SetFault(dysms.Fault{Kind: dysms.FaultGatewayTimeoutAfterAccept, Count: 1})
