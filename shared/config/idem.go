@@ -29,6 +29,9 @@ func (r Redis) Validate() error {
 	if err := validateRedisAddr(r.RedisAddr); err != nil {
 		return err
 	}
+	if r.RedisDB < 0 {
+		return fmt.Errorf("SMSFLOW_REDIS_DB cannot be negative, got %d", r.RedisDB)
+	}
 	if r.RedisTimeout < 10*time.Millisecond {
 		return fmt.Errorf("SMSFLOW_REDIS_TIMEOUT must be at least 10ms, got %s", r.RedisTimeout)
 	}
@@ -91,6 +94,9 @@ func (c Dispatch) Validate() error {
 		return err
 	}
 	if err := c.Idempotency.Validate(); err != nil {
+		return err
+	}
+	if err := c.Logs.Validate(); err != nil {
 		return err
 	}
 	if c.RedisAddr == "" {
