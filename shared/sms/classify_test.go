@@ -103,6 +103,7 @@ func TestClassifyTransportErrors(t *testing.T) {
 	}{
 		{dial, StatusFailed, ClassTransient},
 		{&net.DNSError{Err: "no such host", Name: "dysmsapi.aliyuncs.com"}, StatusFailed, ClassTransient},
+		{&url.Error{Op: "parse", URL: "http://127.0.0.1:1 /?PhoneNumbers=13800138000", Err: errors.New(`invalid port ":1 " after host`)}, StatusFailed, ClassTransient},
 		{reset, StatusUnknown, ClassAmbiguous},
 		{timeout, StatusUnknown, ClassAmbiguous},
 		{fmt.Errorf("invalid character '<' looking for beginning of value"), StatusUnknown, ClassAmbiguous},

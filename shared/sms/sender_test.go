@@ -66,6 +66,26 @@ func TestConnectionRefusedIsRetriedAndNotSent(t *testing.T) {
 	}
 }
 
+// A request the SDK cannot even build (an endpoint whose URL does not
+// parse: a pasted space) provably sent nothing: it is a failure, safe to
+// retry, never an unknown outcome (504, "the message may have been sent").
+// config.Dysms.Validate refuses such an endpoint at start; this is the
+// classification's own rule.
+// conformance: DY-09
+func TestARequestThatCannotBeBuiltIsNotSent(t *testing.T) {
+	srv, addr := emulator(t)
+	out, attempts := newSender(addr+" ").Send(stsContext(sts.Issue(time.Hour)), otpRequest(t, "13800138000"), nil)
+	if out.Status != StatusFailed || out.Class != ClassTransient || out.MayHaveSent() || len(attempts) == 0 {
+		t.Fatalf("outcome %+v after %d attempts", out, len(attempts))
+	}
+	if n := srv.Stats().Requests["SendSms"]; n != 0 {
+		t.Fatalf("the emulator saw %d SendSms", n)
+	}
+	if strings.Contains(out.Detail, "4821") || strings.Contains(out.Detail, "13800138000") {
+		t.Fatalf("detail leaks the request: %q", out.Detail)
+	}
+}
+
 func TestRetriesStopBeforeTheDeadline(t *testing.T) {
 	srv, addr := emulator(t)
 	srv.SetFault(dysms.Fault{Kind: "http503"})
@@ -89,10 +109,6 @@ func TestRetriesStopBeforeTheDeadline(t *testing.T) {
 	}
 }
 
-// A gateway's 504 whose body carries a code the table would retry
-// (ServiceUnavailable) came after Dysmsapi took the message: unknown, one
-// call, one message, never a retry. (issue 10.8)
-// conformance: DY-01, DY-16
 // A negative SMSFLOW_DYSMS_BACKOFF that got past the configuration (a
 // config.Dysms built in code) retries at once rather than panicking on the
 // first retry; every retry is still made and nothing is sent twice.
@@ -107,6 +123,10 @@ func TestNegativeBackoffRetriesWithoutPanicking(t *testing.T) {
 	}
 }
 
+// A gateway's 504 whose body carries a code the table would retry
+// (ServiceUnavailable) came after Dysmsapi took the message: unknown, one
+// call, one message, never a retry. (issue 10.8)
+// conformance: DY-01, DY-16
 func TestGatewayTimeoutWithAKnownCodeIsNotRetried(t *testing.T) {
 	srv, addr := emulator(t)
 	srv.SetFault(dysms.Fault{Kind: dysms.FaultGatewayTimeoutAfterAccept, Count: 1})
