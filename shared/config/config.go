@@ -67,7 +67,9 @@ type Logs struct {
 	Project  string `env:"SMSFLOW_SLS_PROJECT" max:"63"`
 	Logstore string `env:"SMSFLOW_SLS_LOGSTORE" max:"63"`
 	// Endpoint defaults to the region's intranet endpoint
-	// (<region>-intranet.log.aliyuncs.com); host[:port], no scheme.
+	// (<region>-intranet.log.aliyuncs.com); host[:port], optionally after
+	// http:// or https:// (slsput.New picks the scheme from it; http
+	// without one, as the SDK does).
 	Endpoint string `env:"SMSFLOW_SLS_ENDPOINT" max:"128"`
 	// Timeout bounds one synchronous PutLogs, retries included; past it,
 	// events go to stdout, which FC collects on its own.
@@ -78,6 +80,12 @@ type Logs struct {
 
 // Validate checks where events go and how long a write may take.
 func (l Logs) Validate() error {
+	if err := checkEndpointURL("SMSFLOW_SLS_ENDPOINT", l.Endpoint); err != nil {
+		return err
+	}
+	if err := checkSLSNames("SMSFLOW_SLS_PROJECT", l.Project, "SMSFLOW_SLS_LOGSTORE", l.Logstore); err != nil {
+		return err
+	}
 	if l.Timeout <= 0 {
 		return fmt.Errorf("SMSFLOW_SLS_TIMEOUT must be positive, got %s", l.Timeout)
 	}
@@ -152,6 +160,9 @@ func (c Send) Validate() error {
 
 // Validate checks the Dysmsapi settings.
 func (d Dysms) Validate() error {
+	if err := checkHostPort("SMSFLOW_DYSMS_ENDPOINT", d.Endpoint); err != nil {
+		return err
+	}
 	switch {
 	case d.Protocol != "HTTP" && d.Protocol != "HTTPS":
 		return fmt.Errorf("SMSFLOW_DYSMS_PROTOCOL must be HTTP or HTTPS, got %q", d.Protocol)

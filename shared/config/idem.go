@@ -2,8 +2,6 @@ package config
 
 import (
 	"fmt"
-	"net"
-	"strings"
 	"time"
 )
 
@@ -113,9 +111,8 @@ func validateRedisAddr(addr string) error {
 	if addr == "" {
 		return nil
 	}
-	host, port, err := net.SplitHostPort(addr)
-	if err != nil || host == "" || port == "" || strings.ContainsAny(addr, "@/") {
-		return fmt.Errorf("SMSFLOW_REDIS_ADDR must be host:port (not a URL, no user or password: those go in SMSFLOW_REDIS_USERNAME and SMSFLOW_REDIS_PASSWORD)")
+	if p := hostPortProblem(addr, true); p != "" {
+		return fmt.Errorf("SMSFLOW_REDIS_ADDR must be host:port (not a URL, no user or password: those go in SMSFLOW_REDIS_USERNAME and SMSFLOW_REDIS_PASSWORD): %s", p)
 	}
 	return nil
 }
