@@ -76,6 +76,15 @@ func (a Alert) Validate() error {
 	if err := a.Release.Validate(); err != nil {
 		return err
 	}
+	if err := a.Logs.Validate(); err != nil {
+		return err
+	}
+	if err := checkSLSNames("SMSFLOW_ALERT_QUERY_PROJECT", a.QueryProject, "SMSFLOW_ALERT_QUERY_LOGSTORE", a.QueryLogstore); err != nil {
+		return err
+	}
+	if err := checkSLSNames("SMSFLOW_ALERT_STATE_PROJECT", a.StateProject, "SMSFLOW_ALERT_STATE_LOGSTORE", a.StateLogstore); err != nil {
+		return err
+	}
 	switch {
 	case a.StateLookback < time.Hour:
 		return fmt.Errorf("SMSFLOW_ALERT_STATE_LOOKBACK must be at least 1h (it must cover the longest repeat_interval), got %s", a.StateLookback)

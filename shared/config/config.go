@@ -67,13 +67,34 @@ type Logs struct {
 	Project  string `env:"SMSFLOW_SLS_PROJECT" max:"63"`
 	Logstore string `env:"SMSFLOW_SLS_LOGSTORE" max:"63"`
 	// Endpoint defaults to the region's intranet endpoint
-	// (<region>-intranet.log.aliyuncs.com); host[:port], no scheme.
+	// (<region>-intranet.log.aliyuncs.com); host[:port], optionally after
+	// http:// or https:// (slsput.New picks the scheme from it; http
+	// without one, as the SDK does).
 	Endpoint string `env:"SMSFLOW_SLS_ENDPOINT" max:"128"`
 	// Timeout bounds one synchronous PutLogs, retries included; past it,
 	// events go to stdout, which FC collects on its own.
 	Timeout time.Duration `env:"SMSFLOW_SLS_TIMEOUT" envDefault:"1s" max:"16"`
 	// OTLP, when set, also exports the events' spans as OpenTelemetry traces.
 	OTLP
+}
+
+// Validate checks where events go and how long a write may take.
+func (l Logs) Validate() error {
+	if err := checkEndpointURL("SMSFLOW_SLS_ENDPOINT", l.Endpoint); err != nil {
+		return err
+	}
+	if err := checkSLSNames("SMSFLOW_SLS_PROJECT", l.Project, "SMSFLOW_SLS_LOGSTORE", l.Logstore); err != nil {
+		return err
+	}
+	if l.Timeout <= 0 {
+		return fmt.Errorf("SMSFLOW_SLS_TIMEOUT must be positive, got %s", l.Timeout)
+	}
+	// An export that may not take any time never happens (the bad
+	// endpoints and headers only turn the export off: docs/tracing.md).
+	if l.OTLP.Timeout <= 0 {
+		return fmt.Errorf("SMSFLOW_OTLP_TIMEOUT must be positive, got %s", l.OTLP.Timeout)
+	}
+	return nil
 }
 
 // Send is the configuration of functions/send.
@@ -95,6 +116,9 @@ func Load[T any]() (T, error) {
 	cfg, err := env.ParseAs[T]()
 	if err != nil {
 		return cfg, fmt.Errorf("config: %w", nameVariables(reflect.TypeFor[T](), err))
+	}
+	if err := checkDurations(reflect.ValueOf(cfg)); err != nil {
+		return cfg, fmt.Errorf("config: %w", err)
 	}
 	if v, ok := any(&cfg).(interface{ Validate() error }); ok {
 		if err := v.Validate(); err != nil {
@@ -118,6 +142,9 @@ func (c Send) Validate() error {
 	if err := c.HTTPAuth.Validate(); err != nil {
 		return err
 	}
+	if err := c.Logs.Validate(); err != nil {
+		return err
+	}
 	if err := c.Privacy.validate(IsLoopback(c.Dysms.Endpoint), c.RedisAddr != ""); err != nil {
 		return err
 	}
@@ -133,6 +160,9 @@ func (c Send) Validate() error {
 
 // Validate checks the Dysmsapi settings.
 func (d Dysms) Validate() error {
+	if err := checkHostPort("SMSFLOW_DYSMS_ENDPOINT", d.Endpoint); err != nil {
+		return err
+	}
 	switch {
 	case d.Protocol != "HTTP" && d.Protocol != "HTTPS":
 		return fmt.Errorf("SMSFLOW_DYSMS_PROTOCOL must be HTTP or HTTPS, got %q", d.Protocol)
@@ -158,6 +188,27 @@ func (a HTTPAuth) Validate() error {
 		return fmt.Errorf("SMSFLOW_MAX_BODY_BYTES must be at least 1024, got %d", a.MaxBodyBytes)
 	}
 	return nil
+}
+
+// checkDurations refuses a negative value of every duration setting,
+// whatever struct it is in: none of them means anything below zero, and
+// some made code panic (rand.N on a negative backoff) or silently fall back
+// to a default. Each struct's Validate sets the least sensible value above
+// that (zero is refused there where it means nothing).
+func checkDurations(v reflect.Value) error {
+	var errs []error
+	for i := 0; i < v.NumField(); i++ {
+		f, fv := v.Type().Field(i), v.Field(i)
+		if f.Anonymous && f.Type.Kind() == reflect.Struct {
+			errs = append(errs, checkDurations(fv))
+			continue
+		}
+		key, _, _ := strings.Cut(f.Tag.Get("env"), ",")
+		if d, ok := fv.Interface().(time.Duration); ok && key != "" && d < 0 {
+			errs = append(errs, fmt.Errorf("%s cannot be negative, got %s", key, d))
+		}
+	}
+	return errors.Join(errs...)
 }
 
 // nameVariables rewrites env's parse errors, which name Go fields, to name

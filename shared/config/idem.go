@@ -2,8 +2,6 @@ package config
 
 import (
 	"fmt"
-	"net"
-	"strings"
 	"time"
 )
 
@@ -28,6 +26,9 @@ type Redis struct {
 func (r Redis) Validate() error {
 	if err := validateRedisAddr(r.RedisAddr); err != nil {
 		return err
+	}
+	if r.RedisDB < 0 {
+		return fmt.Errorf("SMSFLOW_REDIS_DB cannot be negative, got %d", r.RedisDB)
 	}
 	if r.RedisTimeout < 10*time.Millisecond {
 		return fmt.Errorf("SMSFLOW_REDIS_TIMEOUT must be at least 10ms, got %s", r.RedisTimeout)
@@ -93,6 +94,9 @@ func (c Dispatch) Validate() error {
 	if err := c.Idempotency.Validate(); err != nil {
 		return err
 	}
+	if err := c.Logs.Validate(); err != nil {
+		return err
+	}
 	if c.RedisAddr == "" {
 		return fmt.Errorf("SMSFLOW_REDIS_ADDR is required: at-least-once delivery without a shared idempotency store would send duplicates")
 	}
@@ -107,9 +111,8 @@ func validateRedisAddr(addr string) error {
 	if addr == "" {
 		return nil
 	}
-	host, port, err := net.SplitHostPort(addr)
-	if err != nil || host == "" || port == "" || strings.ContainsAny(addr, "@/") {
-		return fmt.Errorf("SMSFLOW_REDIS_ADDR must be host:port (not a URL, no user or password: those go in SMSFLOW_REDIS_USERNAME and SMSFLOW_REDIS_PASSWORD)")
+	if p := hostPortProblem(addr, true); p != "" {
+		return fmt.Errorf("SMSFLOW_REDIS_ADDR must be host:port (not a URL, no user or password: those go in SMSFLOW_REDIS_USERNAME and SMSFLOW_REDIS_PASSWORD): %s", p)
 	}
 	return nil
 }

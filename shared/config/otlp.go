@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"strings"
 	"time"
+	"unicode"
 
 	"smsflow/shared/redact"
 )
@@ -58,7 +59,8 @@ func (o OTLP) Validate() error {
 		return nil
 	}
 	u, err := url.Parse(o.Endpoint)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" ||
+		strings.ContainsFunc(o.Endpoint, unicode.IsSpace) || hostPortProblem(u.Host, false) != "" {
 		return fmt.Errorf("SMSFLOW_OTLP_ENDPOINT must be an http(s) URL with the path (…/v1/traces or …/opentelemetry/v1/traces), got %s (shown without its path or query, which may hold a key)", redact.URL(o.Endpoint))
 	}
 	if o.Timeout <= 0 {

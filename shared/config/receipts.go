@@ -45,6 +45,9 @@ func (r Receipts) Validate() error {
 	if err := r.Redis.Validate(); err != nil {
 		return err
 	}
+	if err := r.Logs.Validate(); err != nil {
+		return err
+	}
 	if err := validateTokenHashes("SMSFLOW_RECEIPTS_TOKEN_SHA256", r.TokenSHA256); err != nil {
 		return err
 	}

@@ -24,5 +24,5 @@ func (r Release) Validate() error {
 	if r.Function != "" && r.Alias == "" {
 		return fmt.Errorf("SMSFLOW_RELEASE_ALIAS is required with SMSFLOW_RELEASE_FUNCTION")
 	}
-	return nil
+	return checkEndpointURL("SMSFLOW_RELEASE_FC_ENDPOINT", r.FCEndpoint)
 }

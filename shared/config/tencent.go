@@ -43,6 +43,11 @@ func (t Tencent) Validate() error {
 			set++
 		}
 	}
+	if t.Enabled() || t.Endpoint != "" {
+		if err := checkHostPort("SMSFLOW_TENCENT_ENDPOINT", t.Endpoint); err != nil {
+			return err
+		}
+	}
 	switch {
 	case set != 0 && set != 3:
 		// Never name the values: they are secrets.

@@ -4,6 +4,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"testing"
 )
@@ -35,5 +36,26 @@ func TestFailedTLSHandshakeIsNotSent(t *testing.T) {
 	// An answer that never comes is not a handshake failure.
 	if NotSent(io.ErrUnexpectedEOF) {
 		t.Error("an unexpected EOF counted as not sent")
+	}
+}
+
+// A request whose URL does not parse is never built, so nothing was sent:
+// an endpoint with a trailing space or a port that is not a number. A
+// parse error inside an error of a request under way (Op "Post") is not
+// taken for one.
+// conformance: DY-09
+func TestARequestThatCannotBeBuiltIsNotSent(t *testing.T) {
+	for _, raw := range []string{"http://127.0.0.1:40671 /?PhoneNumbers=1", "http://dysmsapi.aliyuncs.com /", "http://127.0.0.1:x/"} {
+		_, err := http.NewRequest("POST", raw, nil)
+		if err == nil || !NotSent(err) {
+			t.Errorf("%q: NotSent(%v) = false", raw, err)
+		}
+		if _, err := http.Post(raw, "text/plain", strings.NewReader("SendSms")); err == nil || !NotSent(err) {
+			t.Errorf("http.Post %q: NotSent(%v) = false", raw, err)
+		}
+	}
+	_, parse := url.Parse("http://h:x/")
+	if NotSent(&url.Error{Op: "Post", URL: "http://h/", Err: parse}) {
+		t.Error("a parse error inside a request under way counted as not sent")
 	}
 }

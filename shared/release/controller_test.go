@@ -190,6 +190,30 @@ func TestPolicyParsing(t *testing.T) {
 	}
 }
 
+// A threshold that can never compare true would load and then never roll a
+// bad canary back on its figure: NaN (every comparison with it is false,
+// so it passed the range checks), an infinity, or a rate increase of 1 or
+// more (a difference of two rates never exceeds 1). The refusal names the
+// variable.
+func TestPolicyThresholdThatCanNeverTripIsRefused(t *testing.T) {
+	for _, bad := range []string{
+		"max_failure_increase=NaN", "max_5xx_increase=NaN", "max_latency_ratio=NaN", "min_latency_delta_ms=NaN",
+		"max_failure_increase=5", "max_failure_increase=1", "max_5xx_increase=1.5",
+		"max_latency_ratio=+Inf", "min_latency_delta_ms=Inf", "max_failure_increase=-0.1",
+		"steps=NaN,1", "steps=0.05,NaN,1", "steps=0.05,inf,1",
+	} {
+		_, err := ParsePolicy(bad)
+		if err == nil || !strings.Contains(err.Error(), "SMSFLOW_RELEASE_POLICY") {
+			t.Errorf("ParsePolicy(%q) = %v, want a refusal naming SMSFLOW_RELEASE_POLICY", bad, err)
+		}
+	}
+	for _, good := range []string{"max_failure_increase=0", "max_failure_increase=0.99", "max_latency_ratio=1", "min_latency_delta_ms=0"} {
+		if _, err := ParsePolicy(good); err != nil {
+			t.Errorf("ParsePolicy(%q): %v", good, err)
+		}
+	}
+}
+
 func TestVersionFilterRefusesNonNumbers(t *testing.T) {
 	if _, err := versionFilter("1", `2" or *`); err == nil {
 		t.Fatal("a version id with a quote reached the query")

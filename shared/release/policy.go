@@ -2,6 +2,7 @@ package release
 
 import (
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -48,7 +49,7 @@ func ParsePolicy(s string) (Policy, error) {
 	for _, kv := range strings.FieldsFunc(s, func(r rune) bool { return r == ' ' || r == ';' }) {
 		k, v, ok := strings.Cut(kv, "=")
 		if !ok {
-			return p, fmt.Errorf("release policy: %q is not key=value", kv)
+			return p, fmt.Errorf("%s: %q is not key=value", policyErr, kv)
 		}
 		var err error
 		switch k {
@@ -56,7 +57,7 @@ func ParsePolicy(s string) (Policy, error) {
 			p.Steps = nil
 			for _, f := range strings.Split(v, ",") {
 				var w float64
-				if w, err = strconv.ParseFloat(f, 64); err != nil {
+				if w, err = parseFinite(f); err != nil {
 					break
 				}
 				p.Steps = append(p.Steps, w)
@@ -68,43 +69,67 @@ func ParsePolicy(s string) (Policy, error) {
 		case "index_lag":
 			p.IndexLag, err = time.ParseDuration(v)
 		case "max_failure_increase":
-			p.MaxFailureIncrease, err = strconv.ParseFloat(v, 64)
+			p.MaxFailureIncrease, err = parseFinite(v)
 		case "max_5xx_increase":
-			p.Max5xxIncrease, err = strconv.ParseFloat(v, 64)
+			p.Max5xxIncrease, err = parseFinite(v)
 		case "max_latency_ratio":
-			p.MaxLatencyRatio, err = strconv.ParseFloat(v, 64)
+			p.MaxLatencyRatio, err = parseFinite(v)
 		case "min_latency_delta_ms":
-			p.MinLatencyDeltaMS, err = strconv.ParseFloat(v, 64)
+			p.MinLatencyDeltaMS, err = parseFinite(v)
 		default:
-			return p, fmt.Errorf("release policy: unknown key %q", k)
+			return p, fmt.Errorf("%s: unknown key %q", policyErr, k)
 		}
 		if err != nil {
-			return p, fmt.Errorf("release policy: %s: %w", k, err)
+			return p, fmt.Errorf("%s: %s: %w", policyErr, k, err)
 		}
 	}
 	return p, p.Validate()
 }
 
-// Validate refuses a policy that could never finish or never judge.
+// policyErr starts every refusal: the policy comes from that variable (or
+// from smsflow release -policy, which defaults to it).
+const policyErr = "release policy (SMSFLOW_RELEASE_POLICY)"
+
+// parseFinite is strconv.ParseFloat without NaN and the infinities, which
+// it accepts: a NaN threshold compares false with everything, so it passes
+// every range check and then never trips.
+func parseFinite(s string) (float64, error) {
+	f, err := strconv.ParseFloat(s, 64)
+	if err == nil && (math.IsNaN(f) || math.IsInf(f, 0)) {
+		err = fmt.Errorf("%q is not a finite number", s)
+	}
+	return f, err
+}
+
+// Validate refuses a policy that could never finish or never judge. Every
+// comparison is written so that NaN fails it (a NaN built in code, not
+// parsed, would otherwise pass). The rate increases compare differences of
+// two rates, which never exceed 1: a threshold of 1 or more never trips.
 func (p Policy) Validate() error {
 	switch {
 	case len(p.Steps) == 0 || p.Steps[len(p.Steps)-1] != 1:
-		return fmt.Errorf("release policy: steps must end with 1 (promotion), got %v", p.Steps)
-	case !rising(p.Steps) || p.Steps[0] <= 0:
-		return fmt.Errorf("release policy: steps must rise strictly from above 0 to 1, got %v", p.Steps)
+		return fmt.Errorf("%s: steps must end with 1 (promotion), got %v", policyErr, p.Steps)
+	case !rising(p.Steps) || !(p.Steps[0] > 0):
+		return fmt.Errorf("%s: steps must rise strictly from above 0 to 1, got %v", policyErr, p.Steps)
 	case p.MinSamples < 1:
-		return fmt.Errorf("release policy: min_samples must be at least 1, got %d", p.MinSamples)
+		return fmt.Errorf("%s: min_samples must be at least 1, got %d", policyErr, p.MinSamples)
 	case p.Soak < 0 || p.IndexLag < 0:
-		return fmt.Errorf("release policy: soak and index_lag cannot be negative")
-	case p.MaxFailureIncrease < 0 || p.Max5xxIncrease < 0 || p.MaxLatencyRatio < 1 || p.MinLatencyDeltaMS < 0:
-		return fmt.Errorf("release policy: thresholds must be >= 0 (latency ratio >= 1)")
+		return fmt.Errorf("%s: soak and index_lag cannot be negative", policyErr)
+	case !(p.MaxFailureIncrease >= 0 && p.MaxFailureIncrease < 1):
+		return fmt.Errorf("%s: max_failure_increase must be at least 0 and below 1 (a difference of two rates), got %v", policyErr, p.MaxFailureIncrease)
+	case !(p.Max5xxIncrease >= 0 && p.Max5xxIncrease < 1):
+		return fmt.Errorf("%s: max_5xx_increase must be at least 0 and below 1 (a difference of two rates), got %v", policyErr, p.Max5xxIncrease)
+	case !(p.MaxLatencyRatio >= 1) || math.IsInf(p.MaxLatencyRatio, 0):
+		return fmt.Errorf("%s: max_latency_ratio must be a finite number of at least 1, got %v", policyErr, p.MaxLatencyRatio)
+	case !(p.MinLatencyDeltaMS >= 0) || math.IsInf(p.MinLatencyDeltaMS, 0):
+		return fmt.Errorf("%s: min_latency_delta_ms must be a finite number of at least 0, got %v", policyErr, p.MinLatencyDeltaMS)
 	}
 	return nil
 }
 
 func rising(steps []float64) bool {
 	for i := 1; i < len(steps); i++ {
-		if steps[i] <= steps[i-1] {
+		if !(steps[i] > steps[i-1]) { // NaN fails too
 			return false
 		}
 	}

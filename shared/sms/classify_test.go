@@ -3,6 +3,7 @@ package sms
 import (
 	"errors"
 	"fmt"
+	"math"
 	"net"
 	"net/url"
 	"os"
@@ -102,6 +103,7 @@ func TestClassifyTransportErrors(t *testing.T) {
 	}{
 		{dial, StatusFailed, ClassTransient},
 		{&net.DNSError{Err: "no such host", Name: "dysmsapi.aliyuncs.com"}, StatusFailed, ClassTransient},
+		{&url.Error{Op: "parse", URL: "http://127.0.0.1:1 /?PhoneNumbers=13800138000", Err: errors.New(`invalid port ":1 " after host`)}, StatusFailed, ClassTransient},
 		{reset, StatusUnknown, ClassAmbiguous},
 		{timeout, StatusUnknown, ClassAmbiguous},
 		{fmt.Errorf("invalid character '<' looking for beginning of value"), StatusUnknown, ClassAmbiguous},
@@ -128,6 +130,24 @@ func TestBackoffGrowsWithJitter(t *testing.T) {
 			if b < d/2 || b > d {
 				t.Fatalf("backoff(%d) = %s, want in [%s, %s]", n, b, d/2, d)
 			}
+		}
+	}
+}
+
+// A bad first delay never panics the sender (rand.N panics on a bound that
+// is not positive): a negative one means no wait, a huge one saturates
+// instead of overflowing into a negative bound. config.Dysms.Validate
+// refuses both at start; this is the sender's own guard.
+func TestBackoffNeverPanicsOnABadDelay(t *testing.T) {
+	for n := 1; n <= 10; n++ {
+		if b := backoff(-100*time.Millisecond, n); b != 0 {
+			t.Errorf("backoff(-100ms, %d) = %s, want 0", n, b)
+		}
+		if b := backoff(0, n); b != 0 {
+			t.Errorf("backoff(0, %d) = %s, want 0", n, b)
+		}
+		if b := backoff(time.Duration(math.MaxInt64/3), n); b <= 0 {
+			t.Errorf("backoff(max/3, %d) = %s, want positive", n, b)
 		}
 	}
 }

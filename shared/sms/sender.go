@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"math"
 	"math/rand/v2"
 	"slices"
 	"strings"
@@ -187,9 +188,18 @@ func (s *Sender) call(ctx context.Context, triple creds.Triple, req *dysmsapi.Se
 }
 
 // backoff is exponential backoff with "equal" jitter: uniform in [d/2, d) with
-// d = initial·2^(n-1), so retries from many instances spread out.
+// d = initial·2^(n-1), so retries from many instances spread out. It never
+// panics: a delay that is not positive (config.Dysms.Validate refuses a
+// negative one at start) means no wait, and the doubling stops short of
+// overflowing (rand.N panics on a bound that is not positive).
 func backoff(initial time.Duration, n int) time.Duration {
-	d := initial << (n - 1)
+	if initial <= 0 {
+		return 0
+	}
+	d := initial
+	for ; n > 1 && d <= math.MaxInt64/2; n-- {
+		d *= 2
+	}
 	return d/2 + rand.N(d/2+1)
 }
 

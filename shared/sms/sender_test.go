@@ -66,6 +66,26 @@ func TestConnectionRefusedIsRetriedAndNotSent(t *testing.T) {
 	}
 }
 
+// A request the SDK cannot even build (an endpoint whose URL does not
+// parse: a pasted space) provably sent nothing: it is a failure, safe to
+// retry, never an unknown outcome (504, "the message may have been sent").
+// config.Dysms.Validate refuses such an endpoint at start; this is the
+// classification's own rule.
+// conformance: DY-09
+func TestARequestThatCannotBeBuiltIsNotSent(t *testing.T) {
+	srv, addr := emulator(t)
+	out, attempts := newSender(addr+" ").Send(stsContext(sts.Issue(time.Hour)), otpRequest(t, "13800138000"), nil)
+	if out.Status != StatusFailed || out.Class != ClassTransient || out.MayHaveSent() || len(attempts) == 0 {
+		t.Fatalf("outcome %+v after %d attempts", out, len(attempts))
+	}
+	if n := srv.Stats().Requests["SendSms"]; n != 0 {
+		t.Fatalf("the emulator saw %d SendSms", n)
+	}
+	if strings.Contains(out.Detail, "4821") || strings.Contains(out.Detail, "13800138000") {
+		t.Fatalf("detail leaks the request: %q", out.Detail)
+	}
+}
+
 func TestRetriesStopBeforeTheDeadline(t *testing.T) {
 	srv, addr := emulator(t)
 	srv.SetFault(dysms.Fault{Kind: "http503"})
@@ -86,6 +106,20 @@ func TestRetriesStopBeforeTheDeadline(t *testing.T) {
 	defer cancel2()
 	if _, attempts := s.Send(ctx2, otpRequest(t, "13800138000"), nil); len(attempts) != 3 {
 		t.Fatalf("long deadline: %d attempts, want the full 3", len(attempts))
+	}
+}
+
+// A negative SMSFLOW_DYSMS_BACKOFF that got past the configuration (a
+// config.Dysms built in code) retries at once rather than panicking on the
+// first retry; every retry is still made and nothing is sent twice.
+func TestNegativeBackoffRetriesWithoutPanicking(t *testing.T) {
+	srv, addr := emulator(t)
+	srv.SetFault(dysms.Fault{Kind: "http503"})
+	s := newSender(addr)
+	s.cfg.BackoffInitial = -100 * time.Millisecond
+	out, attempts := s.Send(stsContext(sts.Issue(time.Hour)), otpRequest(t, "13800138000"), nil)
+	if out.Status != StatusFailed || out.Class != ClassTransient || len(attempts) != 3 {
+		t.Fatalf("outcome %+v after %d attempts", out, len(attempts))
 	}
 }
 

@@ -132,6 +132,21 @@ func TestTencentConnectionRefusedIsProvablyUnsent(t *testing.T) {
 	}
 }
 
+// As for Dysmsapi: a request whose URL does not parse never left, so the
+// outcome is a provable failure, not an unknown one.
+func TestTencentRequestThatCannotBeBuiltIsProvablyUnsent(t *testing.T) {
+	srv, p := tencentEmulator(t)
+	p.cfg.Endpoint += " "
+	p2, err := NewTencent(p.cfg, p.templates)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, _ := p2.Send(context.Background(), requestTo(t, "SMS_LOCAL_OTP", map[string]string{"code": "4821"}, "13912345604"), nil)
+	if out.Status != StatusFailed || out.Class != ClassTransient || srv.Requests() != 0 {
+		t.Fatalf("outcome %+v, %d requests", out, srv.Requests())
+	}
+}
+
 func TestTencentRefusesWhatItCannotMap(t *testing.T) {
 	srv, p := tencentEmulator(t)
 	for _, req := range []Request{
