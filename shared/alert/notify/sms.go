@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 )
 
 // SMSSender sends one templated SMS. The lead backs it with the shared
@@ -45,12 +46,23 @@ func (s *SMS) Send(ctx context.Context, m Message) error {
 	for k, text := range s.Params {
 		params[k] = truncateRunes(Expand(text, m.Vars), smsParamMaxRunes)
 	}
+	// Every number is texted at once, each with the whole send timeout:
+	// one after another, a first number whose SendSms hangs until the
+	// timeout (its outcome unknown, so never retried) would leave the
+	// others no time at all, and nobody would be woken.
+	errs := make([]error, len(s.Phones))
+	var wg sync.WaitGroup
+	for i, phone := range s.Phones {
+		wg.Go(func() {
+			errs[i] = s.Sender.SendSMS(ctx, SMSRequest{
+				Phone: phone, SignName: s.SignName, TemplateCode: s.TemplateCode, Params: params, OutID: m.ID,
+			})
+		})
+	}
+	wg.Wait()
 	var failed []error
 	delivered, unknown := 0, 0
-	for _, phone := range s.Phones {
-		err := s.Sender.SendSMS(ctx, SMSRequest{
-			Phone: phone, SignName: s.SignName, TemplateCode: s.TemplateCode, Params: params, OutID: m.ID,
-		})
+	for i, err := range errs {
 		var u *UnknownError
 		switch {
 		case err == nil:
@@ -60,7 +72,7 @@ func (s *SMS) Send(ctx context.Context, m Message) error {
 			unknown++
 		}
 		// Never print the full number: on-call numbers are personal data.
-		failed = append(failed, fmt.Errorf("%s: %w", MaskPhone(phone), err))
+		failed = append(failed, fmt.Errorf("%s: %w", MaskPhone(s.Phones[i]), err))
 	}
 	joined := fmt.Errorf("sms: %w", errors.Join(failed...))
 	switch {

@@ -3,16 +3,22 @@ package notify
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 )
 
 type fakeSender struct {
 	failFor map[string]bool
+	mu      sync.Mutex
 	got     []SMSRequest
 }
 
 func (f *fakeSender) SendSMS(_ context.Context, r SMSRequest) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
 	f.got = append(f.got, r)
 	if f.failFor[r.Phone] {
 		return errors.New("isv.BUSINESS_LIMIT_CONTROL")
@@ -85,5 +91,43 @@ func TestSMSOutcomesAcrossNumbers(t *testing.T) {
 		if errors.As(err, &p) != c.partial || (!c.partial && errors.As(err, &u) != c.unknown) || (err != nil && c.plainError && (errors.As(err, &p) || errors.As(err, &u))) {
 			t.Errorf("%s: err = %v", c.name, err)
 		}
+	}
+}
+
+// hangingFirst hangs on its first number until the send timeout, an
+// outcome it cannot know (as a Dysmsapi call that times out), and texts
+// every other number at once.
+type hangingFirst struct {
+	first string
+	mu    sync.Mutex
+	sent  []string
+}
+
+func (h *hangingFirst) SendSMS(ctx context.Context, req SMSRequest) error {
+	if req.Phone == h.first {
+		<-ctx.Done()
+		return &UnknownError{Err: ctx.Err()}
+	}
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("not sent: %w", err) // no time left to start the call
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.sent = append(h.sent, req.Phone)
+	return nil
+}
+
+// A first on-call number whose SendSms hangs until the send timeout does
+// not cost the others their page.
+func TestAHangingNumberDoesNotStarveTheOthers(t *testing.T) {
+	h := &hangingFirst{first: "13800000001"}
+	s := &SMS{Sender: h, SignName: "smsflow", TemplateCode: "SMS_LOCAL_NOTICE",
+		Phones: []string{"13800000001", "13800000002", "13800000003"}}
+	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+	defer cancel()
+	err := s.Send(ctx, Message{ID: "c1/sms"})
+	var partial *PartialError
+	if len(h.sent) != 2 || !errors.As(err, &partial) {
+		t.Fatalf("texted %v, err %v: want the two others texted and a partial delivery", h.sent, err)
 	}
 }
