@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -281,8 +280,13 @@ func (h *Handler) releaseClaim(ctx context.Context, x *exchange) {
 	}
 }
 
+// refundLimits gives back what takeSendLimits counted, when nothing was
+// sent. Like releaseClaim and settle, it runs even when ctx has ended (the
+// refusal often comes from that very deadline): a count left behind would
+// refuse the redelivery of a message that was never sent.
 func (h *Handler) refundLimits(ctx context.Context, x *exchange) {
-	if err := h.idem.Store.Refund(ctx, x.idem.reserved); err != nil && !errors.Is(err, context.Canceled) {
+	ctx = context.WithoutCancel(ctx)
+	if err := h.idem.Store.Refund(ctx, x.idem.reserved); err != nil {
 		h.log.LogAttrs(ctx, slog.LevelWarn, "send limit not refunded", slog.String(obs.KeyErrorMessage, err.Error()))
 	}
 	x.idem.reserved = idem.Reservation{}

@@ -54,6 +54,10 @@ type Delivery struct {
 type envelope struct {
 	IdempotencyKey *string `json:"idempotency_key"`
 	Traceparent    *string `json:"traceparent"`
+	// keyNotString: idempotency_key was there but not a JSON string (123,
+	// true): refused, as 123, "123" and 1e2 must not become keys by their
+	// spelling.
+	keyNotString bool
 }
 
 // Deliver sends one message the way POST /v1/messages does (validation,
@@ -106,6 +110,10 @@ func (h *Handler) Deliver(ctx context.Context, m Message) (d Delivery) {
 	// is scoped by the source too: two publishers that pick the same key
 	// must not replay (or refuse) each other's messages (issue 10.3).
 	key, scope := m.ID, "event:"+m.Source
+	if env.keyNotString {
+		h.refuse(rec, x, newError(http.StatusBadRequest, CodeInvalidIdempotencyKey, "idempotency_key", "idempotency_key must be a JSON string"))
+		return
+	}
 	if env.IdempotencyKey != nil {
 		k, err := idem.ParseKey(*env.IdempotencyKey)
 		if err != nil {
@@ -169,7 +177,8 @@ func splitEnvelope(body []byte) ([]byte, envelope) {
 		}
 		var s string
 		if err := json.Unmarshal(v, &s); err != nil {
-			s = string(bytes.TrimSpace(v)) // not a string: ParseKey refuses it
+			s = string(bytes.TrimSpace(v))
+			env.keyNotString = env.keyNotString || name == "idempotency_key"
 		}
 		raw[name] = &s
 		delete(fields, name)

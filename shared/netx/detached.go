@@ -1,6 +1,8 @@
 package netx
 
 import (
+	"fmt"
+	"runtime/debug"
 	"sync"
 )
 
@@ -29,21 +31,44 @@ type Detached struct {
 
 type detachedJob struct {
 	f    func()
-	done chan struct{}
+	done chan error
 }
 
-// Go runs f and answers a channel closed once f has returned; what f
-// writes before it returns is visible to whoever receives from it.
-func (d *Detached) Go(f func()) <-chan struct{} {
+// PanicError is a call that panicked. On the caller's goroutine a panic
+// is recovered and answered (api, dispatch); on Detached's it would end
+// the process, every other invocation of a batch with it, and their
+// events. What the call did before it panicked is unknown.
+type PanicError struct {
+	Value any
+	Stack []byte
+}
+
+func (e *PanicError) Error() string { return fmt.Sprintf("the call panicked: %v", e.Value) }
+
+// Go runs f and answers a channel that yields nil once f has returned, or
+// a *PanicError if it panicked, and is then closed; what f writes before
+// it returns is visible to whoever receives from it.
+func (d *Detached) Go(f func()) <-chan error {
 	d.once.Do(d.start)
-	j := detachedJob{f: f, done: make(chan struct{})}
+	j := detachedJob{f: f, done: make(chan error, 1)}
 	select {
 	case <-d.idle: // the kept goroutine is ours until it signals idle again
 		d.work <- j
 	default: // busy with a call someone stopped waiting for, or racing another caller
-		go func() { j.f(); close(j.done) }()
+		go func() { j.done <- run(j.f); close(j.done) }()
 	}
 	return j.done
+}
+
+// run calls f, turning a panic into a *PanicError.
+func run(f func()) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = &PanicError{Value: p, Stack: debug.Stack()}
+		}
+	}()
+	f()
+	return nil
 }
 
 func (d *Detached) start() {
@@ -55,8 +80,9 @@ func (d *Detached) start() {
 
 func (d *Detached) serve() {
 	for j := range d.work {
-		j.f()
+		err := run(j.f)
 		d.idle <- struct{}{}
+		j.done <- err
 		close(j.done)
 	}
 }

@@ -2,6 +2,7 @@ package netx
 
 import (
 	"bytes"
+	"errors"
 	"runtime"
 	"strconv"
 	"testing"
@@ -122,4 +123,19 @@ func BenchmarkDeepCall(b *testing.B) {
 			<-d.Go(func() { deep(deepFrames) })
 		}
 	})
+}
+
+// A call that panics on Detached's goroutine is answered as a PanicError
+// instead of ending the process, and the next call is served as before.
+func TestACallThatPanicsIsAnsweredNotFatal(t *testing.T) {
+	var d Detached
+	err := <-d.Go(func() { panic("the SDK's nil map") })
+	var p *PanicError
+	if !errors.As(err, &p) || p.Value != "the SDK's nil map" || len(p.Stack) == 0 {
+		t.Fatalf("Go of a panicking call answered %v, want a PanicError with its value and stack", err)
+	}
+	ran := false
+	if err := <-d.Go(func() { ran = true }); err != nil || !ran {
+		t.Fatalf("the call after a panic: ran %v, err %v", ran, err)
+	}
 }

@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/alibabacloud-go/tea/tea"
+
+	"smsflow/shared/netx"
 )
 
 var noon = time.Date(2026, 11, 27, 4, 0, 0, 0, time.UTC) // 12:00 in Shanghai
@@ -107,6 +109,9 @@ func TestClassifyTransportErrors(t *testing.T) {
 		{reset, StatusUnknown, ClassAmbiguous},
 		{timeout, StatusUnknown, ClassAmbiguous},
 		{fmt.Errorf("invalid character '<' looking for beginning of value"), StatusUnknown, ClassAmbiguous},
+		// The SDK panicked on the call's goroutine: before or after the
+		// request left, nobody knows.
+		{&netx.PanicError{Value: "assignment to entry in nil map"}, StatusUnknown, ClassAmbiguous},
 	}
 	for _, c := range cases {
 		o := Classify("", "", "", "", 0, c.err, noon)

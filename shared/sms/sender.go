@@ -171,7 +171,11 @@ func (s *Sender) call(ctx context.Context, triple creds.Triple, req *dysmsapi.Se
 		r.resp, r.err = client.SendSmsWithOptions(req, &util.RuntimeOptions{})
 	})
 	select {
-	case <-done:
+	case perr := <-done:
+		if perr != nil {
+			// The SDK panicked, before or after the request left: unknown.
+			r.err = perr
+		}
 		if r.err != nil {
 			return Classify("", "", "", "", 0, r.err, s.now())
 		}
