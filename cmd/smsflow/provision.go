@@ -7,6 +7,7 @@ import (
 	"os"
 	"time"
 
+	"smsflow/shared/cliflag"
 	"smsflow/shared/config"
 	"smsflow/shared/creds"
 	"smsflow/shared/dashboard"
@@ -32,7 +33,7 @@ func runProvision(args []string, out io.Writer) error {
 	project := fs.String("project", os.Getenv("SMSFLOW_SLS_PROJECT"), "SLS project (env SMSFLOW_SLS_PROJECT)")
 	logstore := fs.String("logstore", os.Getenv("SMSFLOW_SLS_LOGSTORE"), "logstore the functions log to (env SMSFLOW_SLS_LOGSTORE)")
 	timeout := fs.Duration("timeout", 30*time.Second, "bound on each SLS call")
-	if err := fs.Parse(args); err != nil {
+	if err := cliflag.Parse(fs, args); err != nil {
 		return err
 	}
 	if *endpoint == "" || *project == "" || *logstore == "" {

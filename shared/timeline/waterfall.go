@@ -27,8 +27,8 @@ type SpanRow struct {
 // FetchSpans reads the spans of traceID from an SLS Trace logstore
 // (`{instance}-traces`).
 func FetchSpans(c sls.ClientInterface, project, logstore, traceID string, from, to time.Time) ([]map[string]string, error) {
-	if !isHex(traceID, 32) {
-		return nil, fmt.Errorf("a trace id is 32 lower-case hex characters, got %q", traceID)
+	if err := CheckTraceID(traceID); err != nil {
+		return nil, err
 	}
 	return fetchAll(c, project, logstore, slstrace.FieldTraceID+": "+traceID, from, to)
 }
