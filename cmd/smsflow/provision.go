@@ -36,6 +36,9 @@ func runProvision(args []string, out io.Writer) error {
 	if err := cliflag.Parse(fs, args); err != nil {
 		return err
 	}
+	if err := cliflag.Positive("-timeout", *timeout); err != nil {
+		return err // 0 would be no bound at all on the SLS calls
+	}
 	if *endpoint == "" || *project == "" || *logstore == "" {
 		return fmt.Errorf("set -endpoint, -project and -logstore (or SMSFLOW_SLS_ENDPOINT, _PROJECT, _LOGSTORE); for the local stack: 127.0.0.1:9200, smsflow-local, sms")
 	}

@@ -3,9 +3,11 @@ package main
 import (
 	"io"
 	"log/slog"
+	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	slssdk "github.com/aliyun/aliyun-log-go-sdk"
 
@@ -99,5 +101,30 @@ func TestProvisionNeedsItsTarget(t *testing.T) {
 	err := runProvision([]string{"-project", "p"}, io.Discard)
 	if err == nil || !strings.Contains(err.Error(), "-endpoint") {
 		t.Fatalf("err = %v", err)
+	}
+}
+
+// -timeout 0 (or negative) removed every bound on the SLS calls: against
+// an endpoint that never answers, provision hung. It is refused before any
+// call, naming the flag.
+func TestProvisionRefusesANonPositiveTimeout(t *testing.T) {
+	t.Setenv("ALIBABA_CLOUD_ACCESS_KEY_ID", sts.LocalAccessKeyID)
+	t.Setenv("ALIBABA_CLOUD_ACCESS_KEY_SECRET", sts.LocalAccessKeySecret)
+	block := make(chan struct{})
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { <-block }))
+	t.Cleanup(func() { close(block); ts.Close() })
+	for _, to := range []string{"0s", "-1s"} {
+		done := make(chan error, 1)
+		go func() {
+			done <- runProvision([]string{"-timeout", to, "-endpoint", ts.Listener.Addr().String(), "-project", "p", "-logstore", "sms"}, io.Discard)
+		}()
+		select {
+		case err := <-done:
+			if err == nil || !strings.Contains(err.Error(), "-timeout must be a positive duration") {
+				t.Errorf("-timeout %s: err = %v, want a refusal naming -timeout", to, err)
+			}
+		case <-time.After(3 * time.Second):
+			t.Errorf("-timeout %s: provision still waiting on SLS after 3s (no bound at all)", to)
+		}
 	}
 }

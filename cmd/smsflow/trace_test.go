@@ -102,3 +102,28 @@ func captureStderr(t *testing.T, f func()) string {
 	w.Close()
 	return <-done
 }
+
+// -since must be positive: a negative one made a window that ends before
+// it starts, and the trace said "no events found (too early?)" for a
+// message that is there. -receipt-wait 0 or negative silently became the
+// 5m default. Both are refused, naming the flag.
+func TestTraceRefusesNonPositiveDurations(t *testing.T) {
+	addr, c := localSLS(t)
+	provisionOnce(t, addr)
+	const id = "0123456789abcdef0123456789abcdef"
+	now := uint32(time.Now().Unix())
+	k1, v1, k2, v2 := obs.KeyEvent, obs.EventRequest, obs.KeyTraceID, id
+	if err := c.PutLogs("smsflow-local", "sms", &slssdk.LogGroup{Logs: []*slssdk.Log{{Time: &now, Contents: []*slssdk.LogContent{
+		{Key: &k1, Value: &v1}, {Key: &k2, Value: &v2}}}}}); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []string{"-since", "-receipt-wait"} {
+		for _, v := range []string{"0s", "-1h"} {
+			var out strings.Builder
+			err := runTrace([]string{id, f, v, "-endpoint", addr, "-project", "smsflow-local", "-logstore", "sms"}, &out)
+			if err == nil || !strings.Contains(err.Error(), f+" must be a positive duration") {
+				t.Errorf("%s %s: err = %v, output %q; want a refusal naming %s", f, v, err, out.String(), f)
+			}
+		}
+	}
+}

@@ -87,3 +87,13 @@ func takes(f *flag.Flag) string {
 	}
 	return "see its usage"
 }
+
+// Positive refuses a duration flag that is zero or negative: a timeout of
+// 0 is no bound at all, a look-back of -1h a window that ends before it
+// starts. name is the flag as typed, "-timeout".
+func Positive(name string, d time.Duration) error {
+	if d <= 0 {
+		return fmt.Errorf("%s must be a positive duration, such as 30s, 10m or 24h", name)
+	}
+	return nil
+}

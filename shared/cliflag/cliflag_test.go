@@ -57,3 +57,14 @@ func TestParseStillPrintsTheFlagsOnHelp(t *testing.T) {
 		t.Fatalf("a good command line: %v, args %q, printed %q", err, fs.Args(), out2.String())
 	}
 }
+
+func TestPositiveRefusesZeroAndNegativeNamingTheFlag(t *testing.T) {
+	for _, d := range []time.Duration{0, -time.Second, -1 << 63} {
+		if err := Positive("-timeout", d); err == nil || !strings.Contains(err.Error(), "-timeout must be a positive duration") {
+			t.Errorf("%s: err = %v", d, err)
+		}
+	}
+	if err := Positive("-timeout", time.Nanosecond); err != nil {
+		t.Errorf("1ns: %v", err)
+	}
+}

@@ -51,6 +51,12 @@ func Run(name string, args []string, out io.Writer, d Defaults, creds Credential
 	if err := timeline.CheckTraceID(ids[0]); err != nil {
 		return err
 	}
+	if err := cliflag.Positive("-since", *since); err != nil {
+		return err
+	}
+	if err := cliflag.Positive("-receipt-wait", *receiptWait); err != nil {
+		return err
+	}
 	store, storeFlag := *logstore, "-logstore"
 	if *spans {
 		store, storeFlag = *traces, "-traces"
