@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 	"time"
 
 	"smsflow/shared/cliflag"
@@ -13,6 +14,7 @@ import (
 	"smsflow/shared/dashboard"
 	"smsflow/shared/provision"
 	"smsflow/shared/slsclient"
+	"smsflow/shared/text"
 )
 
 // runProvision (`smsflow provision`) creates or updates, idempotently, the smsflow
@@ -48,7 +50,15 @@ func runProvision(args []string, out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(out, "index of %s/%s: %s\ndashboard %s: %s\n", *project, *logstore, report.Index,
-		dashboard.Name, report.Dashboard)
+	fmt.Fprintf(out, "index of %s/%s: %s\n", *project, *logstore, report.Index)
+	// Key names come from SLS, where anyone with the console may have
+	// written them: escaped.
+	for _, c := range report.IndexChanged {
+		fmt.Fprintf(out, "  %s\n", text.Escape(c))
+	}
+	if len(report.IndexKept) > 0 {
+		fmt.Fprintf(out, "  left as it is (not smsflow's): %s\n", text.Escape(strings.Join(report.IndexKept, ", ")))
+	}
+	fmt.Fprintf(out, "dashboard %s: %s\n", dashboard.Name, report.Dashboard)
 	return nil
 }

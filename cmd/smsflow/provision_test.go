@@ -128,3 +128,42 @@ func TestProvisionRefusesANonPositiveTimeout(t *testing.T) {
 		}
 	}
 }
+
+// Provisioning never narrows what exists: a key an operator added to the
+// index, a larger max_text_len and a ttl survive the repair of ours, and
+// the output says what it changed and what it left.
+//
+// conformance: SLS-08
+func TestProvisionKeepsWhatItDoesNotOwn(t *testing.T) {
+	addr, c := localSLS(t)
+	idx := provision.Index()
+	delete(idx.Keys, obs.KeyLatencyMS)
+	idx.Keys["team_ticket"] = slssdk.IndexKey{Type: "text", DocValue: true, Token: []string{" "}}
+	idx.MaxTextLen, idx.Ttl = 16384, 30
+	if err := c.CreateIndex("smsflow-local", "sms", idx); err != nil {
+		t.Fatal(err)
+	}
+	out := provisionOnce(t, addr)
+	got, err := c.GetIndex("smsflow-local", "sms")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := got.Keys["team_ticket"]; !ok {
+		t.Errorf("provision deleted the index key team_ticket:\n%s", out)
+	}
+	if _, ok := got.Keys[obs.KeyLatencyMS]; !ok {
+		t.Errorf("provision did not add %s:\n%s", obs.KeyLatencyMS, out)
+	}
+	if got.MaxTextLen != 16384 || got.Ttl != 30 {
+		t.Errorf("provision reset max_text_len 16384 to %d, ttl 30 to %d", got.MaxTextLen, got.Ttl)
+	}
+	for _, want := range []string{"index of smsflow-local/sms: updated", "added key " + obs.KeyLatencyMS,
+		"left as it is (not smsflow's): key team_ticket, max_text_len 16384, ttl 30"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	if again := provisionOnce(t, addr); strings.Count(again, "unchanged") != 2 || !strings.Contains(again, "key team_ticket") {
+		t.Errorf("second run:\n%s", again)
+	}
+}
