@@ -5,13 +5,16 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 	"time"
 
+	"smsflow/shared/cliflag"
 	"smsflow/shared/config"
 	"smsflow/shared/creds"
 	"smsflow/shared/dashboard"
 	"smsflow/shared/provision"
 	"smsflow/shared/slsclient"
+	"smsflow/shared/text"
 )
 
 // runProvision (`smsflow provision`) creates or updates, idempotently, the smsflow
@@ -32,8 +35,11 @@ func runProvision(args []string, out io.Writer) error {
 	project := fs.String("project", os.Getenv("SMSFLOW_SLS_PROJECT"), "SLS project (env SMSFLOW_SLS_PROJECT)")
 	logstore := fs.String("logstore", os.Getenv("SMSFLOW_SLS_LOGSTORE"), "logstore the functions log to (env SMSFLOW_SLS_LOGSTORE)")
 	timeout := fs.Duration("timeout", 30*time.Second, "bound on each SLS call")
-	if err := fs.Parse(args); err != nil {
+	if err := cliflag.Parse(fs, args); err != nil {
 		return err
+	}
+	if err := cliflag.Positive("-timeout", *timeout); err != nil {
+		return err // 0 would be no bound at all on the SLS calls
 	}
 	if *endpoint == "" || *project == "" || *logstore == "" {
 		return fmt.Errorf("set -endpoint, -project and -logstore (or SMSFLOW_SLS_ENDPOINT, _PROJECT, _LOGSTORE); for the local stack: 127.0.0.1:9200, smsflow-local, sms")
@@ -44,7 +50,15 @@ func runProvision(args []string, out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(out, "index of %s/%s: %s\ndashboard %s: %s\n", *project, *logstore, report.Index,
-		dashboard.Name, report.Dashboard)
+	fmt.Fprintf(out, "index of %s/%s: %s\n", *project, *logstore, report.Index)
+	// Key names come from SLS, where anyone with the console may have
+	// written them: escaped.
+	for _, c := range report.IndexChanged {
+		fmt.Fprintf(out, "  %s\n", text.Escape(c))
+	}
+	if len(report.IndexKept) > 0 {
+		fmt.Fprintf(out, "  left as it is (not smsflow's): %s\n", text.Escape(strings.Join(report.IndexKept, ", ")))
+	}
+	fmt.Fprintf(out, "dashboard %s: %s\n", dashboard.Name, report.Dashboard)
 	return nil
 }

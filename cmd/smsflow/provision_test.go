@@ -3,9 +3,11 @@ package main
 import (
 	"io"
 	"log/slog"
+	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	slssdk "github.com/aliyun/aliyun-log-go-sdk"
 
@@ -99,5 +101,69 @@ func TestProvisionNeedsItsTarget(t *testing.T) {
 	err := runProvision([]string{"-project", "p"}, io.Discard)
 	if err == nil || !strings.Contains(err.Error(), "-endpoint") {
 		t.Fatalf("err = %v", err)
+	}
+}
+
+// -timeout 0 (or negative) removed every bound on the SLS calls: against
+// an endpoint that never answers, provision hung. It is refused before any
+// call, naming the flag.
+func TestProvisionRefusesANonPositiveTimeout(t *testing.T) {
+	t.Setenv("ALIBABA_CLOUD_ACCESS_KEY_ID", sts.LocalAccessKeyID)
+	t.Setenv("ALIBABA_CLOUD_ACCESS_KEY_SECRET", sts.LocalAccessKeySecret)
+	block := make(chan struct{})
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { <-block }))
+	t.Cleanup(func() { close(block); ts.Close() })
+	for _, to := range []string{"0s", "-1s"} {
+		done := make(chan error, 1)
+		go func() {
+			done <- runProvision([]string{"-timeout", to, "-endpoint", ts.Listener.Addr().String(), "-project", "p", "-logstore", "sms"}, io.Discard)
+		}()
+		select {
+		case err := <-done:
+			if err == nil || !strings.Contains(err.Error(), "-timeout must be a positive duration") {
+				t.Errorf("-timeout %s: err = %v, want a refusal naming -timeout", to, err)
+			}
+		case <-time.After(3 * time.Second):
+			t.Errorf("-timeout %s: provision still waiting on SLS after 3s (no bound at all)", to)
+		}
+	}
+}
+
+// Provisioning never narrows what exists: a key an operator added to the
+// index, a larger max_text_len and a ttl survive the repair of ours, and
+// the output says what it changed and what it left.
+//
+// conformance: SLS-08
+func TestProvisionKeepsWhatItDoesNotOwn(t *testing.T) {
+	addr, c := localSLS(t)
+	idx := provision.Index()
+	delete(idx.Keys, obs.KeyLatencyMS)
+	idx.Keys["team_ticket"] = slssdk.IndexKey{Type: "text", DocValue: true, Token: []string{" "}}
+	idx.MaxTextLen, idx.Ttl = 16384, 30
+	if err := c.CreateIndex("smsflow-local", "sms", idx); err != nil {
+		t.Fatal(err)
+	}
+	out := provisionOnce(t, addr)
+	got, err := c.GetIndex("smsflow-local", "sms")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := got.Keys["team_ticket"]; !ok {
+		t.Errorf("provision deleted the index key team_ticket:\n%s", out)
+	}
+	if _, ok := got.Keys[obs.KeyLatencyMS]; !ok {
+		t.Errorf("provision did not add %s:\n%s", obs.KeyLatencyMS, out)
+	}
+	if got.MaxTextLen != 16384 || got.Ttl != 30 {
+		t.Errorf("provision reset max_text_len 16384 to %d, ttl 30 to %d", got.MaxTextLen, got.Ttl)
+	}
+	for _, want := range []string{"index of smsflow-local/sms: updated", "added key " + obs.KeyLatencyMS,
+		"left as it is (not smsflow's): key team_ticket, max_text_len 16384, ttl 30"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	if again := provisionOnce(t, addr); strings.Count(again, "unchanged") != 2 || !strings.Contains(again, "key team_ticket") {
+		t.Errorf("second run:\n%s", again)
 	}
 }

@@ -43,10 +43,7 @@ func waterfallSVG(spans []timeline.SpanRow) template.HTML {
 		return ""
 	}
 	const labelW, barW, rowH = 280, 560, 22
-	var total time.Duration
-	for _, s := range spans {
-		total = max(total, s.Offset+s.Duration)
-	}
+	total := timeline.Extent(spans) // saturated: span times are anyone's OTLP input
 	scale := func(d time.Duration) float64 {
 		if total <= 0 {
 			return 0
@@ -61,7 +58,7 @@ func waterfallSVG(spans []timeline.SpanRow) template.HTML {
 		if s.Status == "ERROR" {
 			color = "#c0392b"
 		}
-		x, wd := labelW+scale(s.Offset), max(scale(s.Duration), 1)
+		x, wd := labelW+scale(s.Offset), max(scale(s.End())-scale(s.Offset), 1)
 		fmt.Fprintf(&b, `<g class="span" data-span="%s" data-parent="%s" data-kind="%s" data-status="%s">`,
 			esc(s.SpanID), esc(s.ParentSpanID), esc(s.Kind), esc(s.Status))
 		fmt.Fprintf(&b, `<text x="%d" y="%d">%s</text>`, 4+12*s.Depth, y+15, esc(s.Name+" ("+strings.ToLower(s.Kind)+")"))

@@ -1,7 +1,9 @@
 // Package provision makes an SLS logstore ready for smsflow: the index the
 // events need (provision.Index, the single source of truth) and the operations
 // dashboard (shared/dashboard). Each step reads what is there first and
-// writes only when it differs, so running it again changes nothing.
+// writes only when it differs, so running it again changes nothing. The
+// index is added to, never narrowed (MergeIndex); the dashboard is
+// smsflow's own and is put back as a whole.
 //
 // The project and logstore themselves come from template.yaml (ROS) or from
 // the functions' logConfig: provisioning refuses to guess them.
@@ -30,15 +32,18 @@ const (
 
 // Report is what one run did.
 type Report struct {
-	Index     Change
-	Dashboard Change
+	Index Change
+	// IndexChanged says what an update added or fixed; IndexKept what the
+	// index holds that is not smsflow's, left as it was (MergeIndex).
+	IndexChanged, IndexKept []string
+	Dashboard               Change
 }
 
 // Run ensures the index and the dashboard of project/logstore.
 func Run(c sls.ClientInterface, project, logstore string) (Report, error) {
 	var r Report
 	var err error
-	if r.Index, err = EnsureIndex(c, project, logstore, Index()); err != nil {
+	if r.Index, r.IndexChanged, r.IndexKept, err = EnsureIndex(c, project, logstore, Index()); err != nil {
 		return r, err
 	}
 	if r.Dashboard, err = EnsureDashboard(c, project, dashboard.SLS(logstore)); err != nil {
@@ -47,26 +52,31 @@ func Run(c sls.ClientInterface, project, logstore string) (Report, error) {
 	return r, nil
 }
 
-// EnsureIndex creates the index, or updates it when it differs from want.
-// SLS applies an index change to new data only.
-func EnsureIndex(c sls.ClientInterface, project, logstore string, want sls.Index) (Change, error) {
+// EnsureIndex creates the index, or adds to the existing one what want
+// has and it lacks (MergeIndex: never removing a key, never narrowing a
+// setting). It answers what it did, what it changed and what it kept that
+// is not smsflow's. SLS applies an index change to new data only.
+func EnsureIndex(c sls.ClientInterface, project, logstore string, want sls.Index) (done Change, changed, kept []string, err error) {
 	got, err := c.GetIndex(project, logstore)
 	if isCode(err, "IndexConfigNotExist") {
 		if err := c.CreateIndex(project, logstore, want); err != nil {
-			return "", fmt.Errorf("create index of %s/%s: %w", project, logstore, err)
+			return "", nil, nil, fmt.Errorf("create index of %s/%s: %w", project, logstore, err)
 		}
-		return Created, nil
+		return Created, nil, nil, nil
 	}
 	if err != nil {
-		return "", fmt.Errorf("get index of %s/%s: %w", project, logstore, err)
+		return "", nil, nil, fmt.Errorf("get index of %s/%s: %w", project, logstore, err)
 	}
-	if SameIndex(*got, want) {
-		return Unchanged, nil
+	plan := MergeIndex(*got, want)
+	if len(plan.Changed) == 0 {
+		return Unchanged, nil, plan.Kept, nil
 	}
-	if err := c.UpdateIndex(project, logstore, want); err != nil {
-		return "", fmt.Errorf("update index of %s/%s: %w", project, logstore, err)
+	// UpdateIndex replaces the whole index: plan.Index is what is there
+	// with ours laid over it.
+	if err := c.UpdateIndex(project, logstore, plan.Index); err != nil {
+		return "", nil, nil, fmt.Errorf("update index of %s/%s: %w", project, logstore, err)
 	}
-	return Updated, nil
+	return Updated, plan.Changed, plan.Kept, nil
 }
 
 // EnsureDashboard creates the dashboard, or replaces it when it differs.

@@ -5,6 +5,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
 
@@ -62,4 +63,33 @@ func TestFetchReadsEveryPage(t *testing.T) {
 	if len(rows) != n || len(seen) != n {
 		t.Fatalf("Fetch read %d events (%d distinct) of %d", len(rows), len(seen), n)
 	}
+}
+
+// What an operator pastes in place of a trace id is often a phone number:
+// the refusal says what a trace id looks like and how long the argument
+// is, never the argument.
+func TestATraceIDRefusalDoesNotRepeatTheArgument(t *testing.T) {
+	for _, arg := range []string{"13800138000", "+8613800138000", "4BF92F3577B34DA6A3CE929D0E0E4736", "1380013800013800138000138000ab"} {
+		for name, err := range map[string]error{"Fetch": fetchErr(arg), "FetchSpans": fetchSpansErr(arg)} {
+			if err == nil || strings.Contains(err.Error(), arg) || !strings.Contains(err.Error(), "32 lower-case hex characters") {
+				t.Errorf("%s(%d characters): err = %v; want what a trace id is, without the argument", name, len(arg), err)
+			}
+		}
+	}
+	if err := CheckTraceID("13800138000"); err == nil || !strings.Contains(err.Error(), "11 characters long") {
+		t.Errorf("err = %v, want the argument's length", err)
+	}
+	if err := CheckTraceID("4bf92f3577b34da6a3ce929d0e0e4736"); err != nil {
+		t.Errorf("a good trace id: %v", err)
+	}
+}
+
+func fetchErr(id string) error {
+	_, err := Fetch(nil, "p", "l", id, time.Time{}, time.Time{})
+	return err
+}
+
+func fetchSpansErr(id string) error {
+	_, err := FetchSpans(nil, "p", "l", id, time.Time{}, time.Time{})
+	return err
 }

@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	sls "github.com/aliyun/aliyun-log-go-sdk"
 
@@ -20,8 +21,8 @@ import (
 
 // Fetch reads every event of traceID logged in [from, to).
 func Fetch(c sls.ClientInterface, project, logstore, traceID string, from, to time.Time) ([]map[string]string, error) {
-	if !isHex(traceID, 32) {
-		return nil, fmt.Errorf("a trace id is 32 lower-case hex characters, got %q", traceID)
+	if err := CheckTraceID(traceID); err != nil {
+		return nil, err
 	}
 	rows, err := fetchAll(c, project, logstore, obs.KeyTraceID+": "+traceID, from, to)
 	if err != nil {
@@ -72,6 +73,20 @@ func printable(traceID string, rows []map[string]string) (string, []map[string]s
 		out[i] = m
 	}
 	return text.Escape(traceID), out
+}
+
+// CheckTraceID refuses what is not a W3C trace id. The error says what one
+// looks like and never repeats the argument: what an operator pastes by
+// mistake is often a phone number or a template value.
+func CheckTraceID(id string) error {
+	if isHex(id, 32) {
+		return nil
+	}
+	what := fmt.Sprintf("this argument is %d characters long", utf8.RuneCountInString(id))
+	if utf8.RuneCountInString(id) == 32 {
+		what = "this argument has 32 characters, but not all of them 0-9 or a-f"
+	}
+	return fmt.Errorf("a trace id is 32 lower-case hex characters (0-9, a-f), such as 4bf92f3577b34da6a3ce929d0e0e4736 (the X-Trace-Id header, or trace_id in SLS); %s", what)
 }
 
 func isHex(s string, n int) bool {

@@ -3,6 +3,7 @@ package timeline
 import (
 	"fmt"
 	"io"
+	"math"
 	"sort"
 	"strings"
 	"time"
@@ -26,8 +27,8 @@ type SpanRow struct {
 // FetchSpans reads the spans of traceID from an SLS Trace logstore
 // (`{instance}-traces`).
 func FetchSpans(c sls.ClientInterface, project, logstore, traceID string, from, to time.Time) ([]map[string]string, error) {
-	if !isHex(traceID, 32) {
-		return nil, fmt.Errorf("a trace id is 32 lower-case hex characters, got %q", traceID)
+	if err := CheckTraceID(traceID); err != nil {
+		return nil, err
 	}
 	return fetchAll(c, project, logstore, slstrace.FieldTraceID+": "+traceID, from, to)
 }
@@ -88,6 +89,42 @@ func Waterfall(rows []map[string]string) []SpanRow {
 	return out
 }
 
+// End is where the span ends on the trace's axis: Offset+Duration, or
+// Offset when the span ends before it starts. Span times are anyone's OTLP
+// input, so both can be near the limits of time.Duration: the sum
+// saturates instead of wrapping round to a negative.
+func (s SpanRow) End() time.Duration {
+	if s.Duration <= 0 {
+		return s.Offset
+	}
+	if s.Offset > math.MaxInt64-s.Duration {
+		return math.MaxInt64
+	}
+	return s.Offset + s.Duration
+}
+
+// Extent is the length of the waterfall's time axis: the latest End.
+func Extent(spans []SpanRow) time.Duration {
+	var total time.Duration
+	for _, s := range spans {
+		total = max(total, s.End())
+	}
+	return total
+}
+
+// Scale places d on an axis of n units standing for total, in [0, n].
+// It divides in floating point, so no product of two durations overflows
+// however far apart the spans are, and clamps what lies off the axis.
+func Scale(d, total time.Duration, n int) int {
+	if total <= 0 || d <= 0 {
+		return 0
+	}
+	if d >= total {
+		return n
+	}
+	return min(int(float64(n)*(float64(d)/float64(total))), n)
+}
+
 // RenderWaterfall prints spans as an indented list with bars on one time
 // axis, the way trace viewers draw them.
 func RenderWaterfall(w io.Writer, traceID string, rows []map[string]string) {
@@ -96,18 +133,11 @@ func RenderWaterfall(w io.Writer, traceID string, rows []map[string]string) {
 		fmt.Fprintf(w, "trace %s: no spans found (is OTLP export on? see docs/tracing.md)\n", traceID)
 		return
 	}
-	var total time.Duration
-	for _, s := range spans {
-		total = max(total, s.Offset+s.Duration)
-	}
+	total := Extent(spans)
 	const width = 40
 	fmt.Fprintf(w, "trace %s  (%d spans, %s)\n", traceID, len(spans), fmtDur(total))
 	for _, s := range spans {
-		from, to := 0, width
-		if total > 0 {
-			from = int(int64(width) * int64(s.Offset) / int64(total))
-			to = int(int64(width) * int64(s.Offset+s.Duration) / int64(total))
-		}
+		from, to := Scale(s.Offset, total, width), Scale(s.End(), total, width)
 		to = min(max(to, from+1), width)
 		from = min(from, to-1)
 		bar := strings.Repeat(" ", from) + strings.Repeat("█", to-from) + strings.Repeat(" ", width-to)

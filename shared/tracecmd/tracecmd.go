@@ -13,6 +13,7 @@ import (
 
 	sls "github.com/aliyun/aliyun-log-go-sdk"
 
+	"smsflow/shared/cliflag"
 	"smsflow/shared/slsclient"
 	"smsflow/shared/text"
 	"smsflow/shared/timeline"
@@ -46,6 +47,15 @@ func Run(name string, args []string, out io.Writer, d Defaults, creds Credential
 	}
 	if len(ids) != 1 {
 		return fmt.Errorf("usage: %s <trace_id> [-endpoint host] [-project p] [-logstore l] [-since 24h] [-receipt-wait 5m] [-spans [-traces l]] (flags before or after the id)", name)
+	}
+	if err := timeline.CheckTraceID(ids[0]); err != nil {
+		return err
+	}
+	if err := cliflag.Positive("-since", *since); err != nil {
+		return err
+	}
+	if err := cliflag.Positive("-receipt-wait", *receiptWait); err != nil {
+		return err
 	}
 	store, storeFlag := *logstore, "-logstore"
 	if *spans {
@@ -82,11 +92,12 @@ func escaped(err error) error { return errors.New(text.Escape(slsclient.Describe
 
 // ParseInterleaved parses flags wherever they stand among the arguments
 // (the flag package stops at the first non-flag): users paste the trace id
-// first and add -receipt-wait after it. "--" ends the flags.
+// first and add -receipt-wait after it. "--" ends the flags. Errors never
+// repeat an argument (cliflag.Parse).
 func ParseInterleaved(fs *flag.FlagSet, args []string) ([]string, error) {
 	var positional []string
 	for {
-		if err := fs.Parse(args); err != nil {
+		if err := cliflag.Parse(fs, args); err != nil {
 			return nil, err
 		}
 		rest := fs.Args()
