@@ -75,6 +75,11 @@ func (r *redisBackend) drop(ctx context.Context, key string, old []byte) (bool, 
 // takeScript is a sliding-window log per key (a sorted set of send times):
 // trim what fell out of each window; if any window is full answer the wait
 // until its oldest counted send leaves it; else count the send everywhere.
+// It is idempotent per member: go-redis runs it again when its reply was
+// lost (MaxRetries), and the second run must not count the send twice, nor
+// find the window full of its own first run. A key that already holds the
+// member is not full for it and is not added to again (ZADD NX keeps the
+// first run's time).
 // ARGV: now (ms), member, then per key its window (ms) and limit.
 const takeScript = `
 local now = tonumber(ARGV[1])
@@ -83,16 +88,18 @@ for i, key in ipairs(KEYS) do
   local per = tonumber(ARGV[1 + 2*i])
   local limit = tonumber(ARGV[2 + 2*i])
   redis.call('ZREMRANGEBYSCORE', key, '-inf', now - per)
-  local n = redis.call('ZCARD', key)
-  if n >= limit then
-    local oldest = redis.call('ZRANGE', key, n - limit, n - limit, 'WITHSCORES')
-    local w = tonumber(oldest[2]) + per - now
-    if w > wait then wait = w end
+  if not redis.call('ZSCORE', key, ARGV[2]) then
+    local n = redis.call('ZCARD', key)
+    if n >= limit then
+      local oldest = redis.call('ZRANGE', key, n - limit, n - limit, 'WITHSCORES')
+      local w = tonumber(oldest[2]) + per - now
+      if w > wait then wait = w end
+    end
   end
 end
 if wait > 0 then return wait end
 for i, key in ipairs(KEYS) do
-  redis.call('ZADD', key, now, ARGV[2])
+  redis.call('ZADD', key, 'NX', now, ARGV[2])
   redis.call('PEXPIRE', key, tonumber(ARGV[1 + 2*i]))
 end
 return 0`
