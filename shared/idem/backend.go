@@ -20,7 +20,8 @@ type backend interface {
 	// take adds member to every window unless one of them is full, in which
 	// case it adds nothing and answers how long until there is room. It is
 	// safe to retry: a window that already holds member is not full for it
-	// and does not get it twice.
+	// and does not get it twice. now is the instance's clock; a shared
+	// backend counts on its own, one for every instance.
 	take(ctx context.Context, windows []windowKey, member string, now time.Time) (time.Duration, error)
 	// untake removes member from the windows' keys.
 	untake(ctx context.Context, keys []string, member string) error

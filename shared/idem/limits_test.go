@@ -5,6 +5,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/alicebob/miniredis/v2"
+	"github.com/redis/go-redis/v9"
+
 	"smsflow/shared/config"
 	"smsflow/shared/idem/redistest"
 )
@@ -124,5 +127,31 @@ func TestALateTakeReplyOnARealRedis(t *testing.T) {
 	time.Sleep(600 * time.Millisecond) // the late reply has come and gone
 	if _, wait, err := cut.Take(ctx, "verification", one, []string{"h2"}); err != nil || wait != 0 {
 		t.Errorf("the retry after a take cut by its deadline: wait %s err %v, want allowed (nothing was sent)", wait, err)
+	}
+}
+
+// Send-limit windows run on Redis's clock: an instance whose clock runs
+// ahead does not see another instance's send leave the window early.
+func TestSendLimitWindowsRunOnRedisClock(t *testing.T) {
+	for name, start := range map[string]func(*testing.T) string{
+		"miniredis":    func(t *testing.T) string { return miniredis.RunT(t).Addr() },
+		"redis-server": func(t *testing.T) string { return redistest.Start(t).Addr },
+	} {
+		t.Run(name, func(t *testing.T) {
+			addr := start(t)
+			ctx := context.Background()
+			one := []Window{{1, time.Minute}}
+			a := NewRedis(redis.NewClient(&redis.Options{Addr: addr}), time.Hour, time.Minute)
+			ahead := NewRedis(redis.NewClient(&redis.Options{Addr: addr}), time.Hour, time.Minute)
+			defer a.Close()
+			defer ahead.Close()
+			ahead.now = func() time.Time { return time.Now().Add(61 * time.Second) }
+			if _, wait, err := a.Take(ctx, "verification", one, []string{"h"}); wait != 0 || err != nil {
+				t.Fatal(wait, err)
+			}
+			if _, wait, err := ahead.Take(ctx, "verification", one, []string{"h"}); err != nil || wait < 59*time.Second || wait > time.Minute {
+				t.Fatalf("a second send at once, on an instance whose clock is 61 s ahead: wait %s err %v, want refused for about a minute", wait, err)
+			}
+		})
 	}
 }
