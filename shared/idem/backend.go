@@ -18,7 +18,10 @@ type backend interface {
 	// drop deletes key if it still holds old.
 	drop(ctx context.Context, key string, old []byte) (bool, error)
 	// take adds member to every window unless one of them is full, in which
-	// case it adds nothing and answers how long until there is room.
+	// case it adds nothing and answers how long until there is room. It is
+	// safe to retry: a window that already holds member is not full for it
+	// and does not get it twice. now is the instance's clock; a shared
+	// backend counts on its own, one for every instance.
 	take(ctx context.Context, windows []windowKey, member string, now time.Time) (time.Duration, error)
 	// untake removes member from the windows' keys.
 	untake(ctx context.Context, keys []string, member string) error

@@ -131,7 +131,8 @@ type Reservation struct {
 
 // Take counts one send to each number (phone hashes) against windows. When
 // a window is full it counts nothing and answers how long until there is
-// room. A multi-number request is allowed whole or refused whole.
+// room. A multi-number request is allowed whole or refused whole. When it
+// answers an error it takes back what it may have counted.
 func (s *Store) Take(ctx context.Context, kind string, windows []Window, phoneHashes []string) (Reservation, time.Duration, error) {
 	if len(windows) == 0 || len(phoneHashes) == 0 {
 		return Reservation{}, 0, nil
@@ -151,12 +152,26 @@ func (s *Store) Take(ctx context.Context, kind string, windows []Window, phoneHa
 	r := Reservation{keys: keys, member: hex.EncodeToString(member)}
 	wait, err := s.b.take(ctx, wk, r.member, s.now())
 	if err != nil {
+		// The script may have run although it answered an error (its reply
+		// lost or late, the deadline passed): nothing will be sent, so the
+		// count must not stay, or the caller's retry is refused by it.
+		s.untakeBack(ctx, r)
 		return Reservation{}, 0, fmt.Errorf("%w: send limits: %w", ErrUnavailable, err)
 	}
 	if wait > 0 {
 		return Reservation{}, wait, nil
 	}
 	return r, 0, nil
+}
+
+// untakeBack removes a reservation that Take may have counted although it
+// answered an error. Like takeBack it is always safe (the member is this
+// Take's own, random) and runs briefly even when ctx has ended; if it
+// fails too, the count leaves with its window.
+func (s *Store) untakeBack(ctx context.Context, r Reservation) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), takeBackTimeout)
+	defer cancel()
+	_ = s.b.untake(ctx, r.keys, r.member)
 }
 
 // Refund gives back a reservation whose message was provably not sent.

@@ -177,6 +177,9 @@ func (m *memory) take(_ context.Context, windows []windowKey, member string, now
 	var wait time.Duration
 	for _, w := range windows {
 		kept := m.liveEntries(w.key, now)
+		if holds(kept, member) {
+			continue // counted by this same take already: not full for it
+		}
 		if n := len(kept); n >= w.limit {
 			// Room comes when the entry that keeps the window full expires.
 			wait = max(wait, kept[n-w.limit].expires.Sub(now))
@@ -187,9 +190,22 @@ func (m *memory) take(_ context.Context, windows []windowKey, member string, now
 	}
 	m.tidy()
 	for _, w := range windows {
-		m.windows[w.key] = append(m.windows[w.key], memEntry{expires: now.Add(w.per), member: member})
+		if !holds(m.windows[w.key], member) {
+			m.windows[w.key] = append(m.windows[w.key], memEntry{expires: now.Add(w.per), member: member})
+		}
 	}
 	return 0, nil
+}
+
+// holds reports whether entries count member: take is idempotent per
+// member, as the Redis script is (a retried take counts once).
+func holds(entries []memEntry, member string) bool {
+	for _, e := range entries {
+		if e.member == member {
+			return true
+		}
+	}
+	return false
 }
 
 func (m *memory) untake(_ context.Context, keys []string, member string) error {

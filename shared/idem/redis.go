@@ -23,6 +23,9 @@ func NewRedis(c *redis.Client, retention, lease time.Duration) *Store {
 type redisBackend struct {
 	c      *redis.Client
 	script struct{ swap, drop, take *redis.Script }
+	// shift moves Redis's clock for the send-limit windows: tests only,
+	// to step through windows without waiting. Nil in production.
+	shift func() time.Duration
 }
 
 func newRedisBackend(c *redis.Client) *redisBackend {
@@ -75,31 +78,52 @@ func (r *redisBackend) drop(ctx context.Context, key string, old []byte) (bool, 
 // takeScript is a sliding-window log per key (a sorted set of send times):
 // trim what fell out of each window; if any window is full answer the wait
 // until its oldest counted send leaves it; else count the send everywhere.
-// ARGV: now (ms), member, then per key its window (ms) and limit.
+// It is idempotent per member: go-redis runs it again when its reply was
+// lost (MaxRetries), and the second run must not count the send twice, nor
+// find the window full of its own first run. A key that already holds the
+// member is not full for it and is not added to again (ZADD NX keeps the
+// first run's time).
+//
+// The time is Redis's own (TIME), not the instance's: one clock for every
+// instance, so an instance whose clock runs ahead cannot see the others'
+// sends leave a window early (nor one behind keep them longer). Redis 5
+// and later replicate a script by its effects, which TIME needs;
+// replicate_commands asks older ones for it (a no-op on 5 and later).
+// ARGV: shift (ms, 0 but in tests), member, then per key its window (ms)
+// and limit.
 const takeScript = `
-local now = tonumber(ARGV[1])
+redis.replicate_commands()
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) + tonumber(ARGV[1])
 local wait = 0
 for i, key in ipairs(KEYS) do
   local per = tonumber(ARGV[1 + 2*i])
   local limit = tonumber(ARGV[2 + 2*i])
   redis.call('ZREMRANGEBYSCORE', key, '-inf', now - per)
-  local n = redis.call('ZCARD', key)
-  if n >= limit then
-    local oldest = redis.call('ZRANGE', key, n - limit, n - limit, 'WITHSCORES')
-    local w = tonumber(oldest[2]) + per - now
-    if w > wait then wait = w end
+  if not redis.call('ZSCORE', key, ARGV[2]) then
+    local n = redis.call('ZCARD', key)
+    if n >= limit then
+      local oldest = redis.call('ZRANGE', key, n - limit, n - limit, 'WITHSCORES')
+      local w = tonumber(oldest[2]) + per - now
+      if w > wait then wait = w end
+    end
   end
 end
 if wait > 0 then return wait end
 for i, key in ipairs(KEYS) do
-  redis.call('ZADD', key, now, ARGV[2])
+  redis.call('ZADD', key, 'NX', now, ARGV[2])
   redis.call('PEXPIRE', key, tonumber(ARGV[1 + 2*i]))
 end
 return 0`
 
-func (r *redisBackend) take(ctx context.Context, windows []windowKey, member string, now time.Time) (time.Duration, error) {
+// take counts on Redis's clock: now (the instance's) is not used.
+func (r *redisBackend) take(ctx context.Context, windows []windowKey, member string, _ time.Time) (time.Duration, error) {
+	var shift time.Duration
+	if r.shift != nil {
+		shift = r.shift()
+	}
 	keys := make([]string, len(windows))
-	args := []any{now.UnixMilli(), member}
+	args := []any{shift.Milliseconds(), member}
 	for i, w := range windows {
 		keys[i] = w.key
 		args = append(args, w.per.Milliseconds(), w.limit)

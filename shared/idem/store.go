@@ -19,6 +19,60 @@ type Store struct {
 	lease     time.Duration
 	now       func() time.Time
 	written   lastWritten
+	held      heldClaims
+}
+
+// heldClaims remembers the last record each claim of this process wrote
+// while in flight, from Claim to Complete or Release: when the key has
+// vanished by Complete (a Redis restarted without its data, a failover to
+// a replica that never got it, an eviction), that record is what Complete
+// stores the answer in, so a retry replays it instead of sending again.
+type heldClaims struct {
+	mu   sync.Mutex
+	recs map[string]Record // by store key; the record names its token
+}
+
+// maxHeld bounds heldClaims: a claim is forgotten at Complete or Release,
+// and an instance holds a few at a time (dispatch sends 4 side by side);
+// the bound only stops claims left by failures from piling up.
+const maxHeld = 1024
+
+func (h *heldClaims) hold(key string, rec Record) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.recs == nil {
+		h.recs = map[string]Record{}
+	}
+	if _, ok := h.recs[key]; !ok && len(h.recs) >= maxHeld {
+		oldest := ""
+		for k, r := range h.recs {
+			if oldest == "" || r.ClaimedAt < h.recs[oldest].ClaimedAt {
+				oldest = k
+			}
+		}
+		delete(h.recs, oldest)
+	}
+	h.recs[key] = rec.clone()
+}
+
+// get answers the record the claim (key, token) last wrote, if held.
+func (h *heldClaims) get(key, token string) (Record, bool) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	rec, ok := h.recs[key]
+	if !ok || rec.Token != token {
+		return Record{}, false
+	}
+	return rec.clone(), true
+}
+
+// forget drops the claim (key, token); another claim of the key stays.
+func (h *heldClaims) forget(key, token string) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if rec, ok := h.recs[key]; ok && rec.Token == token {
+		delete(h.recs, key)
+	}
 }
 
 // lastWritten remembers the last record this process wrote, encoded and
@@ -139,6 +193,7 @@ func (s *Store) Claim(ctx context.Context, key, fp, traceID string) (Claim, erro
 		}
 		if ok {
 			s.written.remember(key, raw, mine)
+			s.held.hold(key, mine)
 			return Claim{Status: Claimed, Key: key, Token: mine.Token}, nil
 		}
 		raw, found, err := s.b.get(ctx, key)
@@ -154,6 +209,7 @@ func (s *Store) Claim(ctx context.Context, key, fp, traceID string) (Claim, erro
 		}
 		switch {
 		case rec.Token == token && rec.State == StateInFlight:
+			s.held.hold(key, rec)
 			return Claim{Status: Claimed, Key: key, Token: token}, nil
 		case rec.Fingerprint != fp:
 			return Claim{Status: Mismatch, Key: key, Record: rec}, nil
@@ -172,6 +228,7 @@ func (s *Store) Claim(ctx context.Context, key, fp, traceID string) (Claim, erro
 				return Claim{}, fmt.Errorf("%w: take over lapsed claim: %w", ErrUnavailable, err)
 			}
 			if swapped {
+				s.held.hold(key, mine)
 				return Claim{Status: Claimed, Key: key, Token: mine.Token}, nil
 			}
 			continue
@@ -215,18 +272,35 @@ func (s *Store) takeBack(ctx context.Context, key string, mine []byte) {
 // message goes to Alibaba. Until then a lapsed claim is simply free again;
 // after it, a lapsed claim is an unknown outcome.
 func (s *Store) Begin(ctx context.Context, key, token string) error {
-	return s.update(ctx, key, token, func(r *Record) { r.Sending = true }, 0)
+	return s.update(ctx, key, token, func(r *Record) { r.Sending = true }, 0, false)
 }
 
-// update rewrites the claim (key, token) with change, atomically.
-func (s *Store) update(ctx context.Context, key, token string, change func(*Record), ttl time.Duration) error {
+// update rewrites the claim (key, token) with change, atomically. When the
+// key is gone, it fails, unless recreate is set and this process holds the
+// claim: then it writes the changed record if the key is still absent (SET
+// NX), never over a record that another request wrote meanwhile.
+func (s *Store) update(ctx context.Context, key, token string, change func(*Record), ttl time.Duration, recreate bool) error {
 	for range maxRaces {
 		raw, found, err := s.b.get(ctx, key)
 		if err != nil {
 			return fmt.Errorf("%w: read claim: %w", ErrUnavailable, err)
 		}
 		if !found {
-			return fmt.Errorf("idempotency claim vanished")
+			rec, held := s.held.get(key, token)
+			if !recreate || !held {
+				return fmt.Errorf("idempotency claim vanished")
+			}
+			change(&rec)
+			next := rec.encode()
+			ok, err := s.b.setNX(ctx, key, next, ttl)
+			if err != nil {
+				return fmt.Errorf("%w: rewrite vanished claim: %w", ErrUnavailable, err)
+			}
+			if ok {
+				s.written.remember(key, next, rec)
+				return nil
+			}
+			continue // written meanwhile (by us, reply lost, or another request): read it again
 		}
 		rec, err := s.written.decode(key, raw)
 		if err != nil {
@@ -243,6 +317,9 @@ func (s *Store) update(ctx context.Context, key, token string, change func(*Reco
 		}
 		if ok {
 			s.written.remember(key, next, rec)
+			if rec.State == StateInFlight {
+				s.held.hold(key, rec)
+			}
 			return nil
 		}
 	}
@@ -252,13 +329,19 @@ func (s *Store) update(ctx context.Context, key, token string, change func(*Reco
 // Complete stores the answer of the claim (key, token) for the retention
 // window. It also overwrites an unknown outcome recorded for the same claim
 // after its lease ran out: a late true answer is better than unknown.
+// When the key has vanished (the store lost it), the answer is stored all
+// the same, in the record this process last wrote for the claim, if the
+// key is still free: a retry then replays it instead of sending again. A
+// key another request has claimed meanwhile is left to it (an error).
 func (s *Store) Complete(ctx context.Context, key, token string, res Result) error {
-	return s.update(ctx, key, token, func(r *Record) { r.State, r.Result = StateDone, &res }, s.retention)
+	defer s.held.forget(key, token)
+	return s.update(ctx, key, token, func(r *Record) { r.State, r.Result = StateDone, &res }, s.retention, true)
 }
 
 // Release gives up the claim (key, token): use it only when the message was
 // provably not sent, so that a retry with the same key may send.
 func (s *Store) Release(ctx context.Context, key, token string) error {
+	s.held.forget(key, token)
 	raw, found, err := s.b.get(ctx, key)
 	if err != nil {
 		return fmt.Errorf("%w: read claim: %w", ErrUnavailable, err)

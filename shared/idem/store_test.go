@@ -41,6 +41,7 @@ func backends(t *testing.T, f func(t *testing.T, s *Store, c *clock)) {
 		c := &clock{t: time.Now()}
 		s := NewRedis(redis.NewClient(&redis.Options{Addr: m.Addr()}), time.Hour, time.Minute)
 		s.now = c.now
+		onClock(s, c)
 		defer s.Close()
 		f(t, s, c)
 	})
@@ -49,9 +50,17 @@ func backends(t *testing.T, f func(t *testing.T, s *Store, c *clock)) {
 		c := &clock{t: time.Now()}
 		s := NewRedis(redis.NewClient(&redis.Options{Addr: srv.Addr}), time.Hour, time.Minute)
 		s.now = c.now
+		onClock(s, c)
 		defer s.Close()
 		f(t, s, c)
 	})
+}
+
+// onClock moves a Redis store's send-limit clock (Redis's own) with c: by
+// as much as c was moved since.
+func onClock(s *Store, c *clock) {
+	start := c.now()
+	s.b.(*redisBackend).shift = func() time.Duration { return c.now().Sub(start) }
 }
 
 func TestClaimLifecycle(t *testing.T) {
