@@ -97,15 +97,15 @@ func TestALateTakeReplyOnARealRedis(t *testing.T) {
 	srv := redistest.Start(t)
 	ctx := context.Background()
 	one := []Window{{1, time.Minute}}
-	open := func(timeout, delay time.Duration) (*Store, *lateReplies) {
-		p := newLateReplies(t, srv.Addr, delay, "evalsha", "smsflow:limit:")
-		s := NewRedis(NewRedisClient(config.Redis{RedisAddr: p.addr, RedisTimeout: timeout}), time.Hour, time.Minute)
+	open := func(timeout, delay time.Duration) (*Store, *redistest.LateReplies) {
+		p := redistest.NewLateReplies(t, srv.Addr, delay, "evalsha", "smsflow:limit:")
+		s := NewRedis(NewRedisClient(config.Redis{RedisAddr: p.Addr, RedisTimeout: timeout}), time.Hour, time.Minute)
 		t.Cleanup(func() { s.Close() })
 		// Load the script (EVALSHA, NOSCRIPT, EVAL) on another number.
 		if _, _, err := s.Take(ctx, "warmup", one, []string{"other"}); err != nil {
 			t.Fatal(err)
 		}
-		p.arm()
+		p.Arm()
 		return s, p
 	}
 

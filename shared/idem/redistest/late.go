@@ -1,4 +1,4 @@
-package idem
+package redistest
 
 import (
 	"bytes"
@@ -8,22 +8,25 @@ import (
 	"time"
 )
 
-// lateReplies is a TCP proxy to a Redis that, once armed, holds the reply
+// LateReplies is a TCP proxy to a Redis that, once armed, holds the reply
 // to the next request containing every one of match for delay: a Redis
 // that ran the command but answered after the client's timeout.
-type lateReplies struct {
-	addr  string
+type LateReplies struct {
+	// Addr is the proxy's address, to give the client instead of the server's.
+	Addr  string
 	armed atomic.Bool
 }
 
-func newLateReplies(t *testing.T, target string, delay time.Duration, match ...string) *lateReplies {
+// NewLateReplies starts a LateReplies in front of target; it holds nothing
+// until Arm.
+func NewLateReplies(t testing.TB, target string, delay time.Duration, match ...string) *LateReplies {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { ln.Close() })
-	p := &lateReplies{addr: ln.Addr().String()}
+	p := &LateReplies{Addr: ln.Addr().String()}
 	go func() {
 		for {
 			c, err := ln.Accept()
@@ -51,9 +54,10 @@ func newLateReplies(t *testing.T, target string, delay time.Duration, match ...s
 	return p
 }
 
-func (p *lateReplies) arm() { p.armed.Store(true) }
+// Arm makes the proxy hold the reply to the next matching request.
+func (p *LateReplies) Arm() { p.armed.Store(true) }
 
-func (p *lateReplies) matches(b []byte, match []string) bool {
+func (p *LateReplies) matches(b []byte, match []string) bool {
 	for _, m := range match {
 		if !bytes.Contains(bytes.ToLower(b), bytes.ToLower([]byte(m))) {
 			return false
