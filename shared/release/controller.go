@@ -36,6 +36,7 @@ type Decision struct {
 	Reason     string        `json:"reason"`
 	worse      bool          // the canary failed a comparison (Reason says which)
 	silent     bool          // ... by writing almost no results where stable wrote many
+	hold       bool          // the figures cannot be judged (Reason says why): wait
 }
 
 // Acts reports whether the decision changed the alias (and so is
@@ -78,6 +79,8 @@ func (c *Controller) Run(ctx context.Context) (Decision, error) {
 	case d.worse && (d.Canary.Results >= c.Policy.MinSamples || d.silent):
 		// Worse than stable: roll back at once, soak or not.
 		d.Action, d.NextWeight = ActionRollback, 0
+	case d.hold:
+		d.Action, d.NextWeight = ActionWait, d.Weight
 	case d.Canary.Results < c.Policy.MinSamples:
 		d.Action, d.NextWeight = ActionWait, d.Weight
 		d.Reason = fmt.Sprintf("%d of %d samples", d.Canary.Results, c.Policy.MinSamples)
@@ -168,15 +171,23 @@ func (c *Controller) assess(ctx context.Context) (Decision, Alias, error) {
 		d.Action, d.NextWeight, d.Reason = ActionWait, d.Weight, "the step has just begun"
 		return d, a, nil
 	}
-	d.Stable, d.Canary, err = measure(ctx, c.Querier, since, to, a.VersionID, canary)
-	if errors.Is(err, ErrIncomplete) {
-		d.Action, d.NextWeight, d.Reason = ActionWait, d.Weight, "SLS answered an incomplete result"
-		return d, a, nil
-	}
-	if err != nil {
-		return d, a, err
+	stable, canaryFigs, err := measure(ctx, c.Querier, since, to, a.VersionID, canary)
+	if err == nil || errors.Is(err, ErrUnreadable) {
+		d.Stable, d.Canary = stable, canaryFigs
 	}
 	d.Action, d.NextWeight = ActionWait, d.Weight
+	switch {
+	case errors.Is(err, ErrIncomplete):
+		d.Reason, d.hold = "SLS answered an incomplete result", true
+		return d, a, nil
+	case errors.Is(err, ErrUnreadable):
+		// Never judged, so never promoted on, and said: a version that
+		// stopped writing latency_ms waits here until an operator looks.
+		d.Reason, d.hold = err.Error()+": waiting until every figure reads", true
+		return d, a, nil
+	case err != nil:
+		return d, a, err
+	}
 	d.Reason = c.Policy.verdict(d.Stable, d.Canary)
 	if d.Reason == "" {
 		d.Reason = c.Policy.silent(d.Stable, d.Canary, w)

@@ -2,6 +2,7 @@ package release
 
 import (
 	"context"
+	"encoding/json"
 	"maps"
 	"strconv"
 	"strings"
@@ -310,5 +311,58 @@ func TestAStartRefusesAnAliasThatMovedWhileItChecked(t *testing.T) {
 	_, err := c.Start(context.Background(), "2")
 	if err == nil || !strings.Contains(err.Error(), "changed") || len(fc.updates) != 0 || fc.alias.Weights["3"] != 0.05 {
 		t.Fatalf("Start = %v, updates %v, alias %+v: want a refusal and the other canary kept", err, fc.updates, fc.alias)
+	}
+}
+
+// A figure SLS answers that cannot be read (approx_percentile over no
+// numeric latency_ms is null; a count can come back empty, NaN or
+// negative) is not a healthy 0: the canary waits, and the reason names
+// the figure. NaN must not reach the decision either (it compares false
+// with every threshold, and `release step -json` cannot print it).
+func TestUnreadableFiguresWaitAndSayWhich(t *testing.T) {
+	for name, tc := range map[string]struct {
+		field, value string
+		attempts     bool
+	}{
+		"p99 null": {"p99", "null", true}, "p99 NaN": {"p99", "NaN", true}, "p99 empty": {"p99", "", true},
+		"p99 missing": {"p99", "", true}, "p99 Inf": {"p99", "+Inf", true}, "p99 negative": {"p99", "-1", true},
+		"attempts NaN": {"attempts", "NaN", true}, "results null": {"results", "null", false},
+		"sends empty": {"sends", "", false}, "failures NaN": {"failures", "NaN", false},
+		"errors_5xx negative": {"errors_5xx", "-3", false}, "results fraction": {"results", "200.5", false},
+		"results missing": {"results", "", false}, "failures above sends": {"failures", "201", false},
+	} {
+		t.Run(name, func(t *testing.T) {
+			c, fc, sls := fixture(0.25, 11*time.Minute)
+			canaryRows(sls, 200, 0, 0, "300")
+			rows := sls.results
+			if tc.attempts {
+				rows = sls.attempts
+			}
+			row := rows[len(rows)-1]
+			row[tc.field] = tc.value
+			if strings.HasSuffix(name, "missing") {
+				delete(row, tc.field)
+			}
+			d, err := c.Run(context.Background())
+			if err != nil || d.Action != ActionWait || len(fc.updates) != 0 {
+				t.Fatalf("%s: %s, %v, updates %v, reason %q", name, d.Action, err, fc.updates, d.Reason)
+			}
+			if !strings.Contains(d.Reason, "version 2 "+tc.field) {
+				t.Errorf("reason %q does not name version 2's %s", d.Reason, tc.field)
+			}
+			if _, err := json.Marshal(d); err != nil {
+				t.Errorf("the decision cannot be printed as JSON: %v", err)
+			}
+		})
+	}
+}
+
+// Without attempts SLS has no p99 (null): nothing to read, nothing judged.
+func TestNoAttemptsNeedNoP99(t *testing.T) {
+	c, _, sls := fixture(0.25, 11*time.Minute)
+	canaryRows(sls, 200, 0, 0, "null")
+	sls.attempts[len(sls.attempts)-1]["attempts"] = "0"
+	if d, err := c.Run(context.Background()); err != nil || d.Action != ActionPromote {
+		t.Fatalf("%s, %v: %q", d.Action, err, d.Reason)
 	}
 }
