@@ -187,6 +187,13 @@ func (c *Controller) assess(ctx context.Context) (Decision, Alias, error) {
 		return d, a, nil
 	case err != nil:
 		return d, a, err
+	case d.Stable.Sends < c.Policy.MinSamples:
+		// No row for stable (or a few sends) is nothing to compare with:
+		// its rates would read as 0 and anything would pass.
+		d.Reason = fmt.Sprintf("stable version %s has %d of %d sends in the step: too few to compare the canary with",
+			d.Stable.Version, d.Stable.Sends, c.Policy.MinSamples)
+		d.hold = true
+		return d, a, nil
 	}
 	d.Reason = c.Policy.verdict(d.Stable, d.Canary)
 	if d.Reason == "" {

@@ -366,3 +366,23 @@ func TestNoAttemptsNeedNoP99(t *testing.T) {
 		t.Fatalf("%s, %v: %q", d.Action, err, d.Reason)
 	}
 }
+
+// Without the stable version's figures (no row in SLS's answer, or too
+// few sends) there is nothing to compare the canary with: its rates would
+// read as 0 and any canary would pass. The run waits and says so.
+func TestWaitsWithoutStableFiguresToCompareWith(t *testing.T) {
+	for name, stable := range map[string][]map[string]string{
+		"no stable row":    nil,
+		"few stable sends": {{"version": "1", "results": "49", "sends": "49", "failures": "0", "errors_5xx": "0"}},
+	} {
+		t.Run(name, func(t *testing.T) {
+			c, fc, sls := fixture(0.25, 11*time.Minute)
+			sls.results, sls.attempts = stable, nil
+			canaryRows(sls, 200, 3, 0, "300")
+			d, err := c.Run(context.Background())
+			if err != nil || d.Action != ActionWait || len(fc.updates) != 0 || !strings.Contains(d.Reason, "stable version 1 has") {
+				t.Fatalf("%s, %v, updates %v, reason %q", d.Action, err, fc.updates, d.Reason)
+			}
+		})
+	}
+}
