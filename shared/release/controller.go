@@ -84,6 +84,11 @@ func (c *Controller) Run(ctx context.Context) (Decision, error) {
 	case d.Canary.Results < c.Policy.MinSamples:
 		d.Action, d.NextWeight = ActionWait, d.Weight
 		d.Reason = fmt.Sprintf("%d of %d samples", d.Canary.Results, c.Policy.MinSamples)
+	case d.Canary.Sends < c.Policy.MinSamples:
+		// Results refused before sending are no sample of the failure
+		// rate: a canary with no send has not been judged at all.
+		d.Action, d.NextWeight = ActionWait, d.Weight
+		d.Reason = fmt.Sprintf("%d of %d sends (%d results)", d.Canary.Sends, c.Policy.MinSamples, d.Canary.Results)
 	case d.StepAge < c.Policy.Soak:
 		d.Action, d.NextWeight = ActionWait, d.Weight
 		d.Reason = fmt.Sprintf("soaking %s of %s", d.StepAge.Round(time.Second), c.Policy.Soak)
@@ -196,6 +201,9 @@ func (c *Controller) assess(ctx context.Context) (Decision, Alias, error) {
 		return d, a, nil
 	}
 	d.Reason = c.Policy.verdict(d.Stable, d.Canary)
+	if d.Reason == "" {
+		d.Reason = c.Policy.refusing(d.Stable, d.Canary)
+	}
 	if d.Reason == "" {
 		d.Reason = c.Policy.silent(d.Stable, d.Canary, w)
 		d.silent = d.Reason != ""

@@ -386,3 +386,32 @@ func TestWaitsWithoutStableFiguresToCompareWith(t *testing.T) {
 		})
 	}
 }
+
+// A canary that refuses every request before sending (400/401: a bad
+// token list) writes results but no send, so it has no failure rate. When
+// stable's share of sends predicts many sends and the canary made under a
+// tenth, it is rolled back; with too few results to tell, it waits: a
+// version is never advanced or promoted on fewer than min_samples sends.
+func TestACanaryThatRefusesWhatStableSendsIsNotPromoted(t *testing.T) {
+	for _, tc := range []struct {
+		results, sends string
+		want           string
+	}{
+		{"200", "0", ActionRollback}, // stable sends all: 200 predicted
+		{"200", "15", ActionRollback},
+		{"90", "0", ActionWait}, // 90 predicted: under 2 x min_samples
+		{"200", "40", ActionWait},
+		{"200", "50", ActionPromote},
+	} {
+		c, fc, sls := fixture(0.25, 11*time.Minute)
+		sls.results = append(sls.results, map[string]string{"version": "2", "results": tc.results, "sends": tc.sends,
+			"failures": "0", "errors_5xx": "0"})
+		d, err := c.Run(context.Background())
+		if err != nil || d.Action != tc.want {
+			t.Errorf("%s results, %s sends: %s (want %s), %v, updates %v, reason %q", tc.results, tc.sends, d.Action, tc.want, err, fc.updates, d.Reason)
+		}
+		if tc.want == ActionRollback && !strings.Contains(d.Reason, "refuses what stable sends") {
+			t.Errorf("%s results, %s sends: reason %q", tc.results, tc.sends, d.Reason)
+		}
+	}
+}

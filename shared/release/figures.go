@@ -215,9 +215,33 @@ func (p Policy) silent(stable, canary Figures, weight float64) string {
 		return ""
 	}
 	expected := float64(stable.Results) * weight / (1 - weight)
-	if expected < 2*float64(p.MinSamples) || float64(canary.Results) >= expected/10 {
+	if !p.farBelow(canary.Results, expected) {
 		return ""
 	}
 	return fmt.Sprintf("%d results where its share (%g) of stable's %d predicts %.0f: the version may not start or answer",
 		canary.Results, weight, stable.Results, expected)
+}
+
+// refusing says why a canary that refuses (before sending) what the stable
+// version sends is judged broken: at stable's share of sends among
+// results its results should have given at least twice min_samples sends,
+// yet it sent under a tenth of that. A version that answers every request
+// 400 or 401 (a bad token list, a broken validation) writes results but
+// no send, so it has no failure rate to judge.
+func (p Policy) refusing(stable, canary Figures) string {
+	if stable.Results == 0 {
+		return ""
+	}
+	expected := float64(canary.Results) * float64(stable.Sends) / float64(stable.Results)
+	if !p.farBelow(canary.Sends, expected) {
+		return ""
+	}
+	return fmt.Sprintf("%d sends of %d results where stable's share of sends (%d of %d) predicts %.0f: the version refuses what stable sends",
+		canary.Sends, canary.Results, stable.Sends, stable.Results, expected)
+}
+
+// farBelow: expected is at least twice min_samples and n under a tenth
+// of it. Far enough from chance to judge on.
+func (p Policy) farBelow(n int64, expected float64) bool {
+	return expected >= 2*float64(p.MinSamples) && float64(n) < expected/10
 }
