@@ -89,10 +89,13 @@ func runRelease(cmd string, args []string, out io.Writer) error {
 	default:
 		return fmt.Errorf("unknown command %q (start, status, watch, step, abort)", cmd)
 	}
-	if err != nil {
+	// A decision that moved the alias is shown whatever failed after the
+	// update (recording, notifying, an abort's figures), then the failure.
+	var after *release.UpdatedError
+	if err != nil && !errors.As(err, &after) {
 		return err
 	}
-	return printDecision(out, d, f.jsonOut)
+	return errors.Join(printDecision(out, d, f.jsonOut), err)
 }
 
 func watch(ctx context.Context, c *release.Controller, every time.Duration, out io.Writer, jsonOut bool) error {
@@ -120,7 +123,14 @@ func watch(ctx context.Context, c *release.Controller, every time.Duration, out 
 
 func printDecision(out io.Writer, d release.Decision, jsonOut bool) error {
 	if jsonOut {
-		return json.NewEncoder(out).Encode(d)
+		b, err := json.Marshal(d)
+		if err == nil {
+			_, err = fmt.Fprintf(out, "%s\n", b)
+			return err
+		}
+		// Not a number JSON can hold: the decision is still shown.
+		fmt.Fprintf(out, "%s %s\n", time.Now().Format(time.TimeOnly), d.Summary())
+		return fmt.Errorf("the decision above could not be printed as JSON: %w", err)
 	}
 	if d.Action == release.ActionIdle {
 		_, err := fmt.Fprintf(out, "%s idle: %s:%s on version %s, no canary\n", time.Now().Format(time.TimeOnly), d.Function, d.Alias, d.Stable.Version)

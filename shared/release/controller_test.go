@@ -3,7 +3,9 @@ package release
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"maps"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -413,5 +415,51 @@ func TestACanaryThatRefusesWhatStableSendsIsNotPromoted(t *testing.T) {
 		if tc.want == ActionRollback && !strings.Contains(d.Reason, "refuses what stable sends") {
 			t.Errorf("%s results, %s sends: reason %q", tc.results, tc.sends, d.Reason)
 		}
+	}
+}
+
+// querierFunc is an alert.Querier from a function.
+type querierFunc func() (alert.Result, error)
+
+func (q querierFunc) Query(context.Context, time.Time, time.Time, string) (alert.Result, error) {
+	return q()
+}
+
+// Abort is the emergency brake: the canary's weight is 0 before SLS is
+// asked anything, so an SLS outage (or a role without
+// log:GetLogStoreLogs) cannot stop it. The abort is recorded all the same
+// and the SLS failure reported after it.
+func TestAbortSetsTheWeightToZeroBeforeAskingSLS(t *testing.T) {
+	c, fc, _ := fixture(0.25, 11*time.Minute)
+	var queriedBeforeUpdate bool
+	c.Querier = querierFunc(func() (alert.Result, error) {
+		queriedBeforeUpdate = queriedBeforeUpdate || len(fc.updates) == 0
+		return alert.Result{}, errors.New("SLS unavailable")
+	})
+	var recorded []string
+	c.Record = func(_ context.Context, d Decision) { recorded = append(recorded, d.Action) }
+	d, err := c.Abort(context.Background(), "canary is broken")
+	if w := fc.alias.Weights["2"]; w != 0 || len(fc.updates) != 1 || queriedBeforeUpdate {
+		t.Fatalf("abort: weight %g, updates %v, SLS queried before the update: %v", w, fc.updates, queriedBeforeUpdate)
+	}
+	var after *UpdatedError
+	if !errors.As(err, &after) || !strings.Contains(err.Error(), "SLS unavailable") {
+		t.Errorf("err = %v, want the SLS failure reported after the update", err)
+	}
+	if d.Action != ActionAbort || d.Canary.Version != "2" || d.Weight != 0.25 || !slices.Equal(recorded, []string{ActionAbort}) {
+		t.Errorf("decision %+v, recorded %v", d, recorded)
+	}
+}
+
+// Whatever fails after the alias was updated (a notification here) comes
+// with the decision, as an *UpdatedError: the caller shows the decision.
+func TestAFailureAfterTheUpdateKeepsTheDecision(t *testing.T) {
+	c, fc, sls := fixture(0.25, 11*time.Minute)
+	canaryRows(sls, 200, 2, 0, "310")
+	c.Notify = func(context.Context, Decision) error { return errors.New("webhook down") }
+	d, err := c.Run(context.Background())
+	var after *UpdatedError
+	if !errors.As(err, &after) || d.Action != ActionPromote || len(fc.updates) != 1 {
+		t.Fatalf("%s, %v, updates %v", d.Action, err, fc.updates)
 	}
 }
