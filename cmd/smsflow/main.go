@@ -47,10 +47,15 @@ func main() {
 		fmt.Fprintln(os.Stderr, usage)
 		os.Exit(2)
 	case err != nil:
-		// SLS errors on one line, and no raw server bytes on the terminal.
-		fmt.Fprintln(os.Stderr, "smsflow:", text.Escape(slsclient.Describe(err)))
+		fmt.Fprintln(os.Stderr, "smsflow:", errorText(err))
 		os.Exit(1)
 	}
+}
+
+// errorText is err for the terminal: SLS errors on one line, and no raw
+// server bytes (an SLS or FC answer quoted in the error).
+func errorText(err error) string {
+	return text.Escape(slsclient.Describe(err))
 }
 
 func dispatch(args []string) error {

@@ -9,13 +9,17 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strings"
 	"time"
+	"unicode/utf16"
+	"unicode/utf8"
 
 	"smsflow/shared/alert/slsstate"
 	"smsflow/shared/config"
 	"smsflow/shared/creds"
 	"smsflow/shared/obs"
 	"smsflow/shared/release"
+	"smsflow/shared/text"
 )
 
 // releaseFlags are what every release command takes. Defaults come from
@@ -68,7 +72,7 @@ func runRelease(cmd string, args []string, out io.Writer) error {
 	// Decisions the operator makes are events too: shipped before exit.
 	defer func() {
 		if err := shipper.FlushOrFail(ctx); err != nil {
-			fmt.Fprintln(os.Stderr, "smsflow: the decision event did not reach SLS:", err)
+			fmt.Fprintln(os.Stderr, "smsflow: the decision event did not reach SLS:", errorText(err))
 		}
 	}()
 	var d release.Decision
@@ -121,27 +125,60 @@ func watch(ctx context.Context, c *release.Controller, every time.Duration, out 
 	}
 }
 
+// printDecision prints d, on one line of text or as JSON. Either way
+// what came from FC and SLS (version ids, reasons quoting SLS) reaches
+// the terminal escaped.
 func printDecision(out io.Writer, d release.Decision, jsonOut bool) error {
 	if jsonOut {
 		b, err := json.Marshal(d)
 		if err == nil {
-			_, err = fmt.Fprintf(out, "%s\n", b)
+			_, err = fmt.Fprintf(out, "%s\n", jsonEscape(b))
 			return err
 		}
 		// Not a number JSON can hold: the decision is still shown.
-		fmt.Fprintf(out, "%s %s\n", time.Now().Format(time.TimeOnly), d.Summary())
+		printLine(out, "%s %s", time.Now().Format(time.TimeOnly), d.Summary())
 		return fmt.Errorf("the decision above could not be printed as JSON: %w", err)
 	}
 	if d.Action == release.ActionIdle {
-		_, err := fmt.Fprintf(out, "%s idle: %s:%s on version %s, no canary\n", time.Now().Format(time.TimeOnly), d.Function, d.Alias, d.Stable.Version)
-		return err
+		return printLine(out, "%s idle: %s:%s on version %s, no canary", time.Now().Format(time.TimeOnly), d.Function, d.Alias, d.Stable.Version)
 	}
-	_, err := fmt.Fprintf(out, "%s %s\n", time.Now().Format(time.TimeOnly), d.Summary())
+	return printLine(out, "%s %s", time.Now().Format(time.TimeOnly), d.Summary())
+}
+
+// printLine prints one line, escaped for the terminal as text.Escape does
+// (main's errors too): nothing that came from FC or SLS acts on it.
+func printLine(out io.Writer, format string, args ...any) error {
+	_, err := fmt.Fprintln(out, text.Escape(fmt.Sprintf(format, args...)))
 	return err
 }
 
+// jsonEscape writes, in encoding/json's output, every character
+// text.Unfit names as a JSON \u escape: the same value, and nothing a
+// terminal would act on (encoding/json leaves DEL, C1 controls and bidi
+// overrides raw). Outside strings its output has none.
+func jsonEscape(b []byte) []byte {
+	s := string(b)
+	if _, _, found := text.FirstUnfit(s); !found {
+		return b
+	}
+	var out strings.Builder
+	for _, r := range s {
+		if !text.Unfit(r) {
+			out.WriteRune(r)
+			continue
+		}
+		if hi, lo := utf16.EncodeRune(r); hi != utf8.RuneError {
+			fmt.Fprintf(&out, `\u%04x\u%04x`, hi, lo)
+		} else {
+			fmt.Fprintf(&out, `\u%04x`, r)
+		}
+	}
+	return []byte(out.String())
+}
+
 // printEnding prints the last promote, rollback or abort of canary that
-// SLS holds (nothing when it is not there yet).
+// SLS holds (nothing when it is not there yet), escaped: every field is
+// as SLS answered it.
 func printEnding(ctx context.Context, c *release.Controller, canary string, out io.Writer) {
 	now := time.Now()
 	res, err := c.Querier.Query(ctx, now.Add(-24*time.Hour), now.Add(time.Minute),
@@ -160,7 +197,7 @@ func printEnding(ctx context.Context, c *release.Controller, canary string, out 
 		}
 	}
 	if last != nil {
-		fmt.Fprintf(out, "%s decided at %s: %s version %s (canary %s samples, failures %s, 5xx %s, p99 %s ms; stable %s samples, failures %s); %s\n",
+		printLine(out, "%s decided at %s: %s version %s (canary %s samples, failures %s, 5xx %s, p99 %s ms; stable %s samples, failures %s); %s",
 			time.Now().Format(time.TimeOnly), last["time"], last["release_action"], canary, last["canary_samples"],
 			last["canary_failure_rate"], last["canary_5xx_rate"], last["canary_p99_ms"], last["stable_samples"],
 			last["stable_failure_rate"], last["reason"])

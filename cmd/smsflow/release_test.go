@@ -1,16 +1,22 @@
 package main
 
 import (
+	"context"
+	"encoding/json"
 	"fmt"
+	"io"
 	"math"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	"smsflow/shared/alert"
 	"smsflow/shared/release"
+	"smsflow/shared/text"
 )
 
 // releaseFC is an FC control API whose alias prod is on version 1 with
@@ -71,4 +77,95 @@ func TestADecisionJSONCannotHoldIsShownAsText(t *testing.T) {
 	if err == nil || !strings.Contains(out.String(), "promote send:prod: version 2") {
 		t.Fatalf("err %v, output %q", err, out.String())
 	}
+}
+
+// hostile is what an SLS or FC answer can hold: a terminal's escape
+// sequences, a bell, a bidi override, invalid UTF-8.
+const hostile = "\x1b[2J\x1b[Hpromoted OK\u202e\x07\u0085\x7f\xff\U000e0041"
+
+type rowsSLS []map[string]string
+
+func (r rowsSLS) Query(context.Context, time.Time, time.Time, string) (alert.Result, error) {
+	return alert.Result{Rows: r, Complete: true}, nil
+}
+
+// noUnfit fails t when s (less its last newline) holds a character
+// text.Unfit names.
+func noUnfit(t *testing.T, what, s string) {
+	t.Helper()
+	if r, pos, found := text.FirstUnfit(strings.TrimSuffix(s, "\n")); found {
+		t.Errorf("%s: raw %U at %d reached the terminal: %q", what, r, pos, s)
+	}
+}
+
+// `release watch` ends with the timer's decision read from SLS: every
+// field of that event is escaped on the terminal.
+func TestTheWatchEndingEscapesWhatSLSAnswers(t *testing.T) {
+	c := &release.Controller{Function: "send", Alias: "prod", Querier: rowsSLS{{
+		"release_action": release.ActionRollback, "time": "2026-12-02T16:25:21Z" + hostile,
+		"canary_samples": "12" + hostile, "reason": hostile, "stable_failure_rate": "0" + hostile,
+	}}}
+	var out strings.Builder
+	printEnding(context.Background(), c, "3", &out)
+	if !strings.Contains(out.String(), "rollback version 3") {
+		t.Fatalf("no ending printed: %q", out.String())
+	}
+	noUnfit(t, "ending", out.String())
+}
+
+// A decision carries text from FC (version ids) and SLS (reasons quoting
+// figures, an operator's abort reason): escaped as text, and as JSON
+// escaped to the same value.
+func TestDecisionsReachTheTerminalEscaped(t *testing.T) {
+	d := release.Decision{Action: release.ActionWait, Function: "send", Alias: "prod", Reason: hostile}
+	d.Stable.Version, d.Canary.Version = "1"+hostile, "2"+hostile
+	for _, action := range []string{release.ActionWait, release.ActionIdle} {
+		d.Action = action
+		var out strings.Builder
+		if err := printDecision(&out, d, false); err != nil {
+			t.Fatal(err)
+		}
+		noUnfit(t, action, out.String())
+		out.Reset()
+		if err := printDecision(&out, d, true); err != nil {
+			t.Fatal(err)
+		}
+		noUnfit(t, action+" -json", out.String())
+		var back release.Decision
+		if err := json.Unmarshal([]byte(out.String()), &back); err != nil || back.Reason != strings.ToValidUTF8(hostile, "\ufffd") || back.Canary.Version != strings.ToValidUTF8(d.Canary.Version, "\ufffd") {
+			t.Errorf("-json does not hold the same decision: %v, %q", err, back.Reason)
+		}
+	}
+}
+
+// The decision event of an abort or start is shipped after the command;
+// when SLS refuses it, its answer is escaped on stderr as main escapes
+// errors.
+func TestAFlushErrorIsEscaped(t *testing.T) {
+	localKey(t)
+	fc, _ := releaseFC(t, 0.05, 0)
+	sls := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusForbidden)
+		io.WriteString(w, `{"errorCode":"Unauthorized","errorMessage":"\u001b[2J\u001b[Hrollback done\u202e"}`)
+	}))
+	t.Cleanup(sls.Close)
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	saved := os.Stderr
+	os.Stderr = w
+	err = runRelease("abort", []string{"-fc-endpoint", fc, "-sls-endpoint", sls.Listener.Addr().String(),
+		"-project", "p", "-logstore", "sms", "-allow-long-lived-key"}, io.Discard)
+	os.Stderr = saved
+	w.Close()
+	got, _ := io.ReadAll(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(got), "did not reach SLS") {
+		t.Fatalf("stderr %q: the failed flush is not reported", got)
+	}
+	noUnfit(t, "stderr", string(got))
 }
