@@ -41,7 +41,7 @@ func (f *releaseFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.alias, "alias", envOr("SMSFLOW_RELEASE_ALIAS", "prod"), "alias its triggers invoke")
 	fs.StringVar(&f.policy, "policy", os.Getenv("SMSFLOW_RELEASE_POLICY"), "release policy (must match the alert function's)")
 	fs.BoolVar(&f.allowLongLived, "allow-long-lived-key", os.Getenv("SMSFLOW_ALLOW_LONG_LIVED_KEY") == "true",
-		"accept an AccessKey without STS token (the local stack only)")
+		"accept an AccessKey without STS token: only when both endpoints are loopback (the local stack)")
 	fs.BoolVar(&f.jsonOut, "json", false, "print decisions as JSON")
 }
 
@@ -217,13 +217,18 @@ func (f releaseFlags) controller() (*release.Controller, *obs.Shipper, error) {
 	if f.slsEndpoint == "" || f.project == "" || f.logstore == "" {
 		return nil, nil, errors.New("SLS endpoint, project and logstore are needed (-sls-endpoint, -project, -logstore)")
 	}
-	src := creds.NewSource(f.allowLongLived)
+	fc := release.NewClient(f.fcEndpoint, nil)
+	// As trace and provision: a long-lived AccessKey only against the
+	// local stack, whatever the flag (or SMSFLOW_ALLOW_LONG_LIVED_KEY left
+	// in the shell by the local recipe) says. One source signs both.
+	src := creds.NewSource(f.allowLongLived && config.IsLoopback(fc.Endpoint) && config.IsLoopback(f.slsEndpoint))
+	fc.Creds = src
 	logs := config.Logs{Project: f.project, Logstore: f.logstore, Endpoint: f.slsEndpoint, Timeout: 5 * time.Second}
 	shipper := obs.NewShipper(logs, "smsflow-cli", src, io.Discard)
 	logger := obs.NewLogger(shipper)
 	conn := &slsstate.Conn{Creds: src, Endpoint: f.slsEndpoint, Timeout: 10 * time.Second}
 	return &release.Controller{
-		FC:       release.NewClient(f.fcEndpoint, src),
+		FC:       fc,
 		Querier:  &slsstate.Querier{Conn: conn, Location: slsstate.Location{Project: f.project, Logstore: f.logstore}},
 		Policy:   policy,
 		Function: f.function, Alias: f.alias,

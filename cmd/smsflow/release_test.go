@@ -169,3 +169,28 @@ func TestAFlushErrorIsEscaped(t *testing.T) {
 	}
 	noUnfit(t, "stderr", string(got))
 }
+
+// As trace and provision, release refuses a long-lived AccessKey unless
+// both its endpoints are loopback, even with -allow-long-lived-key and
+// SMSFLOW_ALLOW_LONG_LIVED_KEY=true (the local recipe exports it).
+func TestReleaseRefusesALongLivedKeyInTheCloud(t *testing.T) {
+	t.Setenv("ALIBABA_CLOUD_ACCESS_KEY_ID", "not-a-real-key-id")
+	t.Setenv("ALIBABA_CLOUD_ACCESS_KEY_SECRET", "example")
+	t.Setenv("ALIBABA_CLOUD_SECURITY_TOKEN", "")
+	t.Setenv("SMSFLOW_ALLOW_LONG_LIVED_KEY", "true")
+	local, _ := releaseFC(t, 0.05, 10*time.Minute)
+	// .invalid never resolves: nothing is contacted.
+	for name, endpoints := range map[string][2]string{
+		"both in the cloud": {"123.cn-hangzhou.fc.invalid", "cn-hangzhou.log.invalid"},
+		"FC in the cloud":   {"https://123.cn-hangzhou.fc.invalid", "127.0.0.1:1"},
+		"SLS in the cloud":  {local, "cn-hangzhou.log.invalid"},
+	} {
+		for _, flag := range []string{"-allow-long-lived-key", "-json"} {
+			err := runRelease("status", []string{"-fc-endpoint", endpoints[0], "-sls-endpoint", endpoints[1],
+				"-project", "p", "-logstore", "sms", flag}, io.Discard)
+			if err == nil || !strings.Contains(err.Error(), "long-lived") {
+				t.Errorf("%s, %s: err = %v, want the long-lived key refused", name, flag, err)
+			}
+		}
+	}
+}
