@@ -27,7 +27,7 @@ const usage = `usage: smsflow <command> [flags]
 release:
   start -version N     give version N the first canary step on the alias
   status               the alias, the canary and both versions' figures now
-  watch                status every -every until no canary is left
+  watch [-every 5s]    status every -every (at least 1s) until no canary is left
   step                 one controller run, as the alert timer makes it
   abort [-reason R]    roll the canary back now (weight 0)
 

@@ -58,9 +58,13 @@ func runRelease(cmd string, args []string, out io.Writer) error {
 	f.register(fs)
 	version := fs.String("version", "", "start: the version to release")
 	reason := fs.String("reason", "aborted by an operator", "abort: why (recorded and notified)")
-	every := fs.Duration("every", 5*time.Second, "watch: how often")
+	every := fs.Duration("every", 5*time.Second, "watch: how often (at least 1s)")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if *every < minWatchPeriod {
+		// 0 or less would be a loop of FC and SLS calls without a pause.
+		return fmt.Errorf("-every must be at least %s, got %s", minWatchPeriod, *every)
 	}
 	c, shipper, err := f.controller()
 	if err != nil {
@@ -101,6 +105,10 @@ func runRelease(cmd string, args []string, out io.Writer) error {
 	}
 	return errors.Join(printDecision(out, d, f.jsonOut), err)
 }
+
+// minWatchPeriod is the shortest -every: each look is one FC call and
+// two SLS queries.
+const minWatchPeriod = time.Second
 
 func watch(ctx context.Context, c *release.Controller, every time.Duration, out io.Writer, jsonOut bool) error {
 	canary := ""

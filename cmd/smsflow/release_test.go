@@ -21,17 +21,22 @@ import (
 
 // releaseFC is an FC control API whose alias prod is on version 1 with
 // version 2 at weight, the step begun age ago. It counts UpdateAlias
-// calls; each is answered with the same alias.
+// calls; each is answered with the same alias. After 1000 calls the
+// canary is gone (a watch that loops ends).
 func releaseFC(t *testing.T, weight float64, age time.Duration) (url string, updates *atomic.Int64) {
 	t.Helper()
-	updates = &atomic.Int64{}
+	updates, calls := &atomic.Int64{}, &atomic.Int64{}
 	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method == http.MethodPut {
 			updates.Add(1)
 		}
+		canary := weight
+		if calls.Add(1) > 1000 {
+			canary = 0
+		}
 		w.Header().Set("Content-Type", "application/json")
 		fmt.Fprintf(w, `{"aliasName":"prod","versionId":"1","additionalVersionWeight":{"2":%g},"lastModifiedTime":%q}`,
-			weight, time.Now().Add(-age).UTC().Format(time.RFC3339))
+			canary, time.Now().Add(-age).UTC().Format(time.RFC3339))
 	}))
 	t.Cleanup(ts.Close)
 	return ts.URL, updates
@@ -191,6 +196,20 @@ func TestReleaseRefusesALongLivedKeyInTheCloud(t *testing.T) {
 			if err == nil || !strings.Contains(err.Error(), "long-lived") {
 				t.Errorf("%s, %s: err = %v, want the long-lived key refused", name, flag, err)
 			}
+		}
+	}
+}
+
+// A watch period of 0 or less (or under a second) is a loop of FC and SLS
+// calls: refused before any call, naming the flag.
+func TestWatchRefusesAPeriodUnderASecond(t *testing.T) {
+	localKey(t)
+	fc, _ := releaseFC(t, 0.05, 0)
+	for _, every := range []string{"0s", "-5s", "1ms"} {
+		err := runRelease("watch", []string{"-every", every, "-fc-endpoint", fc,
+			"-sls-endpoint", "127.0.0.1:1", "-project", "p", "-logstore", "sms", "-allow-long-lived-key"}, io.Discard)
+		if err == nil || !strings.Contains(err.Error(), "-every") {
+			t.Errorf("-every %s: err = %v, want a refusal naming -every", every, err)
 		}
 	}
 }
