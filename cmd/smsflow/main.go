@@ -27,7 +27,7 @@ const usage = `usage: smsflow <command> [flags]
 release:
   start -version N     give version N the first canary step on the alias
   status               the alias, the canary and both versions' figures now
-  watch                status every -every until no canary is left
+  watch [-every 5s]    status every -every (at least 1s) until no canary is left
   step                 one controller run, as the alert timer makes it
   abort [-reason R]    roll the canary back now (weight 0)
 
@@ -47,10 +47,15 @@ func main() {
 		fmt.Fprintln(os.Stderr, usage)
 		os.Exit(2)
 	case err != nil:
-		// SLS errors on one line, and no raw server bytes on the terminal.
-		fmt.Fprintln(os.Stderr, "smsflow:", text.Escape(slsclient.Describe(err)))
+		fmt.Fprintln(os.Stderr, "smsflow:", errorText(err))
 		os.Exit(1)
 	}
+}
+
+// errorText is err for the terminal: SLS errors on one line, and no raw
+// server bytes (an SLS or FC answer quoted in the error).
+func errorText(err error) string {
+	return text.Escape(slsclient.Describe(err))
 }
 
 func dispatch(args []string) error {

@@ -36,6 +36,7 @@ type Decision struct {
 	Reason     string        `json:"reason"`
 	worse      bool          // the canary failed a comparison (Reason says which)
 	silent     bool          // ... by writing almost no results where stable wrote many
+	hold       bool          // the figures cannot be judged (Reason says why): wait
 }
 
 // Acts reports whether the decision changed the alias (and so is
@@ -78,9 +79,16 @@ func (c *Controller) Run(ctx context.Context) (Decision, error) {
 	case d.worse && (d.Canary.Results >= c.Policy.MinSamples || d.silent):
 		// Worse than stable: roll back at once, soak or not.
 		d.Action, d.NextWeight = ActionRollback, 0
+	case d.hold:
+		d.Action, d.NextWeight = ActionWait, d.Weight
 	case d.Canary.Results < c.Policy.MinSamples:
 		d.Action, d.NextWeight = ActionWait, d.Weight
 		d.Reason = fmt.Sprintf("%d of %d samples", d.Canary.Results, c.Policy.MinSamples)
+	case d.Canary.Sends < c.Policy.MinSamples:
+		// Results refused before sending are no sample of the failure
+		// rate: a canary with no send has not been judged at all.
+		d.Action, d.NextWeight = ActionWait, d.Weight
+		d.Reason = fmt.Sprintf("%d of %d sends (%d results)", d.Canary.Sends, c.Policy.MinSamples, d.Canary.Results)
 	case d.StepAge < c.Policy.Soak:
 		d.Action, d.NextWeight = ActionWait, d.Weight
 		d.Reason = fmt.Sprintf("soaking %s of %s", d.StepAge.Round(time.Second), c.Policy.Soak)
@@ -118,7 +126,26 @@ func (c *Controller) Run(ctx context.Context) (Decision, error) {
 	if err != nil {
 		return d, fmt.Errorf("release: %s %s: %w", d.Action, canary, err)
 	}
-	return d, c.report(ctx, d)
+	return d, updated(c.report(ctx, d))
+}
+
+// UpdatedError is what failed after the alias was updated as the decision
+// says: recording or notifying it, or (an abort) reading the figures for
+// the record. The decision stands: the caller shows it, then the error.
+type UpdatedError struct{ Err error }
+
+func (e *UpdatedError) Error() string {
+	return "the alias was updated as decided, but: " + e.Err.Error()
+}
+
+func (e *UpdatedError) Unwrap() error { return e.Err }
+
+// updated wraps an error met after the alias was updated.
+func updated(err error) error {
+	if err == nil {
+		return nil
+	}
+	return &UpdatedError{Err: err}
 }
 
 // changedSince reads the alias again right before an update and reports
@@ -156,28 +183,35 @@ func (c *Controller) assess(ctx context.Context) (Decision, Alias, error) {
 		return d, a, nil
 	}
 	d.Canary.Version, d.Weight = canary, w
-	since, err := a.ModifiedAt()
-	if err != nil {
-		return d, a, err
-	}
-	now := c.now()
-	d.StepAge = now.Sub(since)
-	to := now.Add(-c.Policy.IndexLag)
-	if to.Unix() <= since.Unix() {
-		// SLS windows are whole seconds: nothing to judge yet.
-		d.Action, d.NextWeight, d.Reason = ActionWait, d.Weight, "the step has just begun"
-		return d, a, nil
-	}
-	d.Stable, d.Canary, err = measure(ctx, c.Querier, since, to, a.VersionID, canary)
-	if errors.Is(err, ErrIncomplete) {
-		d.Action, d.NextWeight, d.Reason = ActionWait, d.Weight, "SLS answered an incomplete result"
-		return d, a, nil
-	}
-	if err != nil {
-		return d, a, err
-	}
+	measured, err := c.measureStep(ctx, &d, a)
 	d.Action, d.NextWeight = ActionWait, d.Weight
+	switch {
+	case !measured && err == nil:
+		// SLS windows are whole seconds: nothing to judge yet.
+		d.Reason, d.hold = "the step has just begun", true
+		return d, a, nil
+	case errors.Is(err, ErrIncomplete):
+		d.Reason, d.hold = "SLS answered an incomplete result", true
+		return d, a, nil
+	case errors.Is(err, ErrUnreadable):
+		// Never judged, so never promoted on, and said: a version that
+		// stopped writing latency_ms waits here until an operator looks.
+		d.Reason, d.hold = err.Error()+": waiting until every figure reads", true
+		return d, a, nil
+	case err != nil:
+		return d, a, err
+	case d.Stable.Sends < c.Policy.MinSamples:
+		// No row for stable (or a few sends) is nothing to compare with:
+		// its rates would read as 0 and anything would pass.
+		d.Reason = fmt.Sprintf("stable version %s has %d of %d sends in the step: too few to compare the canary with",
+			d.Stable.Version, d.Stable.Sends, c.Policy.MinSamples)
+		d.hold = true
+		return d, a, nil
+	}
 	d.Reason = c.Policy.verdict(d.Stable, d.Canary)
+	if d.Reason == "" {
+		d.Reason = c.Policy.refusing(d.Stable, d.Canary)
+	}
 	if d.Reason == "" {
 		d.Reason = c.Policy.silent(d.Stable, d.Canary, w)
 		d.silent = d.Reason != ""
@@ -187,6 +221,28 @@ func (c *Controller) assess(ctx context.Context) (Decision, Alias, error) {
 		d.Reason = "no worse than stable so far"
 	}
 	return d, a, nil
+}
+
+// measureStep reads both versions' figures over the current step into d:
+// from the alias's lastModifiedTime to now less the index lag. It answers
+// false, and reads nothing, while the step is younger than one SLS second.
+// Figures unreadable in part (ErrUnreadable) are kept as far as read.
+func (c *Controller) measureStep(ctx context.Context, d *Decision, a Alias) (bool, error) {
+	since, err := a.ModifiedAt()
+	if err != nil {
+		return false, err
+	}
+	now := c.now()
+	d.StepAge = now.Sub(since)
+	to := now.Add(-c.Policy.IndexLag)
+	if to.Unix() <= since.Unix() {
+		return false, nil
+	}
+	stable, canary, err := measure(ctx, c.Querier, since, to, a.VersionID, d.Canary.Version)
+	if err == nil || errors.Is(err, ErrUnreadable) {
+		d.Stable, d.Canary = stable, canary
+	}
+	return true, err
 }
 
 // Start gives version its first step on the alias. It refuses while
@@ -224,24 +280,35 @@ func (c *Controller) Start(ctx context.Context, version string) (Decision, error
 		fmt.Sprintf("release: version %s at %g", version, d.NextWeight)); err != nil {
 		return d, fmt.Errorf("release: start %s: %w", version, err)
 	}
-	return d, c.report(ctx, d)
+	return d, updated(c.report(ctx, d))
 }
 
-// Abort rolls the running canary back (weight 0) at once.
+// Abort rolls the running canary back (weight 0) at once. It is the
+// emergency brake: the weight is set from the alias alone, before anything
+// else; SLS is read afterwards, for the figures the abort is recorded
+// with, and an SLS that fails then (an outage, no log:GetLogStoreLogs) is
+// reported after the abort (an *UpdatedError), never instead of it.
 func (c *Controller) Abort(ctx context.Context, reason string) (Decision, error) {
-	d, a, err := c.assess(ctx)
+	d := Decision{Function: c.Function, Alias: c.Alias, Action: ActionIdle}
+	a, err := c.FC.GetAlias(ctx, c.Function, c.Alias)
 	if err != nil {
-		return d, err
+		return d, fmt.Errorf("release: %w", err)
 	}
-	if d.Action == ActionIdle {
+	d.Stable.Version = a.VersionID
+	canary, w := a.Canary()
+	if canary == "" {
 		return d, errors.New("release: no canary on " + c.Alias + " to abort")
 	}
-	d.Action, d.NextWeight, d.Reason = ActionAbort, 0, reason
-	if _, err := c.FC.UpdateAlias(ctx, c.Function, c.Alias, a.VersionID, map[string]float64{d.Canary.Version: 0},
-		"release: version "+d.Canary.Version+" aborted: "+reason); err != nil {
-		return d, fmt.Errorf("release: abort %s: %w", d.Canary.Version, err)
+	d.Action, d.Canary.Version, d.Weight, d.NextWeight, d.Reason = ActionAbort, canary, w, 0, reason
+	if _, err := c.FC.UpdateAlias(ctx, c.Function, c.Alias, a.VersionID, map[string]float64{canary: 0},
+		"release: version "+canary+" aborted: "+reason); err != nil {
+		return d, fmt.Errorf("release: abort %s: %w", canary, err)
 	}
-	return d, c.report(ctx, d)
+	_, err = c.measureStep(ctx, &d, a)
+	if err != nil {
+		err = fmt.Errorf("release: the abort is recorded without its figures: %w", err)
+	}
+	return d, updated(errors.Join(err, c.report(ctx, d)))
 }
 
 // report records the decision and notifies it when it changed the alias.

@@ -2,7 +2,10 @@ package release
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
 	"maps"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -310,5 +313,153 @@ func TestAStartRefusesAnAliasThatMovedWhileItChecked(t *testing.T) {
 	_, err := c.Start(context.Background(), "2")
 	if err == nil || !strings.Contains(err.Error(), "changed") || len(fc.updates) != 0 || fc.alias.Weights["3"] != 0.05 {
 		t.Fatalf("Start = %v, updates %v, alias %+v: want a refusal and the other canary kept", err, fc.updates, fc.alias)
+	}
+}
+
+// A figure SLS answers that cannot be read (approx_percentile over no
+// numeric latency_ms is null; a count can come back empty, NaN or
+// negative) is not a healthy 0: the canary waits, and the reason names
+// the figure. NaN must not reach the decision either (it compares false
+// with every threshold, and `release step -json` cannot print it).
+func TestUnreadableFiguresWaitAndSayWhich(t *testing.T) {
+	for name, tc := range map[string]struct {
+		field, value string
+		attempts     bool
+	}{
+		"p99 null": {"p99", "null", true}, "p99 NaN": {"p99", "NaN", true}, "p99 empty": {"p99", "", true},
+		"p99 missing": {"p99", "", true}, "p99 Inf": {"p99", "+Inf", true}, "p99 negative": {"p99", "-1", true},
+		"attempts NaN": {"attempts", "NaN", true}, "results null": {"results", "null", false},
+		"sends empty": {"sends", "", false}, "failures NaN": {"failures", "NaN", false},
+		"errors_5xx negative": {"errors_5xx", "-3", false}, "results fraction": {"results", "200.5", false},
+		"results missing": {"results", "", false}, "failures above sends": {"failures", "201", false},
+	} {
+		t.Run(name, func(t *testing.T) {
+			c, fc, sls := fixture(0.25, 11*time.Minute)
+			canaryRows(sls, 200, 0, 0, "300")
+			rows := sls.results
+			if tc.attempts {
+				rows = sls.attempts
+			}
+			row := rows[len(rows)-1]
+			row[tc.field] = tc.value
+			if strings.HasSuffix(name, "missing") {
+				delete(row, tc.field)
+			}
+			d, err := c.Run(context.Background())
+			if err != nil || d.Action != ActionWait || len(fc.updates) != 0 {
+				t.Fatalf("%s: %s, %v, updates %v, reason %q", name, d.Action, err, fc.updates, d.Reason)
+			}
+			if !strings.Contains(d.Reason, "version 2 "+tc.field) {
+				t.Errorf("reason %q does not name version 2's %s", d.Reason, tc.field)
+			}
+			if _, err := json.Marshal(d); err != nil {
+				t.Errorf("the decision cannot be printed as JSON: %v", err)
+			}
+		})
+	}
+}
+
+// Without attempts SLS has no p99 (null): nothing to read, nothing judged.
+func TestNoAttemptsNeedNoP99(t *testing.T) {
+	c, _, sls := fixture(0.25, 11*time.Minute)
+	canaryRows(sls, 200, 0, 0, "null")
+	sls.attempts[len(sls.attempts)-1]["attempts"] = "0"
+	if d, err := c.Run(context.Background()); err != nil || d.Action != ActionPromote {
+		t.Fatalf("%s, %v: %q", d.Action, err, d.Reason)
+	}
+}
+
+// Without the stable version's figures (no row in SLS's answer, or too
+// few sends) there is nothing to compare the canary with: its rates would
+// read as 0 and any canary would pass. The run waits and says so.
+func TestWaitsWithoutStableFiguresToCompareWith(t *testing.T) {
+	for name, stable := range map[string][]map[string]string{
+		"no stable row":    nil,
+		"few stable sends": {{"version": "1", "results": "49", "sends": "49", "failures": "0", "errors_5xx": "0"}},
+	} {
+		t.Run(name, func(t *testing.T) {
+			c, fc, sls := fixture(0.25, 11*time.Minute)
+			sls.results, sls.attempts = stable, nil
+			canaryRows(sls, 200, 3, 0, "300")
+			d, err := c.Run(context.Background())
+			if err != nil || d.Action != ActionWait || len(fc.updates) != 0 || !strings.Contains(d.Reason, "stable version 1 has") {
+				t.Fatalf("%s, %v, updates %v, reason %q", d.Action, err, fc.updates, d.Reason)
+			}
+		})
+	}
+}
+
+// A canary that refuses every request before sending (400/401: a bad
+// token list) writes results but no send, so it has no failure rate. When
+// stable's share of sends predicts many sends and the canary made under a
+// tenth, it is rolled back; with too few results to tell, it waits: a
+// version is never advanced or promoted on fewer than min_samples sends.
+func TestACanaryThatRefusesWhatStableSendsIsNotPromoted(t *testing.T) {
+	for _, tc := range []struct {
+		results, sends string
+		want           string
+	}{
+		{"200", "0", ActionRollback}, // stable sends all: 200 predicted
+		{"200", "15", ActionRollback},
+		{"90", "0", ActionWait}, // 90 predicted: under 2 x min_samples
+		{"200", "40", ActionWait},
+		{"200", "50", ActionPromote},
+	} {
+		c, fc, sls := fixture(0.25, 11*time.Minute)
+		sls.results = append(sls.results, map[string]string{"version": "2", "results": tc.results, "sends": tc.sends,
+			"failures": "0", "errors_5xx": "0"})
+		d, err := c.Run(context.Background())
+		if err != nil || d.Action != tc.want {
+			t.Errorf("%s results, %s sends: %s (want %s), %v, updates %v, reason %q", tc.results, tc.sends, d.Action, tc.want, err, fc.updates, d.Reason)
+		}
+		if tc.want == ActionRollback && !strings.Contains(d.Reason, "refuses what stable sends") {
+			t.Errorf("%s results, %s sends: reason %q", tc.results, tc.sends, d.Reason)
+		}
+	}
+}
+
+// querierFunc is an alert.Querier from a function.
+type querierFunc func() (alert.Result, error)
+
+func (q querierFunc) Query(context.Context, time.Time, time.Time, string) (alert.Result, error) {
+	return q()
+}
+
+// Abort is the emergency brake: the canary's weight is 0 before SLS is
+// asked anything, so an SLS outage (or a role without
+// log:GetLogStoreLogs) cannot stop it. The abort is recorded all the same
+// and the SLS failure reported after it.
+func TestAbortSetsTheWeightToZeroBeforeAskingSLS(t *testing.T) {
+	c, fc, _ := fixture(0.25, 11*time.Minute)
+	var queriedBeforeUpdate bool
+	c.Querier = querierFunc(func() (alert.Result, error) {
+		queriedBeforeUpdate = queriedBeforeUpdate || len(fc.updates) == 0
+		return alert.Result{}, errors.New("SLS unavailable")
+	})
+	var recorded []string
+	c.Record = func(_ context.Context, d Decision) { recorded = append(recorded, d.Action) }
+	d, err := c.Abort(context.Background(), "canary is broken")
+	if w := fc.alias.Weights["2"]; w != 0 || len(fc.updates) != 1 || queriedBeforeUpdate {
+		t.Fatalf("abort: weight %g, updates %v, SLS queried before the update: %v", w, fc.updates, queriedBeforeUpdate)
+	}
+	var after *UpdatedError
+	if !errors.As(err, &after) || !strings.Contains(err.Error(), "SLS unavailable") {
+		t.Errorf("err = %v, want the SLS failure reported after the update", err)
+	}
+	if d.Action != ActionAbort || d.Canary.Version != "2" || d.Weight != 0.25 || !slices.Equal(recorded, []string{ActionAbort}) {
+		t.Errorf("decision %+v, recorded %v", d, recorded)
+	}
+}
+
+// Whatever fails after the alias was updated (a notification here) comes
+// with the decision, as an *UpdatedError: the caller shows the decision.
+func TestAFailureAfterTheUpdateKeepsTheDecision(t *testing.T) {
+	c, fc, sls := fixture(0.25, 11*time.Minute)
+	canaryRows(sls, 200, 2, 0, "310")
+	c.Notify = func(context.Context, Decision) error { return errors.New("webhook down") }
+	d, err := c.Run(context.Background())
+	var after *UpdatedError
+	if !errors.As(err, &after) || d.Action != ActionPromote || len(fc.updates) != 1 {
+		t.Fatalf("%s, %v, updates %v", d.Action, err, fc.updates)
 	}
 }

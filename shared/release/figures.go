@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -63,7 +64,12 @@ func versionFilter(versions ...string) (string, error) {
 	return strings.Join(parts, " or "), nil
 }
 
-// measure reads both versions' figures over [from, to).
+// measure reads both versions' figures over [from, to). A figure SLS
+// answered that cannot be read (missing, null, NaN, negative, not a whole
+// count) makes the answer unreadable: the figures come back as far as
+// they were read, with an error wrapping ErrUnreadable that names them.
+// Read as 0 they would count as healthy (a null p99 as 0 ms), and NaN
+// compares false with every threshold.
 func measure(ctx context.Context, q alert.Querier, from, to time.Time, stable, canary string) (Figures, Figures, error) {
 	filter, err := versionFilter(stable, canary)
 	if err != nil {
@@ -74,14 +80,20 @@ func measure(ctx context.Context, q alert.Querier, from, to time.Time, stable, c
 	if err != nil {
 		return Figures{}, Figures{}, err
 	}
+	var bad []string
 	for _, row := range rows {
 		f, ok := figs[row["version"]]
 		if !ok {
 			continue
 		}
-		f.Results, f.Sends = num(row["results"]), num(row["sends"])
-		f.FailureRate = ratio(num(row["failures"]), f.Sends)
-		f.Rate5xx = ratio(num(row["errors_5xx"]), f.Results)
+		r := reader{version: f.Version, row: row, bad: &bad}
+		f.Results, f.Sends = r.count("results"), r.count("sends")
+		failures, errs := r.count("failures"), r.count("errors_5xx")
+		r.atMost("sends", f.Sends, "results", f.Results)
+		r.atMost("failures", failures, "sends", f.Sends)
+		r.atMost("errors_5xx", errs, "results", f.Results)
+		f.FailureRate = ratio(failures, f.Sends)
+		f.Rate5xx = ratio(errs, f.Results)
 	}
 	if rows, err = rowsOf(ctx, q, from, to, fmt.Sprintf(attemptQuery, filter)); err != nil {
 		return Figures{}, Figures{}, err
@@ -91,10 +103,68 @@ func measure(ctx context.Context, q alert.Querier, from, to time.Time, stable, c
 		if !ok {
 			continue
 		}
-		f.Attempts = num(row["attempts"])
-		f.P99MS, _ = strconv.ParseFloat(row["p99"], 64)
+		r := reader{version: f.Version, row: row, bad: &bad}
+		if f.Attempts = r.count("attempts"); f.Attempts > 0 {
+			// Without attempts SLS has no p99 to give (null), and none is
+			// judged; with them, it must be a number.
+			f.P99MS = r.number("p99")
+		}
 	}
-	return *figs[stable], *figs[canary], nil
+	if len(bad) > 0 {
+		err = fmt.Errorf("%w: %s", ErrUnreadable, strings.Join(bad, "; "))
+	}
+	return *figs[stable], *figs[canary], err
+}
+
+// ErrUnreadable: SLS answered a figure that cannot be read. The controller
+// then waits, naming it: a figure it cannot read never counts as healthy.
+var ErrUnreadable = errors.New("SLS answered figures that cannot be read")
+
+// reader reads one SLS row's figures strictly, noting in bad each one
+// that is not a finite number of at least 0 (a count: a whole one).
+type reader struct {
+	version string
+	row     map[string]string
+	bad     *[]string
+}
+
+func (r reader) number(key string) float64 {
+	raw, ok := r.row[key]
+	f, err := strconv.ParseFloat(raw, 64)
+	if !ok || err != nil || math.IsNaN(f) || math.IsInf(f, 0) || f < 0 {
+		if !ok {
+			raw = "(missing)"
+		} else {
+			raw = strconv.Quote(shorten(raw))
+		}
+		*r.bad = append(*r.bad, fmt.Sprintf("version %s %s %s", r.version, key, raw))
+		return 0
+	}
+	return f
+}
+
+func (r reader) count(key string) int64 {
+	f := r.number(key)
+	if f != math.Trunc(f) || f > math.MaxInt64/2 {
+		*r.bad = append(*r.bad, fmt.Sprintf("version %s %s %s is not a count", r.version, key, strconv.Quote(shorten(r.row[key]))))
+		return 0
+	}
+	return int64(f)
+}
+
+// atMost notes a part larger than its whole (failures above sends...).
+func (r reader) atMost(part string, n int64, whole string, of int64) {
+	if n > of {
+		*r.bad = append(*r.bad, fmt.Sprintf("version %s %s %d above %s %d", r.version, part, n, whole, of))
+	}
+}
+
+// shorten keeps what is quoted from SLS short.
+func shorten(s string) string {
+	if r := []rune(s); len(r) > 24 {
+		return string(r[:24]) + "..."
+	}
+	return s
 }
 
 // rowsOf runs one query; an incomplete answer is ErrIncomplete.
@@ -107,11 +177,6 @@ func rowsOf(ctx context.Context, q alert.Querier, from, to time.Time, query stri
 		return nil, ErrIncomplete
 	}
 	return res.Rows, nil
-}
-
-func num(s string) int64 {
-	n, _ := strconv.ParseFloat(s, 64)
-	return int64(n)
 }
 
 func ratio(n, d int64) float64 {
@@ -150,9 +215,33 @@ func (p Policy) silent(stable, canary Figures, weight float64) string {
 		return ""
 	}
 	expected := float64(stable.Results) * weight / (1 - weight)
-	if expected < 2*float64(p.MinSamples) || float64(canary.Results) >= expected/10 {
+	if !p.farBelow(canary.Results, expected) {
 		return ""
 	}
 	return fmt.Sprintf("%d results where its share (%g) of stable's %d predicts %.0f: the version may not start or answer",
 		canary.Results, weight, stable.Results, expected)
+}
+
+// refusing says why a canary that refuses (before sending) what the stable
+// version sends is judged broken: at stable's share of sends among
+// results its results should have given at least twice min_samples sends,
+// yet it sent under a tenth of that. A version that answers every request
+// 400 or 401 (a bad token list, a broken validation) writes results but
+// no send, so it has no failure rate to judge.
+func (p Policy) refusing(stable, canary Figures) string {
+	if stable.Results == 0 {
+		return ""
+	}
+	expected := float64(canary.Results) * float64(stable.Sends) / float64(stable.Results)
+	if !p.farBelow(canary.Sends, expected) {
+		return ""
+	}
+	return fmt.Sprintf("%d sends of %d results where stable's share of sends (%d of %d) predicts %.0f: the version refuses what stable sends",
+		canary.Sends, canary.Results, stable.Sends, stable.Results, expected)
+}
+
+// farBelow: expected is at least twice min_samples and n under a tenth
+// of it. Far enough from chance to judge on.
+func (p Policy) farBelow(n int64, expected float64) bool {
+	return expected >= 2*float64(p.MinSamples) && float64(n) < expected/10
 }
