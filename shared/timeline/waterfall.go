@@ -5,6 +5,7 @@ import (
 	"io"
 	"math"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -141,13 +142,26 @@ func RenderWaterfall(w io.Writer, traceID string, rows []map[string]string) {
 		to = min(max(to, from+1), width)
 		from = min(from, to-1)
 		bar := strings.Repeat(" ", from) + strings.Repeat("█", to-from) + strings.Repeat(" ", width-to)
-		name := strings.Repeat("  ", s.Depth) + s.Name
+		name := indent(s.Depth) + s.Name
 		status := ""
 		if s.Status == "ERROR" {
 			status = "  ERROR"
 		}
 		fmt.Fprintf(w, "  %-30s %-8s %-9s +%-9s %9s |%s|%s\n", name, s.Service, s.Kind, fmtDur(s.Offset), fmtDur(s.Duration), bar, status)
 	}
+}
+
+// maxIndent is the deepest nesting drawn as indentation. Spans are
+// anyone's OTLP input: a chain of n nested spans indented two spaces per
+// level would print n² bytes (gigabytes for 100,000); past this depth a
+// span shows its depth as a number instead.
+const maxIndent = 16
+
+func indent(depth int) string {
+	if depth <= maxIndent {
+		return strings.Repeat("  ", depth)
+	}
+	return strings.Repeat("  ", maxIndent) + "[" + strconv.Itoa(depth) + "] "
 }
 
 func fmtDur(d time.Duration) string {

@@ -117,3 +117,30 @@ func TestScaleStaysOnTheAxis(t *testing.T) {
 		}
 	}
 }
+
+// A chain of nested spans (anyone's OTLP input) prints in space that grows
+// with its length, not its square: past maxIndent the depth is a number.
+func TestADeepChainOfSpansPrintsInLinearSpace(t *testing.T) {
+	const n = 2000
+	rows := make([]map[string]string, n)
+	for i := range rows {
+		parent := ""
+		if i > 0 {
+			parent = "s" + strconv.Itoa(i-1)
+		}
+		rows[i] = spanRow("s"+strconv.Itoa(i), parent, "x", int64(i), 1)
+	}
+	var b strings.Builder
+	RenderWaterfall(&b, "t", rows)
+	lines := strings.Split(strings.TrimSpace(b.String()), "\n")
+	if len(lines) != n+1 {
+		t.Fatalf("%d lines for %d spans", len(lines), n)
+	}
+	widest := 0
+	for _, l := range lines {
+		widest = max(widest, len(l))
+	}
+	if widest > 200 || !strings.Contains(lines[n], "["+strconv.Itoa(n-1)+"]") {
+		t.Errorf("widest line %d bytes; last line %q: want the depth as a number, not %d levels of indent", widest, lines[n], n-1)
+	}
+}
