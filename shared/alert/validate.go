@@ -13,6 +13,7 @@ import (
 
 	"smsflow/shared/alert/notify"
 	"smsflow/shared/obs"
+	"smsflow/shared/sms"
 	"smsflow/shared/text"
 )
 
@@ -21,13 +22,6 @@ var (
 	fieldNameRE = regexp.MustCompile(`^[a-z_][a-z0-9_]*$`)
 	envNameRE   = regexp.MustCompile(`^[A-Z_][A-Z0-9_]*$`)
 	sqlLimitRE  = regexp.MustCompile(`(?i)\blimit\s+\d+`)
-	// The SMS channel's names have the forms the send API takes
-	// (shared/api/decode.go: validTemplateCode ^SMS_[A-Za-z0-9_]{1,60}$,
-	// validParamName ^[A-Za-z_][A-Za-z0-9_]{0,63}$), written again here
-	// because importing them would link the HTTP API into the rules; the
-	// lengths are checked apart (bounded repeats are costly to compile).
-	templateCodeRE = regexp.MustCompile(`^SMS_\w+$`)
-	paramNameRE    = regexp.MustCompile(`^[A-Za-z_]\w*$`)
 )
 
 // eventField reports whether the events carry, and the logstore indexes,
@@ -376,14 +370,14 @@ func validateChannel(ch Channel, add addFunc) {
 		}
 		if ch.TemplateCode == "" {
 			add("template_code", "is required")
-		} else if !templateCodeRE.MatchString(ch.TemplateCode) || len(ch.TemplateCode) > 64 {
+		} else if !sms.ValidTemplateCode(ch.TemplateCode) {
 			add("template_code", "must be SMS_ followed by 1 to 60 letters, digits or _, like SMS_LOCAL_NOTICE (got %q): Dysmsapi would refuse every page", ch.TemplateCode)
 		}
 		if ch.PhonesEnv == "" {
 			add("phones_env", "is required (comma-separated on-call numbers)")
 		}
 		for k, text := range ch.Params {
-			if !paramNameRE.MatchString(k) || len(k) > 64 {
+			if !sms.ValidParamName(k) {
 				add("params", "%q is not a template variable name (letters, digits and _, at most 64)", k)
 			}
 			for _, v := range notify.TemplateVars(text) {

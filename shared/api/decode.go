@@ -40,29 +40,6 @@ type wireRequest struct {
 	OutID          *string           `json:"out_id"`
 }
 
-// validTemplateCode is ^SMS_[A-Za-z0-9_]{1,60}$, and validParamName
-// ^[A-Za-z_][A-Za-z0-9_]{0,63}$, written out: compiled, the bounded
-// repeats cost about 1500 allocations at every cold start.
-func validTemplateCode(s string) bool {
-	rest, ok := strings.CutPrefix(s, "SMS_")
-	return ok && len(rest) >= 1 && len(rest) <= 60 && allWord(rest)
-}
-
-func validParamName(s string) bool {
-	return len(s) >= 1 && len(s) <= 64 && (s[0] < '0' || s[0] > '9') && allWord(s)
-}
-
-// allWord reports whether s is only ASCII letters, digits and _.
-func allWord(s string) bool {
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '_') {
-			return false
-		}
-	}
-	return true
-}
-
 // DecodeRequest reads and validates a message request. Every refusal names
 // the field (and for numbers, the position) without echoing the value.
 func DecodeRequest(r *http.Request, maxBytes int64) (sms.Request, *Error) {
@@ -220,7 +197,7 @@ func (w wireRequest) validate() (sms.Request, *Error) {
 		return sms.Request{}, unprintable("sign_name", *w.SignName)
 	case w.TemplateCode == nil:
 		return bad(CodeMissingField, "template_code", "template_code is required")
-	case !validTemplateCode(*w.TemplateCode):
+	case !sms.ValidTemplateCode(*w.TemplateCode):
 		return bad(CodeInvalidField, "template_code", "template_code must be SMS_ followed by letters, digits or _, like SMS_LOCAL_OTP")
 	case w.OutID != nil && utf8.RuneCountInString(*w.OutID) > MaxOutIDLen:
 		return bad(CodeInvalidField, "out_id", fmt.Sprintf("out_id must be at most %d printable characters", MaxOutIDLen))
@@ -231,7 +208,7 @@ func (w wireRequest) validate() (sms.Request, *Error) {
 	}
 	for name, value := range w.TemplateParams {
 		field := "template_params." + safeName(name)
-		if !validParamName(name) {
+		if !sms.ValidParamName(name) {
 			return bad(CodeInvalidField, "template_params", "template parameter names must be letters, digits and _ (at most 64)")
 		}
 		if value == "" || utf8.RuneCountInString(value) > MaxParamLen {

@@ -8,7 +8,6 @@ import (
 	"path/filepath"
 	"slices"
 	"sort"
-	"strings"
 
 	"gopkg.in/yaml.v3"
 )
@@ -53,20 +52,9 @@ type TencentTemplate struct {
 // start: the send path keeps its cold start lean (the patterns live in
 // templates_test.go as the oracle).
 
-// isAlibabaTemplateCode: SMS_ then letters, digits, _.
-func isAlibabaTemplateCode(s string) bool {
-	rest, ok := strings.CutPrefix(s, "SMS_")
-	return ok && rest != "" && allOf(rest, isWordByte)
-}
-
 // isTencentTemplateID: 1 to 12 digits, no leading zero.
 func isTencentTemplateID(s string) bool {
 	return s != "" && len(s) <= 12 && s[0] != '0' && allOf(s, func(c byte) bool { return c >= '0' && c <= '9' })
-}
-
-// isParamName: [A-Za-z_][A-Za-z0-9_]*.
-func isParamName(s string) bool {
-	return s != "" && !(s[0] >= '0' && s[0] <= '9') && allOf(s, isWordByte)
 }
 
 func isWordByte(c byte) bool {
@@ -132,7 +120,7 @@ func (m *TemplateMap) Validate() error {
 }
 
 func (e TemplateEntry) validate(code string) error {
-	if !isAlibabaTemplateCode(code) {
+	if !ValidTemplateCode(code) {
 		return errors.New("not an Alibaba template code (SMS_...)")
 	}
 	if e.Alibaba.Sign == "" {
@@ -149,7 +137,7 @@ func (e TemplateEntry) validate(code string) error {
 		return errors.New("tencent.sign is missing")
 	}
 	for i, p := range t.Params {
-		if !isParamName(p) {
+		if !ValidParamName(p) {
 			return fmt.Errorf("tencent.params[%d] %q is not a parameter name", i, p)
 		}
 		if slices.Contains(t.Params[:i], p) {

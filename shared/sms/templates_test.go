@@ -62,12 +62,13 @@ func TestShapeChecksMatchTheirPatterns(t *testing.T) {
 		re    *regexp.Regexp
 		check func(string) bool
 	}{
-		{regexp.MustCompile(`^SMS_[0-9A-Za-z_]+$`), isAlibabaTemplateCode},
+		{regexp.MustCompile(`^SMS_[0-9A-Za-z_]{1,60}$`), ValidTemplateCode},
 		{regexp.MustCompile(`^[1-9][0-9]{0,11}$`), isTencentTemplateID},
-		{regexp.MustCompile(`^[A-Za-z_][0-9A-Za-z_]*$`), isParamName},
+		{regexp.MustCompile(`^[A-Za-z_][0-9A-Za-z_]{0,63}$`), ValidParamName},
 	}
 	samples := []string{"", "SMS_", "SMS_1", "SMS_a_B", "SMS-1", "sms_1", "SMS_é", "0", "1", "100001", "0100", "1234567890123",
-		"123456789012", "code", "_x", "9a", "a-b", "a b", "A9"}
+		"123456789012", "code", "_x", "9a", "a-b", "a b", "A9", "SMS_" + strings.Repeat("a", 60), "SMS_" + strings.Repeat("a", 61),
+		strings.Repeat("a", 64), strings.Repeat("a", 65), "SMS_a\n", "a\x80", "SMS_\x00", " a", "a "}
 	for i, o := range oracles {
 		for _, s := range samples {
 			if o.re.MatchString(s) != o.check(s) {
