@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/url"
 	"os"
 	"reflect"
 	"strconv"
@@ -273,6 +274,16 @@ func envKeyOf(t reflect.Type, field string) string {
 
 // IsLoopback reports whether a host[:port] endpoint is on this machine.
 func IsLoopback(endpoint string) bool {
+	if strings.Contains(endpoint, "://") {
+		// The SLS and FC endpoints may carry a scheme. The host is what
+		// url.Parse says it is: "http://127.0.0.1@example.com" is
+		// example.com's, and a URL that does not parse is no loopback.
+		u, err := url.Parse(endpoint)
+		if err != nil || u.Hostname() == "" {
+			return false
+		}
+		endpoint = u.Host
+	}
 	host, _, err := net.SplitHostPort(endpoint)
 	if err != nil {
 		host = endpoint
