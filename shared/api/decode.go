@@ -6,11 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"maps"
 	"mime"
 	"net/http"
 	"reflect"
-	"slices"
 	"strings"
 	"sync"
 	"unicode/utf8"
@@ -97,25 +95,17 @@ func decodeStrict(body []byte, v any) *Error {
 	if dec.More() {
 		return newError(http.StatusBadRequest, CodeMalformedJSON, "", "request body has data after the JSON object")
 	}
-	if err := exactFieldNames(body, v); err != nil {
+	keys := scanKeys(body)
+	if err := exactFieldNames(keys.top, v); err != nil {
 		return err
 	}
-	return repeatedField(body)
+	return keys.refusal()
 }
 
 // exactFieldNames refuses keys that differ from a field name only in case:
 // encoding/json matches names case-insensitively, and "Phone_Numbers"
 // silently standing in for "phone_numbers" is not a contract we want.
-func exactFieldNames(body []byte, v any) *Error {
-	keys, ok := topLevelKeys(body)
-	if !ok {
-		// A key with an escape: its name is what decoding says.
-		var m map[string]json.RawMessage
-		if err := json.Unmarshal(body, &m); err != nil {
-			return nil // not an object; Decode above has judged it
-		}
-		keys = slices.Sorted(maps.Keys(m))
-	}
+func exactFieldNames(keys []string, v any) *Error {
 	known := jsonNames(reflect.TypeOf(v).Elem())
 	for _, k := range keys {
 		if !known[k] {

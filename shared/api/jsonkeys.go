@@ -1,53 +1,95 @@
 package api
 
-// topLevelKeys lists the keys of the JSON object in body, in document
-// order, without decoding anything else: exactFieldNames needs only the
-// keys, and decoding the whole body a second time into a map was a third
-// of reading a request. body must be one valid JSON value (decodeStrict
-// has decoded it by then). ok is false when it is not an object or when a
-// key holds an escape (its bytes are then not its name): the caller reads
-// those the slow way.
-func topLevelKeys(body []byte) (keys []string, ok bool) {
-	i := skipSpace(body, 0)
-	if i >= len(body) || body[i] != '{' {
-		return nil, false
+import (
+	"bytes"
+	"encoding/json"
+	"slices"
+)
+
+// keyScan is what one pass over a request body's keys finds, without
+// decoding any value: the top-level object's keys in document order, as
+// their names (escapes read: "phone\u005fnumbers" is phone_numbers), and
+// the first key given twice in one object, by its path
+// ("template_params.code"). Decoding the body a second time into maps
+// for either was a third of reading a request.
+type keyScan struct {
+	top      []string
+	repeated string
+}
+
+// scanKeys scans body, which must be one valid JSON value (decodeStrict
+// has decoded it by then; Deliver scans a message before that, and
+// whatever it finds in a body that is not valid JSON is refused anyway).
+func scanKeys(body []byte) keyScan {
+	var s keyScan
+	s.value(body, skipSpace(body, 0), "", 0)
+	return s
+}
+
+// maxKeyDepth bounds the walk; a request body that decoded into
+// wireRequest is two objects deep at most.
+const maxKeyDepth = 32
+
+// value walks the value at b[i:] and returns the index past it.
+func (s *keyScan) value(b []byte, i int, at string, depth int) int {
+	if i >= len(b) || depth > maxKeyDepth {
+		return len(b)
 	}
-	i = skipSpace(body, i+1)
-	if i < len(body) && body[i] == '}' {
-		return nil, true
-	}
-	for {
-		if i >= len(body) || body[i] != '"' {
-			return nil, false
-		}
-		end := i + 1
-		for end < len(body) && body[end] != '"' {
-			if body[end] == '\\' {
-				return nil, false
+	switch b[i] {
+	case '{':
+		return s.object(b, i, at, depth)
+	case '[':
+		i = skipSpace(b, i+1)
+		for i < len(b) && b[i] != ']' {
+			i = skipSpace(b, s.value(b, i, at, depth+1))
+			if i < len(b) && b[i] == ',' {
+				i = skipSpace(b, i+1)
 			}
-			end++
 		}
-		if end >= len(body) {
-			return nil, false
+		return i + 1
+	default:
+		end, _ := skipValue(b, i)
+		return end
+	}
+}
+
+func (s *keyScan) object(b []byte, i int, at string, depth int) int {
+	var keys []string
+	i = skipSpace(b, i+1)
+	for i < len(b) && b[i] == '"' {
+		keyEnd, _ := skipValue(b, i)
+		key := jsonKey(b[i:keyEnd])
+		path := key
+		if at != "" {
+			path = at + "." + key
 		}
-		keys = append(keys, string(body[i+1:end]))
-		i = skipSpace(body, end+1)
-		if i >= len(body) || body[i] != ':' {
-			return nil, false
+		if s.repeated == "" && slices.Contains(keys, key) {
+			s.repeated = path
 		}
-		if i, ok = skipValue(body, i+1); !ok {
-			return nil, false
-		}
-		i = skipSpace(body, i)
-		switch {
-		case i < len(body) && body[i] == ',':
-			i = skipSpace(body, i+1)
-		case i < len(body) && body[i] == '}':
-			return keys, true
-		default:
-			return nil, false
+		keys = append(keys, key)
+		i = skipSpace(b, keyEnd)
+		i = skipSpace(b, i+1) // past ':'
+		i = skipSpace(b, s.value(b, i, path, depth+1))
+		if i < len(b) && b[i] == ',' {
+			i = skipSpace(b, i+1)
 		}
 	}
+	if depth == 0 {
+		s.top = keys
+	}
+	return i + 1
+}
+
+// jsonKey is a quoted key's name.
+func jsonKey(quoted []byte) string {
+	if bytes.IndexByte(quoted, '\\') < 0 {
+		return string(quoted[1 : len(quoted)-1])
+	}
+	var s string
+	if err := json.Unmarshal(quoted, &s); err != nil {
+		return string(quoted)
+	}
+	return s
 }
 
 // skipValue returns the index just past the JSON value that starts at or

@@ -70,7 +70,7 @@ func (h *Handler) Deliver(ctx context.Context, m Message) (d Delivery) {
 	// keys silently wins.
 	var repeated *Error
 	if !tooLarge {
-		if repeated = repeatedField(m.Body); repeated == nil {
+		if repeated = scanKeys(m.Body).refusal(); repeated == nil {
 			body, env = splitEnvelope(m.Body)
 		}
 	}

@@ -71,8 +71,8 @@ func TestRepeatedKeyLooksInOneObjectAtATime(t *testing.T) {
 		`{}`:                                "",
 	}
 	for body, want := range cases {
-		if got, found := repeatedKey([]byte(body)); got != want || found != (want != "") {
-			t.Errorf("repeatedKey(%s) = %q, %v; want %q", body, got, found, want)
+		if got := scanKeys([]byte(body)).repeated; got != want {
+			t.Errorf("scanKeys(%s).repeated = %q, want %q", body, got, want)
 		}
 	}
 }
