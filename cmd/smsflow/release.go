@@ -15,6 +15,7 @@ import (
 	"unicode/utf8"
 
 	"smsflow/shared/alert/slsstate"
+	"smsflow/shared/cliflag"
 	"smsflow/shared/config"
 	"smsflow/shared/creds"
 	"smsflow/shared/obs"
@@ -59,7 +60,7 @@ func runRelease(cmd string, args []string, out io.Writer) error {
 	version := fs.String("version", "", "start: the version to release")
 	reason := fs.String("reason", "aborted by an operator", "abort: why (recorded and notified)")
 	every := fs.Duration("every", 5*time.Second, "watch: how often (at least 1s)")
-	if err := fs.Parse(args); err != nil {
+	if err := cliflag.Parse(fs, args); err != nil {
 		return err
 	}
 	if *every < minWatchPeriod {

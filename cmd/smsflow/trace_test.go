@@ -85,6 +85,16 @@ func TestProvisionDoesNotRepeatAFlagValue(t *testing.T) {
 	}
 }
 
+// release parses its flags as trace and provision do: a pasted number in
+// a flag's value comes back nowhere.
+func TestReleaseDoesNotRepeatAFlagValue(t *testing.T) {
+	var err error
+	stderr := captureStderr(t, func() { err = runRelease("watch", []string{"-every", "13800138000"}, io.Discard) })
+	if err == nil || !strings.Contains(err.Error(), "-every") || strings.Contains(err.Error()+stderr, "13800138000") {
+		t.Fatalf("err = %v, stderr %q; want a refusal naming -every, without the value", err, stderr)
+	}
+}
+
 // captureStderr runs f with os.Stderr read into the string it returns:
 // the flag package prints its errors there itself.
 func captureStderr(t *testing.T, f func()) string {

@@ -5,11 +5,11 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 	"unicode"
 
 	"smsflow/shared/alert/notify"
+	"smsflow/shared/config"
 )
 
 // ChannelDeps are what channels need from the function that runs them.
@@ -131,17 +131,10 @@ func checkTarget(raw string) error {
 		// u.Host of https://:443/... is ":443": the name is what a
 		// send dials.
 		return errors.New("the URL has no host")
-	case u.Port() != "" && !validPort(u.Port()):
+	case u.Port() != "" && !config.ValidPort(u.Port()):
 		return errors.New("the URL's port must be 1 to 65535")
 	}
 	return nil
-}
-
-// validPort reports whether p (digits: url.Parse saw to that) is a port
-// a connection can be made to.
-func validPort(p string) bool {
-	n, err := strconv.Atoi(p)
-	return err == nil && n >= 1 && n <= 65535
 }
 
 // splitList splits a comma-separated list, dropping blanks.

@@ -46,7 +46,7 @@ func hostPortProblem(s string, needPort bool) string {
 		return "its host is not an IP address"
 	case !strings.Contains(host, ":") && strings.Trim(host, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-_") != "":
 		return "its host holds a character no host name has"
-	case hasPort && !validPort(port):
+	case hasPort && !ValidPort(port):
 		return "its port is not a number from 1 to 65535"
 	case needPort && !hasPort:
 		return "it has no port"
@@ -54,7 +54,9 @@ func hostPortProblem(s string, needPort bool) string {
 	return ""
 }
 
-func validPort(p string) bool {
+// ValidPort reports whether p is a port a connection can be made to:
+// digits only, 1 to 65535.
+func ValidPort(p string) bool {
 	n, err := strconv.Atoi(p)
 	return err == nil && n >= 1 && n <= 65535 && strings.Trim(p, "0123456789") == ""
 }
